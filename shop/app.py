@@ -1,0 +1,70 @@
+"""`create_app()`: the one place where an app is wired together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import falcon
+import falcon.asgi
+
+from shop.database import Database
+from shop.errors import ShopError, handle_shop_error, handle_unexpected, serialize_problem
+from shop.health import Health, Ready
+from shop.login import Login
+from shop.middleware import RequestMiddleware
+from shop.passwords import Passwords
+from shop.settings import Settings, load_settings
+from shop.tokens import Tokens
+
+
+class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
+    """A Falcon ASGI app that owns its database and serves under any mount prefix."""
+
+    def __init__(self, settings: Settings, **options: Any) -> None:
+        super().__init__(**options)
+        self.settings = settings
+        self.database = Database(settings.database_url)
+        self.passwords = Passwords()
+        self.tokens = Tokens(settings.SECRET_KEY, settings.JWT_EXPIRES_SECONDS)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        # ASGI servers and routers that mount an app under a prefix keep the
+        # whole path in `path` and the prefix in `root_path`; route on the rest.
+        root_path = scope.get("root_path")
+        if root_path and scope["type"] == "http" and scope["path"].startswith(root_path):
+            scope = {**scope, "path": scope["path"][len(root_path) :] or "/"}
+        await super().__call__(scope, receive, send)
+
+
+class Lifespan:
+    """Opens the app's engine at startup and releases what it holds at shutdown."""
+
+    def __init__(self, app: ShopApp) -> None:
+        self.app = app
+
+    async def process_startup(self, scope: dict[str, Any], event: dict[str, Any]) -> None:
+        self.app.database.open()
+
+    async def process_shutdown(self, scope: dict[str, Any], event: dict[str, Any]) -> None:
+        await self.app.database.dispose()
+        self.app.passwords.close()
+
+
+def create_app(settings: Settings | None = None) -> ShopApp:
+    """Build an independent shop. Settings default to the environment and `.env`."""
+    settings = settings if settings is not None else load_settings()
+    middleware: list[Any] = [RequestMiddleware()]
+    if settings.CORS_ORIGINS:
+        origins = "*" if "*" in settings.CORS_ORIGINS else list(settings.CORS_ORIGINS)
+        middleware.append(falcon.CORSMiddleware(allow_origins=origins, expose_headers=["X-Request-ID"]))
+    app = ShopApp(settings, middleware=middleware)
+    app.add_middleware(Lifespan(app))
+
+    app.set_error_serializer(serialize_problem)
+    app.add_error_handler(Exception, handle_unexpected)
+    app.add_error_handler(ShopError, handle_shop_error)
+
+    app.add_route("/health", Health())
+    app.add_route("/ready", Ready(app.database))
+    app.add_route("/login", Login(app.database, app.passwords, app.tokens))
+    return app

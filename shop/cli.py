@@ -1,0 +1,179 @@
+"""The `shop` command (API.md section 8)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from shop.database import Database
+from shop.errors import ShopError
+from shop.logs import configure_logging
+from shop.settings import Settings, SettingsError, load_settings
+
+cli = typer.Typer(help="shop: a fast, asynchronous REST e-commerce backend.", no_args_is_help=True, add_completion=False)
+
+
+def fail(message: str) -> NoReturn:
+    typer.echo(f"shop: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def settings_or_exit(**overrides: object) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except SettingsError as error:
+        fail(str(error))
+
+
+def migrate_or_exit(settings: Settings) -> None:
+    from shop.migrate import upgrade
+
+    try:
+        upgrade(settings.migrations_url)
+    except Exception as error:  # reported in one line: the database is unreachable or refused
+        fail(f"could not migrate the database: {type(error).__name__}: {str(error).splitlines()[0]}")
+
+
+def run_with_database[T](settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    async def main() -> T:
+        database = Database(settings.database_url)
+        try:
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(main())
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Development: DEBUG on; seed an admin, a customer and a catalogue.")
+    ] = False,
+) -> None:
+    """Apply pending migrations, then serve the API with uvicorn."""
+    import uvicorn
+
+    if demo:
+        os.environ.setdefault("DEBUG", "true")
+    settings = settings_or_exit()
+    configure_logging(settings)
+    # Workers are new processes that read the environment: they must share the key.
+    os.environ["SECRET_KEY"] = settings.SECRET_KEY
+    migrate_or_exit(settings)
+    if demo:
+        from shop.seed import DEMO_ACCOUNTS, seed_demo
+
+        seeded = run_with_database(settings, seed_demo)
+        typer.echo("Demo data " + ("seeded." if seeded else "already present; the demo accounts are:"))
+        for account in DEMO_ACCOUNTS:
+            typer.echo(f"  {account.role:<8}  username: {account.username}  password: {account.password}")
+    uvicorn.run(
+        "shop.server:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+        timeout_graceful_shutdown=30,
+    )
+
+
+@cli.command()
+def migrate() -> None:
+    """Upgrade the database to the newest migration (same as `alembic upgrade head`)."""
+    settings = settings_or_exit()
+    migrate_or_exit(settings)
+    typer.echo("The database is up to date.")
+
+
+@cli.command("create-admin")
+def create_admin(
+    username: Annotated[str, typer.Option(help="The admin's username.")],
+    email: Annotated[str, typer.Option(help="The admin's email address.")],
+    password: Annotated[
+        str | None, typer.Option(help="Password; else $SHOP_ADMIN_PASSWORD; else a prompt.", show_default=False)
+    ] = None,
+) -> None:
+    """Create an admin user (how a fresh install gets its first admin)."""
+    from shop.passwords import hash_password_sync
+    from shop.users.schemas import UserCreate
+    from shop.users.service import create_user
+
+    settings = settings_or_exit()
+    if password is None:
+        password = os.environ.get("SHOP_ADMIN_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            fail("no password: pass --password, set SHOP_ADMIN_PASSWORD, or run in a terminal")
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        admin = UserCreate(username=username, email=email, password=password, role="admin")
+    except ValidationError as error:
+        problem = error.errors(include_url=False)[0]
+        fail(f"invalid {problem['loc'][0]}: {problem['msg'].removeprefix('Value error, ')}")
+
+    async def work(database: Database) -> int:
+        async with database.write() as session:
+            user = await create_user(
+                session,
+                username=admin.username,
+                email=admin.email,
+                password_hash=hash_password_sync(admin.password),
+                role="admin",
+            )
+            return user.id
+
+    try:
+        user_id = run_with_database(settings, work)
+    except ShopError as error:
+        fail(error.detail)
+    typer.echo(f"Admin {admin.username!r} created with id {user_id}.")
+
+
+@cli.command()
+def seed(
+    products: Annotated[int, typer.Option(help="Products to add.", min=0)] = 1000,
+    users: Annotated[int, typer.Option(help="Customers to add.", min=0)] = 0,
+    orders: Annotated[int, typer.Option(help="Orders to add (needs customers and products).", min=0)] = 0,
+) -> None:
+    """Add bulk demo data in batches, with a progress bar."""
+    from shop.seed import SEEDED_USER_PASSWORD, seed_orders, seed_products, seed_users
+
+    settings = settings_or_exit()
+
+    async def work(database: Database) -> None:
+        with Progress(
+            TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
+        ) as bar:
+            for label, count, step in (
+                ("products", products, seed_products),
+                ("users", users, seed_users),
+                ("orders", orders, seed_orders),
+            ):
+                if count:
+                    task = bar.add_task(label, total=count)
+                    await step(database, count, lambda done, task=task: bar.advance(task, done))
+
+    try:
+        run_with_database(settings, work)
+    except ValueError as error:
+        fail(str(error))
+    if users:
+        typer.echo(f"Seeded customers log in as userN with the password {SEEDED_USER_PASSWORD!r}.")
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,114 @@
+"""Problem details (RFC 9457) for every error the shop answers with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import falcon
+import falcon.asgi
+from loguru import logger
+
+from shop import codec
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(falcon.HTTPError):
+    """An error with a `type` of its own and, on 422, the list of what was wrong."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        type: str = "about:blank",
+        title: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(status, title=title, description=detail, headers=headers)
+        self.type = type
+        self.errors = errors
+
+
+def validation_error(errors: list[dict[str, Any]], detail: str = "The request is not valid.") -> Problem:
+    return Problem(422, detail, type="urn:shop:problem:validation", title="Unprocessable Content", errors=errors)
+
+
+def problem_body(req: falcon.asgi.Request, error: falcon.HTTPError) -> dict[str, Any]:
+    status = error.status_code
+    # Falcon's default titles are status lines ("404 Not Found"); keep the phrase.
+    title = (error.title or falcon.code_to_http_status(status)).removeprefix(f"{status} ")
+    body: dict[str, Any] = {
+        "type": getattr(error, "type", "about:blank"),
+        "title": title,
+        "status": status,
+        "detail": error.description or title,
+        "request_id": getattr(req.context, "request_id", None),
+    }
+    errors = getattr(error, "errors", None)
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def serialize_problem(req: falcon.asgi.Request, resp: falcon.asgi.Response, error: falcon.HTTPError) -> None:
+    """Falcon's error serializer: every HTTPError becomes problem+json."""
+    resp.content_type = PROBLEM_JSON
+    resp.data = codec.dumps(problem_body(req, error))
+
+
+async def handle_unexpected(
+    req: falcon.asgi.Request, resp: falcon.asgi.Response, error: Exception, params: dict[str, Any]
+) -> None:
+    """A bug: log the traceback with the request id, answer 500 without it."""
+    logger.bind(request_id=getattr(req.context, "request_id", "-")).opt(exception=error).error(
+        "unhandled error on {} {}", req.method, req.path
+    )
+    resp.status = 500
+    serialize_problem(
+        req,
+        resp,
+        Problem(500, "The server could not complete the request. Quote the request_id when reporting it."),
+    )
+
+
+class ShopError(Exception):
+    """A broken rule of the shop, raised by the rules and shown as a problem."""
+
+    status = 400
+    slug = "bad-request"
+
+    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+
+
+class NotFound(ShopError):
+    status, slug = 404, "not-found"
+
+
+class Forbidden(ShopError):
+    status, slug = 403, "forbidden"
+
+
+class Conflict(ShopError):
+    status, slug = 409, "conflict"
+
+
+class Invalid(ShopError):
+    """Valid JSON that breaks a rule; `errors[].loc` says where."""
+
+    status, slug = 422, "validation"
+
+    @classmethod
+    def at(cls, loc: list[str | int], msg: str) -> Invalid:
+        return cls(msg, errors=[{"loc": loc, "msg": msg}])
+
+
+async def handle_shop_error(
+    req: falcon.asgi.Request, resp: falcon.asgi.Response, error: ShopError, params: dict[str, Any]
+) -> None:
+    resp.status = error.status
+    serialize_problem(req, resp, Problem(error.status, error.detail, type=f"urn:shop:problem:{error.slug}", errors=error.errors))

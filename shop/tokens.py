@@ -1,0 +1,64 @@
+"""Access tokens: JWTs signed with HS256 (joserfc), API.md section 2."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import OctKey
+
+ALGORITHM = "HS256"
+LEEWAY_SECONDS = 30  # tolerated clock skew between the issuer and other workers
+
+
+@dataclass(frozen=True, slots=True)
+class Claims:
+    user_id: int
+    role: str
+    issued_at: int
+    expires_at: int
+
+
+class InvalidToken(Exception):
+    """The token is not one this shop issued, or it is no longer valid."""
+
+
+class Tokens:
+    def __init__(self, secret_key: str, lifetime_seconds: int) -> None:
+        self._key = OctKey.import_key(secret_key)
+        self.lifetime_seconds = lifetime_seconds
+        self._claims = jwt.JWTClaimsRegistry(
+            leeway=LEEWAY_SECONDS,
+            exp={"essential": True},
+            iat={"essential": True},
+            sub={"essential": True},
+        )
+
+    def issue(self, user_id: int, role: str) -> str:
+        now = int(time.time())
+        claims = {
+            "sub": str(user_id),
+            "role": role,
+            "iat": now,
+            "exp": now + self.lifetime_seconds,
+            "jti": uuid.uuid4().hex,
+        }
+        return jwt.encode({"alg": ALGORITHM, "typ": "JWT"}, claims, self._key, algorithms=[ALGORITHM])
+
+    def verify(self, token: str) -> Claims:
+        """The token's claims; raises InvalidToken for anything not issued by us or expired."""
+        try:
+            decoded = jwt.decode(token, self._key, algorithms=[ALGORITHM])
+            self._claims.validate(decoded.claims)
+            claims = decoded.claims
+            return Claims(
+                user_id=int(claims["sub"]),
+                role=str(claims.get("role", "")),
+                issued_at=int(claims["iat"]),
+                expires_at=int(claims["exp"]),
+            )
+        except (JoseError, ValueError, TypeError, KeyError) as error:
+            raise InvalidToken(type(error).__name__) from None

@@ -1,0 +1,57 @@
+"""Reading request bodies and query strings into pydantic models.
+
+Every rejection is a problem: 415 for a body that is not JSON, 413 past the
+size limit, 400 for malformed JSON, 422 with `errors[].loc` for the rest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import falcon
+import falcon.asgi
+from pydantic import BaseModel, ValidationError
+
+from shop import codec
+from shop.errors import Problem, validation_error
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def is_json(content_type: str | None) -> bool:
+    if not content_type:
+        return False
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json"
+
+
+def too_large() -> Problem:
+    return Problem(413, f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+
+
+async def read_json(req: falcon.asgi.Request) -> Any:
+    """The request's JSON document, read with the size limit enforced."""
+    if not is_json(req.content_type):
+        raise Problem(415, "The request body must be JSON, sent as Content-Type: application/json.")
+    data = await req.stream.read(MAX_BODY_BYTES + 1)
+    if len(data) > MAX_BODY_BYTES:
+        raise too_large()
+    try:
+        return codec.loads(data)
+    except codec.JSONDecodeError:
+        raise Problem(400, "The request body is not valid JSON (UTF-8).") from None
+
+
+def pydantic_errors(error: ValidationError, source: str) -> list[dict[str, Any]]:
+    return [
+        {"loc": [source, *error_item["loc"]], "msg": error_item["msg"].removeprefix("Value error, ")}
+        for error_item in error.errors(include_url=False, include_input=False, include_context=False)
+    ]
+
+
+async def parse_body[M: BaseModel](req: falcon.asgi.Request, model: type[M]) -> M:
+    document = await read_json(req)
+    try:
+        return model.model_validate(document)
+    except ValidationError as error:
+        raise validation_error(pydantic_errors(error, "body")) from None

@@ -1,0 +1,80 @@
+Feature: The shop command
+  `shop` runs the service and looks after its database: `serve` (applying
+  pending migrations first; `--demo` seeds an admin, a customer and a
+  catalogue on an empty database and prints their credentials), `migrate`,
+  `create-admin` and `seed`. Every command explains itself with --help.
+  The seed's own route keeps working too: `alembic upgrade head`, then
+  `uvicorn asgi:application`.
+
+  Scenario Outline: Every command explains itself
+    When the operator runs "<command> --help"
+    Then the command succeeds
+    And its output mentions "<mentions>"
+
+    Examples:
+      | command           | mentions   |
+      | shop              | serve      |
+      | shop serve        | --workers  |
+      | shop migrate      | migration  |
+      | shop create-admin | --username |
+      | shop seed         | --products |
+
+  Scenario: Migrating an empty database creates the schema, and migrating again changes nothing
+    Given an empty database
+    When the operator runs "shop migrate"
+    Then the command succeeds
+    And the database has the shop's tables
+    When the operator runs "shop migrate"
+    Then the command succeeds
+
+  Scenario: The first admin is made with create-admin and can log in
+    When the operator runs "shop create-admin --username root --email root@shop.example --password correct-horse-battery"
+    Then the command succeeds
+    And "root" can log in with the password "correct-horse-battery" as an admin
+
+  Scenario: create-admin reads the password from SHOP_ADMIN_PASSWORD
+    Given the environment sets SHOP_ADMIN_PASSWORD to "from-the-environment"
+    When the operator runs "shop create-admin --username root --email root@shop.example"
+    Then the command succeeds
+    And "root" can log in with the password "from-the-environment" as an admin
+
+  Scenario: create-admin refuses a username that is taken, ignoring case
+    Given an admin "root" with the password "correct horse battery"
+    When the operator runs "shop create-admin --username ROOT --email other@shop.example --password another-password"
+    Then the command fails with one line that says "already exists"
+
+  Scenario: create-admin refuses a bad email or a short password
+    When the operator runs "shop create-admin --username root --email not-an-email --password correct-horse-battery"
+    Then the command fails with one line that says "email"
+    When the operator runs "shop create-admin --username root --email root@shop.example --password short"
+    Then the command fails with one line that says "password"
+
+  Scenario: seed adds products, customers and orders in bulk
+    When the operator runs "shop seed --products 120 --users 7 --orders 15"
+    Then the command succeeds
+    And the database holds 120 products, 7 users and 15 orders
+    And every seeded order has lines and a total equal to the sum of its lines
+
+  Scenario: serve --demo starts a shop with demo data and prints the credentials
+    Given an empty database
+    When the operator starts "shop serve --demo"
+    Then the server answers GET "/health" with 200
+    And the server's output shows the demo credentials
+    And the demo admin can log in to the server
+    And the server's log has an access line for GET "/health"
+
+  Scenario: The classic route: alembic upgrade head, then uvicorn asgi:application
+    Given an empty database
+    When the operator runs "alembic upgrade head"
+    Then the command succeeds
+    When the operator starts "uvicorn asgi:application"
+    Then the server answers GET "/ready" with 200
+
+  Scenario: LOG_JSON gives one JSON object per log line, and no secret is logged
+    Given an admin "root" with the password "correct horse battery"
+    And the environment sets LOG_JSON to "true"
+    When the operator starts "shop serve"
+    And "root" logs in to the server with the password "correct horse battery"
+    Then every line of the server's log is a JSON object
+    And the server's log has an access line for POST "/login" with its request id and user id
+    And the server's log does not contain the password, the token or the secret key

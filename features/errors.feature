@@ -1,0 +1,100 @@
+Feature: Errors are problem details
+  Every error the shop answers with, whatever caused it, is an RFC 9457
+  problem: Content-Type application/problem+json and a body with "type",
+  "title", "status", "detail" and the "request_id" of the request. Bodies must
+  be JSON of at most 1 MiB. Valid JSON that breaks a rule is a 422 whose
+  "errors" say where ("loc") and what ("msg"). No error ever shows a stack
+  trace, SQL, a password, a hash or a token.
+
+  Scenario: An unknown path is 404
+    When a client sends GET "/no/such/thing"
+    Then the response is a problem with status 404
+
+  Scenario: An unsupported method on a known path is 405 and says what is allowed
+    When a client sends DELETE "/health"
+    Then the response is a problem with status 405
+    And the response header "Allow" contains "GET"
+
+  Scenario: Malformed JSON is 400
+    When a client sends POST "/login" with the JSON body:
+      """
+      {"username": "ada", "password":
+      """
+    Then the response is a problem with status 400
+    And the problem says "not valid JSON"
+
+  Scenario: A body that is not UTF-8 is 400
+    When a client sends POST "/login" with the raw bytes 7b 22 75 22 3a 22 ff fe 22 7d
+    Then the response is a problem with status 400
+
+  Scenario Outline: A body must be declared as JSON
+    When a client sends POST "/login" with the content type "<content type>" and the body:
+      """
+      {"username": "ada", "password": "correct horse battery"}
+      """
+    Then the response status is <status>
+
+    Examples:
+      | content type                    | status |
+      | text/json                       | 415    |
+      | text/plain                      | 415    |
+      | application/x-www-form-urlencoded | 415  |
+      | application/json                | 401    |
+      | application/json; charset=utf-8 | 401    |
+      | Application/JSON                | 401    |
+
+  Scenario: A body without a content type is 415
+    When a client sends POST "/login" with no content type and the body:
+      """
+      {"username": "ada", "password": "correct horse battery"}
+      """
+    Then the response is a problem with status 415
+
+  Scenario: A body over 1 MiB is 413
+    When a client sends POST "/login" with a JSON body of 1048577 bytes
+    Then the response is a problem with status 413
+
+  Scenario: A body of exactly 1 MiB is read
+    When a client sends POST "/login" with a JSON body of 1048576 bytes
+    Then the response is a problem with status 401
+
+  Scenario: Valid JSON that breaks a rule is 422 and says where
+    When a client sends POST "/login" with the JSON body:
+      """
+      {"username": 42}
+      """
+    Then the response is a problem with status 422
+    And the problem lists these errors:
+      | loc                      | msg                   |
+      | ["body", "username"]     | valid string          |
+      | ["body", "password"]     | Field required        |
+
+  Scenario: An unknown field is 422, so a typo is never silently dropped
+    When a client sends POST "/login" with the JSON body:
+      """
+      {"username": "ada", "password": "correct horse battery", "pasword": "x"}
+      """
+    Then the response is a problem with status 422
+    And the problem lists these errors:
+      | loc                   | msg         |
+      | ["body", "pasword"]   | not permitted |
+
+  Scenario: A body that is not an object is 422
+    When a client sends POST "/login" with the JSON body:
+      """
+      ["ada", "correct horse battery"]
+      """
+    Then the response is a problem with status 422
+    And the problem lists these errors:
+      | loc        | msg                |
+      | ["body"]   | valid dictionary   |
+
+  Scenario: An unexpected failure is 500 with the request id and no trace
+    Given the shop has a route "/explode" that fails unexpectedly
+    When a client sends GET "/explode" with the header "X-Request-ID: crash-42"
+    Then the response is a problem with status 500
+    And the response carries the request id "crash-42"
+    And the response does not mention "Traceback"
+    And the response does not mention "RuntimeError"
+    And the response does not mention "secret detail"
+    And the log has an error for request "crash-42" with the traceback

@@ -1,0 +1,30 @@
+Feature: Health and readiness
+  Load balancers and orchestrators ask two questions of every shop process.
+  "Are you alive?" is answered by GET /health, which touches nothing but the
+  process itself. "Can you serve?" is answered by GET /ready, which asks the
+  database. Neither needs a token.
+
+  Scenario: A running shop says it is alive
+    When a client sends GET "/health"
+    Then the response status is 200
+    And the response body is:
+      """
+      {"status": "ok"}
+      """
+
+  Scenario: A shop whose database answers is ready
+    When a client sends GET "/ready"
+    Then the response status is 200
+    And the response body is:
+      """
+      {"status": "ready"}
+      """
+
+  Scenario: A shop whose database does not answer is alive but not ready
+    Given a shop whose database cannot be reached
+    When a client sends GET "/ready"
+    Then the response is a problem with status 503
+    And the problem says "database does not answer"
+    And the response header "Retry-After" is "5"
+    When a client sends GET "/health"
+    Then the response status is 200

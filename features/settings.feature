@@ -1,0 +1,59 @@
+Feature: Settings
+  The shop reads its settings from the environment and from a `.env` file in
+  the directory it starts in: DEBUG, SECRET_KEY, DATABASE_URL,
+  JWT_EXPIRES_SECONDS, OPEN_REGISTRATION, CURRENCY, LOG_LEVEL, LOG_JSON,
+  CORS_ORIGINS and REDIS_URL. The older names SQLITE_URI (the database) and
+  ALEMBIC_URI (the migrations' database) are still honoured. A missing or bad
+  setting stops start-up with one clear line that names it, never a traceback.
+
+  Scenario Outline: A bad setting stops start-up with one line that names it
+    Given the environment sets <name> to "<value>"
+    When the operator runs "shop migrate"
+    Then the command fails with one line that names <name>
+
+    Examples:
+      | name                | value                                                  |
+      | SECRET_KEY          | too-short                                              |
+      | SECRET_KEY          | change-me-to-a-random-string-of-at-least-32-characters |
+      | DATABASE_URL        | mysql://localhost/shop                                 |
+      | DATABASE_URL        | not a url                                              |
+      | CURRENCY            | dollars                                                |
+      | LOG_LEVEL           | LOUD                                                   |
+      | LOG_JSON            | maybe                                                  |
+      | JWT_EXPIRES_SECONDS | soon                                                   |
+      | OPEN_REGISTRATION   | perhaps                                                |
+      | CORS_ORIGINS        | not-an-origin                                          |
+      | REDIS_URL           | localhost:6379                                         |
+
+  Scenario: Without a SECRET_KEY a production shop refuses to start
+    Given the environment has no SECRET_KEY
+    When the operator runs "shop migrate"
+    Then the command fails with one line that names SECRET_KEY
+
+  Scenario: The classic entry point refuses a bad setting in one line too
+    Given the environment sets SECRET_KEY to "too-short"
+    When the operator runs "uvicorn asgi:application"
+    Then the command fails with one line that names SECRET_KEY
+
+  Scenario: In development (DEBUG) the shop runs without a SECRET_KEY
+    Given the environment has no SECRET_KEY
+    And the environment sets DEBUG to "true"
+    When the operator runs "shop migrate"
+    Then the command succeeds
+
+  Scenario: Settings are read from a .env file
+    Given a .env file that sets DATABASE_URL to a new SQLite file
+    When the operator runs "shop migrate"
+    Then the command succeeds
+    And that SQLite file has the shop's tables
+
+  Scenario: The seed's SQLITE_URI names the database the shop serves
+    Given the environment sets SQLITE_URI to a new SQLite file with the demo admin
+    When a shop starts with those settings
+    Then the demo admin can log in to it
+
+  Scenario: The seed's ALEMBIC_URI names the database that migrations run on
+    Given the environment sets ALEMBIC_URI to a new SQLite file
+    When the operator runs "alembic upgrade head"
+    Then the command succeeds
+    And that SQLite file has the shop's tables

@@ -1,0 +1,196 @@
+"""Steps about requests and responses, where the HTTP detail is the rule."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from falcon.testing import Result
+from pytest_bdd import given, then, when
+from sqlalchemy.engine import URL
+
+from shop.app import create_app
+from shop.settings import Settings, load_settings
+from steps.grammar import step
+from steps.shop_client import InProcessShop
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+@dataclass
+class Exchange:
+    """What the scenario sent last and what came back."""
+
+    response: Result | None = None
+    sent_headers: dict[str, str] = field(default_factory=dict)
+    token: str | None = None
+
+    @property
+    def last(self) -> Result:
+        assert self.response is not None, "no request was sent"
+        return self.response
+
+
+def test_settings(database_url: URL, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "_env_file": None,
+        "DEBUG": False,
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "DATABASE_URL": database_url.render_as_string(hide_password=False),
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@pytest.fixture
+def settings(database_url: URL) -> Settings:
+    return test_settings(database_url)
+
+
+@pytest.fixture
+def shop(settings: Settings) -> Iterator[InProcessShop]:
+    running = InProcessShop(create_app(settings))
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def exchange() -> Exchange:
+    return Exchange()
+
+
+def send(exchange: Exchange, shop: InProcessShop, method: str, path: str, **options: Any) -> Result:
+    headers = options.pop("headers", {})
+    exchange.sent_headers = headers
+    exchange.response = shop.request(method, path, headers=headers, token=exchange.token, **options)
+    return exchange.response
+
+
+# -- When ---------------------------------------------------------------------
+
+
+@when(step('a client sends {method:method} "{path:q}"'))
+def send_plain(exchange: Exchange, shop: InProcessShop, method: str, path: str) -> None:
+    send(exchange, shop, method, path)
+
+
+@when(step('a client sends {method:method} "{path:q}" with the header "{name}: {value}"'))
+def send_with_header(exchange: Exchange, shop: InProcessShop, method: str, path: str, name: str, value: str) -> None:
+    send(exchange, shop, method, path, headers={name: value})
+
+
+@when(step('a client sends {method:method} "{path:q}" with a header "{name:q}" of {count:d} "{char:q}" characters'))
+def send_with_long_header(
+    exchange: Exchange, shop: InProcessShop, method: str, path: str, name: str, count: int, char: str
+) -> None:
+    send(exchange, shop, method, path, headers={name: char * count})
+
+
+@when(step('a client sends {method:method} "{path:q}" with the JSON body:'))
+def send_json(exchange: Exchange, shop: InProcessShop, method: str, path: str, docstring: str) -> None:
+    send(exchange, shop, method, path, headers={"Content-Type": "application/json"}, body=docstring.encode())
+
+
+@when(step('a client sends {method:method} "{path:q}" with the content type "{content_type:q}" and the body:'))
+def send_typed(
+    exchange: Exchange, shop: InProcessShop, method: str, path: str, content_type: str, docstring: str
+) -> None:
+    send(exchange, shop, method, path, headers={"Content-Type": content_type}, body=docstring.encode())
+
+
+@when(step('a client sends {method:method} "{path:q}" with no content type and the body:'))
+def send_untyped(exchange: Exchange, shop: InProcessShop, method: str, path: str, docstring: str) -> None:
+    send(exchange, shop, method, path, body=docstring.encode())
+
+
+@when(step('a client sends {method:method} "{path:q}" with a JSON body of {size:d} bytes'))
+def send_large(exchange: Exchange, shop: InProcessShop, method: str, path: str, size: int) -> None:
+    prefix, suffix = b'{"username": "', b'", "password": "x"}'
+    body = prefix + b"a" * (size - len(prefix) - len(suffix)) + suffix
+    assert len(body) == size
+    send(exchange, shop, method, path, headers={"Content-Type": "application/json"}, body=body)
+
+
+@when(step('a client sends {method:method} "{path:q}" with the raw bytes {data}'))
+def send_raw_bytes(exchange: Exchange, shop: InProcessShop, method: str, path: str, data: str) -> None:
+    body = bytes.fromhex(data.replace(" ", ""))
+    send(exchange, shop, method, path, headers={"Content-Type": "application/json"}, body=body)
+
+
+# -- Then ---------------------------------------------------------------------
+
+
+@then(step("the response status is {status:d}"))
+def status_is(exchange: Exchange, status: int) -> None:
+    assert exchange.last.status_code == status, (exchange.last.status_code, exchange.last.text)
+
+
+@then("the response body is:")
+def body_is(exchange: Exchange, docstring: str) -> None:
+    assert exchange.last.json == json.loads(docstring)
+
+
+@then(step('the response header "{name:q}" is "{value:q}"'))
+def header_is(exchange: Exchange, name: str, value: str) -> None:
+    assert exchange.last.headers.get(name) == value, exchange.last.headers
+
+
+@then(step('the response header "{name:q}" contains "{value:q}"'))
+def header_contains(exchange: Exchange, name: str, value: str) -> None:
+    assert value in (exchange.last.headers.get(name) or ""), exchange.last.headers
+
+
+@then(step("the response is a problem with status {status:d}"))
+def is_problem(exchange: Exchange, status: int) -> None:
+    response = exchange.last
+    assert response.status_code == status, (response.status_code, response.text)
+    assert response.headers["Content-Type"] == "application/problem+json"
+    body = response.json
+    assert {"type", "title", "status", "detail", "request_id"} <= body.keys(), body
+    assert body["status"] == status
+    assert isinstance(body["title"], str) and body["title"] and not body["title"][0].isdigit()
+    assert isinstance(body["detail"], str) and body["detail"]
+    assert body["request_id"] == response.headers["X-Request-ID"]
+
+
+@then(step('the problem says "{text:q}"'))
+def problem_says(exchange: Exchange, text: str) -> None:
+    assert text.lower() in exchange.last.json["detail"].lower(), exchange.last.json
+
+
+@then("the problem lists these errors:")
+def problem_errors(exchange: Exchange, datatable: list[list[str]]) -> None:
+    expected = [(json.loads(loc), msg) for loc, msg in datatable[1:]]
+    errors = exchange.last.json.get("errors")
+    assert isinstance(errors, list), exchange.last.json
+    for loc, msg in expected:
+        assert any(e["loc"] == loc and msg.lower() in e["msg"].lower() for e in errors), (loc, msg, errors)
+    assert len(errors) == len(expected), errors
+
+
+@then(step('the response does not mention "{text:q}"'))
+def does_not_mention(exchange: Exchange, text: str) -> None:
+    assert text.lower() not in exchange.last.text.lower()
+    assert all(text.lower() not in value.lower() for value in exchange.last.headers.values())
+
+
+@then(step('the response carries the request id "{request_id:q}"'))
+def carries_request_id(exchange: Exchange, request_id: str) -> None:
+    assert exchange.last.headers["X-Request-ID"] == request_id
+
+
+@then("the response carries a fresh request id")
+def carries_fresh_request_id(exchange: Exchange) -> None:
+    request_id = exchange.last.headers["X-Request-ID"]
+    assert UUID.match(request_id), request_id
+    assert request_id not in exchange.sent_headers.values()
+
+
+@given("the client holds no token")
+def no_token(exchange: Exchange) -> None:
+    exchange.token = None

@@ -1,0 +1,483 @@
+"""Steps about running the shop: health, settings, embedding and the command line."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from loguru import logger
+from pytest_bdd import given, parsers, then, when
+from sqlalchemy import func, inspect, select
+from sqlalchemy.engine import URL
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from conftest import Databases
+from shop.app import ShopApp, create_app
+from shop.database import Database
+from shop.models import Base, Order, OrderLine, Product, User
+from shop.seed import DEMO_ACCOUNTS
+from shop.settings import Settings
+from steps.accounts import add_user
+from steps.grammar import step
+from steps.http import Exchange, test_settings
+from steps.processes import Operator, Server
+from steps.shop_client import InProcessShop
+
+SHOP_TABLES = set(Base.metadata.tables)
+
+
+def unreachable_database(databases: Databases) -> URL:
+    """A database URL that cannot answer: a closed port, or a folder that does not exist."""
+    if databases.backend == "postgresql":
+        assert databases.server is not None
+        return databases.server.set(port=1, database="nowhere")
+    return URL.create("sqlite+aiosqlite", database="/nonexistent-folder/for/shop/tests.db")
+
+
+def start_shop(request: pytest.FixtureRequest, settings: Settings) -> InProcessShop:
+    running = InProcessShop(create_app(settings))
+    request.addfinalizer(running.close)
+    return running
+
+
+# -- Logs ---------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def log_records() -> Iterator[list[dict[str, Any]]]:
+    """Every record the shop logs during the scenario."""
+    records: list[dict[str, Any]] = []
+    sink = logger.add(lambda message: records.append(message.record), level="DEBUG")
+    yield records
+    logger.remove(sink)
+
+
+@then(step('the log has an error for request "{request_id:q}" with the traceback'))
+def logged_error(log_records: list[dict[str, Any]], request_id: str) -> None:
+    errors = [r for r in log_records if r["level"].name == "ERROR" and r["extra"].get("request_id") == request_id]
+    assert len(errors) == 1, log_records
+    assert errors[0]["exception"] is not None and errors[0]["exception"].traceback is not None
+
+
+@then(step('the log has one access line for request "{request_id:q}" that says {method:method} "{path:q}" answered {status:d}'))
+def access_line(log_records: list[dict[str, Any]], request_id: str, method: str, path: str, status: int) -> None:
+    lines = [r for r in log_records if r["extra"].get("request_id") == request_id and "status" in r["extra"]]
+    assert len(lines) == 1, log_records
+    extra = lines[0]["extra"]
+    assert (extra["method"], extra["path"], extra["status"]) == (method, path, status)
+    assert isinstance(extra["latency_ms"], float) and extra["latency_ms"] >= 0
+    assert f"{method} {path} {status}" in lines[0]["message"]
+
+
+# -- Health and errors --------------------------------------------------------
+
+
+@given("a shop whose database cannot be reached", target_fixture="shop")
+def shop_without_database(request: pytest.FixtureRequest, database_url: URL, databases: Databases) -> InProcessShop:
+    return start_shop(request, test_settings(database_url, DATABASE_URL=str(unreachable_database(databases))))
+
+
+class Explodes:
+    async def on_get(self, req: Any, resp: Any) -> None:
+        raise RuntimeError("secret detail that must not reach the client")
+
+
+@given(step('the shop has a route "{path:q}" that fails unexpectedly'))
+def failing_route(shop: InProcessShop, path: str, log_records: list[dict[str, Any]]) -> None:
+    shop.app.add_route(path, Explodes())
+
+
+# -- Two shops side by side ---------------------------------------------------
+
+
+@pytest.fixture
+def shops() -> dict[str, InProcessShop]:
+    return {}
+
+
+@given(step('two shops, "{first:q}" and "{second:q}", on two databases'))
+def two_shops(
+    request: pytest.FixtureRequest, databases: Databases, shops: dict[str, InProcessShop], first: str, second: str
+) -> None:
+    for name in (first, second):
+        url = databases.migrated()
+        request.addfinalizer(lambda url=url: databases.drop(url))
+        shops[name] = start_shop(request, test_settings(url))
+
+
+@given(step('two shops, "{first:q}" and "{second:q}", where the "{broken:q}" database cannot be reached'))
+def two_shops_one_broken(
+    request: pytest.FixtureRequest,
+    databases: Databases,
+    database_url: URL,
+    shops: dict[str, InProcessShop],
+    first: str,
+    second: str,
+    broken: str,
+) -> None:
+    for name in (first, second):
+        url = unreachable_database(databases) if name == broken else database_url
+        shops[name] = start_shop(request, test_settings(url))
+
+
+@given(step('an admin "{username:q}" with the password "{password:q}" in the "{name:q}" shop'))
+def admin_in_shop(shops: dict[str, InProcessShop], username: str, password: str, name: str) -> None:
+    add_user(shops[name], shops[name].app, username, password, "admin")
+
+
+def login_status(client: InProcessShop, path: str, username: str, password: str) -> int:
+    return client.request("POST", path, json={"username": username, "password": password}).status_code
+
+
+@then(step('"{username:q}" can log in to the "{name:q}" shop'))
+def can_log_in(shops: dict[str, InProcessShop], username: str, name: str) -> None:
+    assert login_status(shops[name], "/login", username, "correct horse battery") == 200
+
+
+@then(step('"{username:q}" cannot log in to the "{name:q}" shop'))
+def cannot_log_in(shops: dict[str, InProcessShop], username: str, name: str) -> None:
+    assert login_status(shops[name], "/login", username, "correct horse battery") == 401
+
+
+@when(step('the "{name:q}" shop shuts down'))
+def shut_down(shops: dict[str, InProcessShop], name: str) -> None:
+    shops[name].stop()
+
+
+@then(step('the "{name:q}" shop is ready'))
+def is_ready(shops: dict[str, InProcessShop], name: str) -> None:
+    assert shops[name].request("GET", "/ready").status_code == 200
+
+
+@then(step('the "{name:q}" shop is not ready'))
+def is_not_ready(shops: dict[str, InProcessShop], name: str) -> None:
+    assert shops[name].request("GET", "/ready").status_code == 503
+
+
+# -- Mounted under a prefix ---------------------------------------------------
+
+
+@given(step('a shop mounted at "{prefix:q}" inside a Starlette application'), target_fixture="host")
+def mounted_shop(request: pytest.FixtureRequest, settings: Settings, prefix: str) -> InProcessShop:
+    shop_app = create_app(settings)
+    host = start_shop_host(request, Starlette(routes=[Mount(prefix, app=shop_app)]))
+    host.mounted = shop_app  # type: ignore[attr-defined]
+    return host
+
+
+def start_shop_host(request: pytest.FixtureRequest, app: Any) -> InProcessShop:
+    running = InProcessShop(app)
+    request.addfinalizer(running.close)
+    return running
+
+
+@given(step('an admin "{username:q}" with the password "{password:q}" in the mounted shop'))
+def admin_in_mounted(host: InProcessShop, username: str, password: str) -> None:
+    mounted: ShopApp = host.mounted  # type: ignore[attr-defined]
+    add_user(host, mounted, username, password, "admin")
+
+
+@then(step('GET "{path:q}" on the host application answers {status:d}'))
+def host_answers(host: InProcessShop, path: str, status: int) -> None:
+    assert host.request("GET", path).status_code == status
+
+
+@then(step('GET "{path:q}" on the host application answers a 404 problem'))
+def host_answers_problem(host: InProcessShop, path: str) -> None:
+    response = host.request("GET", path)
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["request_id"] == response.headers["X-Request-ID"]
+
+
+@then(step('"{username:q}" can log in through "{path:q}"'))
+def log_in_through(host: InProcessShop, username: str, path: str) -> None:
+    assert login_status(host, path, username, "correct horse battery") == 200
+
+
+# -- Imports ------------------------------------------------------------------
+
+
+@pytest.fixture
+def import_probe() -> dict[str, Any]:
+    return {}
+
+
+@when("a new Python process imports shop in an empty directory")
+def import_shop(tmp_path: Path, import_probe: dict[str, Any]) -> None:
+    code = (
+        "import shop, shop.app, shop.cli, shop.models, shop.server\n"
+        "from loguru import logger\n"
+        "import logging\n"
+        "print(len(logger._core.handlers), len(logging.getLogger().handlers))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    import_probe["handlers"] = done.stdout.split()
+    import_probe["files"] = sorted(p.name for p in tmp_path.iterdir())
+
+
+@then("no file was created")
+def no_file(import_probe: dict[str, Any]) -> None:
+    assert import_probe["files"] == []
+
+
+@then("no log sink was added")
+def no_sink(import_probe: dict[str, Any]) -> None:
+    # Loguru's one default stderr sink, and no handler on the root logger.
+    assert import_probe["handlers"] == ["1", "0"]
+
+
+# -- The operator's shell -----------------------------------------------------
+
+
+@pytest.fixture
+def operator(tmp_path: Path, database_url: URL) -> Iterator[Operator]:
+    workdir = tmp_path / "operator"
+    workdir.mkdir()
+    shell = Operator.fresh(
+        workdir,
+        DATABASE_URL=database_url.render_as_string(hide_password=False),
+        SECRET_KEY=secrets.token_urlsafe(48),
+    )
+    yield shell
+    shell.stop_all()
+
+
+@given(parsers.re(r'the environment sets (?P<name>[A-Z_]+) to "(?P<value>[^"]*)"'))
+def env_sets(operator: Operator, name: str, value: str) -> None:
+    operator.env[name] = value
+
+
+@given(step("the environment has no {name:w}"))
+def env_unsets(operator: Operator, name: str) -> None:
+    operator.env.pop(name, None)
+
+
+@given("an empty database")
+def empty_database(request: pytest.FixtureRequest, operator: Operator, databases: Databases) -> None:
+    url = databases.empty()
+    request.addfinalizer(lambda: databases.drop(url))
+    operator.env["DATABASE_URL"] = url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def sqlite_file(tmp_path: Path) -> Path:
+    return tmp_path / "named-by-a-setting.db"
+
+
+@given("a .env file that sets DATABASE_URL to a new SQLite file")
+def dotenv_file(operator: Operator, sqlite_file: Path) -> None:
+    operator.env.pop("DATABASE_URL")
+    (operator.workdir / ".env").write_text(f"DATABASE_URL=sqlite:///{sqlite_file}\n")
+
+
+@given(step("the environment sets {name:w} to a new SQLite file"))
+def env_sqlite_file(operator: Operator, sqlite_file: Path, name: str) -> None:
+    operator.env.pop("DATABASE_URL")
+    operator.env[name] = f"sqlite:///{sqlite_file}"
+
+
+@given("the environment sets SQLITE_URI to a new SQLite file with the demo admin")
+def sqlite_uri_with_admin(monkeypatch: pytest.MonkeyPatch, sqlite_file: Path) -> None:
+    from shop.migrate import upgrade
+
+    url = f"sqlite+aiosqlite:///{sqlite_file}"
+    upgrade(url)
+    admin = DEMO_ACCOUNTS[0]
+    running = InProcessShop(create_app(test_settings(URL.create("sqlite+aiosqlite", database=str(sqlite_file)))))
+    try:
+        add_user(running, running.app, admin.username, admin.password, admin.role)
+    finally:
+        running.close()
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("SQLITE_URI", url)
+    monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(48))
+
+
+@when("a shop starts with those settings", target_fixture="shop")
+def shop_from_environment(request: pytest.FixtureRequest) -> InProcessShop:
+    from shop.settings import load_settings
+
+    return start_shop(request, load_settings(_env_file=None))
+
+
+@then("the demo admin can log in to it")
+def demo_admin_logs_in(shop: InProcessShop) -> None:
+    admin = DEMO_ACCOUNTS[0]
+    assert login_status(shop, "/login", admin.username, admin.password) == 200
+
+
+@when(step('the operator runs "{command:q}"'))
+def operator_runs(operator: Operator, command: str) -> None:
+    operator.run(command)
+
+
+@then("the command succeeds")
+def command_succeeds(operator: Operator) -> None:
+    assert operator.result is not None
+    assert operator.result.returncode == 0, operator.result.stderr
+
+
+def failure_line(operator: Operator) -> str:
+    result = operator.result
+    assert result is not None
+    assert result.returncode != 0, result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+@then(step("the command fails with one line that names {name:w}"))
+def fails_naming(operator: Operator, name: str) -> None:
+    assert name in failure_line(operator)
+
+
+@then(step('the command fails with one line that says "{text:q}"'))
+def fails_saying(operator: Operator, text: str) -> None:
+    assert text.lower() in failure_line(operator).lower()
+
+
+@then(step('its output mentions "{text:q}"'))
+def output_mentions(operator: Operator, text: str) -> None:
+    assert operator.result is not None and text in operator.result.stdout
+
+
+@then("that SQLite file has the shop's tables")
+def sqlite_file_has_tables(sqlite_file: Path) -> None:
+    with sqlite3.connect(sqlite_file) as connection:
+        names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert SHOP_TABLES <= names, names
+
+
+@then("the database has the shop's tables")
+def database_has_tables(shop: InProcessShop, operator: Operator) -> None:
+    from shop.settings import async_database_url
+
+    async def table_names() -> set[str]:
+        database = Database(async_database_url(operator.env["DATABASE_URL"]))
+        try:
+            async with database.engine.connect() as connection:
+                return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+        finally:
+            await database.dispose()
+
+    assert SHOP_TABLES <= shop.run(table_names())
+
+
+@then(step('"{username:q}" can log in with the password "{password:q}" as an admin'))
+def logs_in_as_admin(shop: InProcessShop, settings: Settings, username: str, password: str) -> None:
+    response = shop.request("POST", "/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    async def role() -> str:
+        async with shop.app.database.read() as session:
+            return str((await session.execute(select(User.role).where(User.username == username))).scalar_one())
+
+    assert shop.run(role()) == "admin"
+
+
+@then(step("the database holds {products:d} products, {users:d} users and {orders:d} orders"))
+def database_holds(shop: InProcessShop, products: int, users: int, orders: int) -> None:
+    async def counts() -> tuple[int, ...]:
+        async with shop.app.database.read() as session:
+            return tuple(
+                [int((await session.execute(select(func.count()).select_from(m))).scalar_one()) for m in (Product, User, Order)]
+            )
+
+    assert shop.run(counts()) == (products, users, orders)
+
+
+@then("every seeded order has lines and a total equal to the sum of its lines")
+def seeded_orders_consistent(shop: InProcessShop) -> None:
+    async def totals() -> list[tuple[int, int | None]]:
+        async with shop.app.database.read() as session:
+            lines = (
+                select(OrderLine.order_id, func.sum(OrderLine.unit_price_cents * OrderLine.quantity).label("sum"))
+                .group_by(OrderLine.order_id)
+                .subquery()
+            )
+            rows = await session.execute(select(Order.total_cents, lines.c.sum).outerjoin(lines, lines.c.order_id == Order.id))
+            return [(row[0], row[1]) for row in rows]
+
+    found = shop.run(totals())
+    assert found and all(total == line_sum for total, line_sum in found), found
+
+
+# -- Servers ------------------------------------------------------------------
+
+
+@pytest.fixture
+def server_holder() -> dict[str, Server]:
+    return {}
+
+
+@when(step('the operator starts "{command:q}"'))
+def operator_starts(operator: Operator, server_holder: dict[str, Server], command: str) -> None:
+    server_holder["server"] = operator.start(command)
+
+
+@then(step('the server answers GET "{path:q}" with {status:d}'))
+def server_answers(server_holder: dict[str, Server], path: str, status: int) -> None:
+    assert server_holder["server"].request("GET", path)[0] == status
+
+
+@then("the server's output shows the demo credentials")
+def shows_credentials(server_holder: dict[str, Server]) -> None:
+    output = server_holder["server"].output
+    for account in DEMO_ACCOUNTS:
+        assert account.username in output and account.password in output
+
+
+@then("the demo admin can log in to the server")
+def demo_admin_logs_in_to_server(server_holder: dict[str, Server]) -> None:
+    admin = DEMO_ACCOUNTS[0]
+    status, _, body = server_holder["server"].request("POST", "/login", {"username": admin.username, "password": admin.password})
+    assert status == 200 and body["token_type"] == "Bearer"
+
+
+@when(step('"{username:q}" logs in to the server with the password "{password:q}"'))
+def logs_in_to_server(server_holder: dict[str, Server], exchange: Exchange, username: str, password: str) -> None:
+    status, headers, body = server_holder["server"].request("POST", "/login", {"username": username, "password": password})
+    assert status == 200
+    server_holder["token"] = body["access_token"]  # type: ignore[assignment]
+    server_holder["request_id"] = headers["x-request-id"]  # type: ignore[assignment]
+
+
+@then(step('the server\'s log has an access line for {method:method} "{path:q}"'))
+def server_access_line(server_holder: dict[str, Server], method: str, path: str) -> None:
+    assert f"{method} {path} 200" in server_holder["server"].output
+
+
+@then("every line of the server's log is a JSON object")
+def json_lines(server_holder: dict[str, Server]) -> None:
+    lines = server_holder["server"].output.splitlines()
+    assert lines
+    for line in lines:
+        assert isinstance(json.loads(line), dict), line
+
+
+@then(step('the server\'s log has an access line for {method:method} "{path:q}" with its request id and user id'))
+def json_access_line(server_holder: dict[str, Server], method: str, path: str) -> None:
+    records = [json.loads(line)["record"] for line in server_holder["server"].output.splitlines()]
+    request_id = server_holder["request_id"]
+    access = [r for r in records if r["extra"].get("request_id") == request_id and "status" in r["extra"]]
+    assert len(access) == 1, records
+    extra = access[0]["extra"]
+    assert (extra["method"], extra["path"], extra["status"]) == (method, path, 200)
+    assert isinstance(extra["user_id"], int) and extra["latency_ms"] >= 0
+
+
+@then("the server's log does not contain the password, the token or the secret key")
+def no_secrets(server_holder: dict[str, Server], operator: Operator) -> None:
+    output = server_holder["server"].output
+    for secret in ("correct horse battery", str(server_holder["token"]), operator.env["SECRET_KEY"]):
+        assert secret not in output

@@ -1,0 +1,5 @@
+"""Every scenario of features/ becomes a test."""
+
+from pytest_bdd import scenarios
+
+scenarios(".")

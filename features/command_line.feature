@@ -64,7 +64,7 @@ Feature: The shop command
     And the server's log has an access line for GET "/health"
 
   Scenario: The classic route: alembic upgrade head, then uvicorn asgi:application
-    Given an empty database
+    Given a .env file with the seed's names SQLITE_URI, ALEMBIC_URI and SECRET_KEY
     When the operator runs "alembic upgrade head"
     Then the command succeeds
     When the operator starts "uvicorn asgi:application"

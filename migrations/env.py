@@ -14,9 +14,7 @@ from shop.models import Base
 from shop.settings import async_database_url, load_settings
 
 config = context.config
-if config.config_file_name is not None and config.attributes.get(
-    "configure_logging", True
-):
+if config.config_file_name is not None and config.attributes.get("configure_logging", True):
     fileConfig(config.config_file_name)
 
 target_metadata = Base.metadata
@@ -27,17 +25,14 @@ def database_url() -> str:
     url = config.attributes.get("database_url")
     if url is None:
         url = load_settings().migrations_url
-    return async_database_url(
-        str(url) if not isinstance(url, str) else url
-    ).render_as_string(hide_password=False)
+    return async_database_url(str(url) if not isinstance(url, str) else url).render_as_string(hide_password=False)
 
 
 def run_migrations(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name
-        == "sqlite",  # SQLite alters tables by copying them
+        render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
         compare_type=True,
     )
     with context.begin_transaction():
@@ -52,9 +47,7 @@ async def run_online() -> None:
 
 
 if context.is_offline_mode():
-    context.configure(
-        url=database_url(), target_metadata=target_metadata, literal_binds=True
-    )
+    context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import falcon
@@ -27,7 +28,7 @@ class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
         self.passwords = Passwords()
         self.tokens = Tokens(settings.SECRET_KEY, settings.JWT_EXPIRES_SECONDS)
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:  # type: ignore[override]
         # ASGI servers and routers that mount an app under a prefix keep the
         # whole path in `path` and the prefix in `root_path`; route on the rest.
         root_path = scope.get("root_path")
@@ -42,10 +43,10 @@ class Lifespan:
     def __init__(self, app: ShopApp) -> None:
         self.app = app
 
-    async def process_startup(self, scope: dict[str, Any], event: dict[str, Any]) -> None:
+    async def process_startup(self, scope: Mapping[str, Any], event: Mapping[str, Any]) -> None:
         self.app.database.open()
 
-    async def process_shutdown(self, scope: dict[str, Any], event: dict[str, Any]) -> None:
+    async def process_shutdown(self, scope: Mapping[str, Any], event: Mapping[str, Any]) -> None:
         await self.app.database.dispose()
         self.app.passwords.close()
 

@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Annotated, NoReturn
 
 import typer
@@ -17,7 +18,9 @@ from shop.errors import ShopError
 from shop.logs import configure_logging
 from shop.settings import Settings, SettingsError, load_settings
 
-cli = typer.Typer(help="shop: a fast, asynchronous REST e-commerce backend.", no_args_is_help=True, add_completion=False)
+cli = typer.Typer(
+    help="shop: a fast, asynchronous REST e-commerce backend.", no_args_is_help=True, add_completion=False
+)
 
 
 def fail(message: str) -> NoReturn:
@@ -165,7 +168,7 @@ def seed(
             ):
                 if count:
                     task = bar.add_task(label, total=count)
-                    await step(database, count, lambda done, task=task: bar.advance(task, done))
+                    await step(database, count, partial(bar.advance, task))
 
     try:
         run_with_database(settings, work)

@@ -16,6 +16,7 @@ from sqlalchemy.engine import URL, Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+PING_TIMEOUT_SECONDS = 2.0
 # A write transaction on SQLite takes the write lock when it begins
 # (BEGIN IMMEDIATE), so it waits its turn under the busy timeout instead of
 # failing with "database is locked" when a read turns into a write.
@@ -100,7 +101,7 @@ class Database:
         async with self._write_sessions() as session, session.begin():
             yield session
 
-    async def ping(self, timeout: float = 2.0) -> None:
-        """Raise if the database does not answer within `timeout` seconds."""
-        async with asyncio.timeout(timeout), self.engine.connect() as connection:
+    async def ping(self) -> None:
+        """Raise if the database does not answer within PING_TIMEOUT_SECONDS."""
+        async with asyncio.timeout(PING_TIMEOUT_SECONDS), self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))

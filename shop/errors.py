@@ -111,4 +111,5 @@ async def handle_shop_error(
     req: falcon.asgi.Request, resp: falcon.asgi.Response, error: ShopError, params: dict[str, Any]
 ) -> None:
     resp.status = error.status
-    serialize_problem(req, resp, Problem(error.status, error.detail, type=f"urn:shop:problem:{error.slug}", errors=error.errors))
+    problem = Problem(error.status, error.detail, type=f"urn:shop:problem:{error.slug}", errors=error.errors)
+    serialize_problem(req, resp, problem)

@@ -30,8 +30,6 @@ class Ready:
         try:
             await self.database.ping()
         except Exception as error:  # any failure to answer means "not ready"
-            logger.bind(request_id=req.context.request_id).warning(
-                "readiness check failed: {}", type(error).__name__
-            )
+            logger.bind(request_id=req.context.request_id).warning("readiness check failed: {}", type(error).__name__)
             raise Problem(503, "The database does not answer.", headers={"Retry-After": "5"}) from None
         resp.data = _READY

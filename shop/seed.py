@@ -138,9 +138,7 @@ async def seed_orders(database: Database, count: int, progress: Progress = _no_p
     rng = random.Random()
     async with database.read() as session:
         users = list((await session.execute(select(User.id).where(User.role == "customer"))).scalars())
-        catalogue = (
-            await session.execute(select(Product.id, Product.name, Product.price_cents, Product.stock))
-        ).all()
+        catalogue = (await session.execute(select(Product.id, Product.name, Product.price_cents, Product.stock))).all()
     if count and (not users or not catalogue):
         raise ValueError("seeding orders needs customers and products: seed them first")
     stock = {row.id: row.stock for row in catalogue}

@@ -14,7 +14,7 @@ from sqlalchemy.exc import ArgumentError
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///ecommerce.db"
 MIN_SECRET_LENGTH = 32
 # The value shipped in `.env.example`: a deployment must never run with it.
-EXAMPLE_SECRET_KEY = "change-me-to-a-random-string-of-at-least-32-characters"
+EXAMPLE_SECRET_KEY = "change-me-to-a-random-string-of-at-least-32-characters"  # noqa: S105
 LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL")
 
 # Sync or bare driver names a user may write, mapped to the async driver we run.

@@ -18,10 +18,21 @@ from shop import codec
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-SETTING_NAMES = (
-    "DEBUG SECRET_KEY DATABASE_URL SQLITE_URI ALEMBIC_URI JWT_EXPIRES_SECONDS OPEN_REGISTRATION "
-    "CURRENCY LOG_LEVEL LOG_JSON CORS_ORIGINS REDIS_URL SHOP_ADMIN_PASSWORD"
-).split()
+SETTING_NAMES = [
+    "DEBUG",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "SQLITE_URI",
+    "ALEMBIC_URI",
+    "JWT_EXPIRES_SECONDS",
+    "OPEN_REGISTRATION",
+    "CURRENCY",
+    "LOG_LEVEL",
+    "LOG_JSON",
+    "CORS_ORIGINS",
+    "REDIS_URL",
+    "SHOP_ADMIN_PASSWORD",
+]
 
 
 def free_port() -> int:
@@ -75,7 +86,7 @@ class Operator:
 
     def start(self, command: str) -> Server:
         port = free_port()
-        words = command_line(command) + ["--port", str(port)]
+        words = [*command_line(command), "--port", str(port)]
         log = self.workdir / f"server-{port}.log"
         with log.open("w") as out:
             process = subprocess.Popen(
@@ -111,7 +122,11 @@ class Server:
             request.add_header("Content-Type", "application/json")
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, {k.lower(): v for k, v in response.headers.items()}, codec.loads(response.read() or b"null")
+                return (
+                    response.status,
+                    {k.lower(): v for k, v in response.headers.items()},
+                    codec.loads(response.read() or b"null"),
+                )
         except urllib.error.HTTPError as error:
             return error.code, {k.lower(): v for k, v in error.headers.items()}, codec.loads(error.read() or b"null")
 

@@ -9,7 +9,6 @@ from typing import Any
 from falcon.testing import ASGIConductor, Result
 
 
-
 class InProcessShop:
     """An ASGI app (a shop, or an app that mounts one) started with its lifespan.
 

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -22,9 +21,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "login_attempts",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("username_key", sa.String(length=320), nullable=False),
         sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_attempts")),
@@ -38,9 +35,7 @@ def upgrade() -> None:
 
     op.create_table(
         "products",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("name_key", sa.String(length=200), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
@@ -48,25 +43,17 @@ def upgrade() -> None:
         sa.Column("stock", sa.BigInteger(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "price_cents >= 0", name=op.f("ck_products_price_not_negative")
-        ),
+        sa.CheckConstraint("price_cents >= 0", name=op.f("ck_products_price_not_negative")),
         sa.CheckConstraint("stock >= 0", name=op.f("ck_products_stock_not_negative")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_products")),
         sa.UniqueConstraint("name_key", name=op.f("uq_products_name_key")),
     )
-    op.create_index(
-        "ix_products_created_at_id", "products", ["created_at", "id"], unique=False
-    )
-    op.create_index(
-        "ix_products_price_cents_id", "products", ["price_cents", "id"], unique=False
-    )
+    op.create_index("ix_products_created_at_id", "products", ["created_at", "id"], unique=False)
+    op.create_index("ix_products_price_cents_id", "products", ["price_cents", "id"], unique=False)
 
     op.create_table(
         "users",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("username", sa.String(length=50), nullable=False),
         sa.Column("username_key", sa.String(length=50), nullable=False),
         sa.Column("email", sa.String(length=320), nullable=False),
@@ -84,9 +71,7 @@ def upgrade() -> None:
 
     op.create_table(
         "idempotency_keys",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
             "user_id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -104,9 +89,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_keys")),
-        sa.UniqueConstraint(
-            "user_id", "key", name=op.f("uq_idempotency_keys_user_id_key")
-        ),
+        sa.UniqueConstraint("user_id", "key", name=op.f("uq_idempotency_keys_user_id_key")),
     )
     op.create_index(
         op.f("ix_idempotency_keys_created_at"),
@@ -117,9 +100,7 @@ def upgrade() -> None:
 
     op.create_table(
         "orders",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
             "user_id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -134,9 +115,7 @@ def upgrade() -> None:
             "status IN ('pending', 'paid', 'shipped', 'delivered', 'cancelled')",
             name=op.f("ck_orders_status"),
         ),
-        sa.CheckConstraint(
-            "total_cents >= 0", name=op.f("ck_orders_total_not_negative")
-        ),
+        sa.CheckConstraint("total_cents >= 0", name=op.f("ck_orders_total_not_negative")),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
@@ -150,9 +129,7 @@ def upgrade() -> None:
 
     op.create_table(
         "order_lines",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
             "order_id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -166,12 +143,8 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("unit_price_cents", sa.BigInteger(), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
-        sa.CheckConstraint(
-            "quantity > 0", name=op.f("ck_order_lines_quantity_positive")
-        ),
-        sa.CheckConstraint(
-            "unit_price_cents >= 0", name=op.f("ck_order_lines_unit_price_not_negative")
-        ),
+        sa.CheckConstraint("quantity > 0", name=op.f("ck_order_lines_quantity_positive")),
+        sa.CheckConstraint("unit_price_cents >= 0", name=op.f("ck_order_lines_unit_price_not_negative")),
         sa.ForeignKeyConstraint(
             ["order_id"],
             ["orders.id"],
@@ -185,13 +158,9 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_order_lines")),
-        sa.UniqueConstraint(
-            "order_id", "product_id", name=op.f("uq_order_lines_order_id_product_id")
-        ),
+        sa.UniqueConstraint("order_id", "product_id", name=op.f("uq_order_lines_order_id_product_id")),
     )
-    op.create_index(
-        op.f("ix_order_lines_product_id"), "order_lines", ["product_id"], unique=False
-    )
+    op.create_index(op.f("ix_order_lines_product_id"), "order_lines", ["product_id"], unique=False)
 
 
 def downgrade() -> None:
@@ -212,8 +181,6 @@ def downgrade() -> None:
     op.drop_index("ix_products_created_at_id", table_name="products")
 
     op.drop_table("products")
-    op.drop_index(
-        "ix_login_attempts_username_key_attempted_at", table_name="login_attempts"
-    )
+    op.drop_index("ix_login_attempts_username_key_attempted_at", table_name="login_attempts")
 
     op.drop_table("login_attempts")

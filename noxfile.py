@@ -1,0 +1,58 @@
+"""CI sessions. `uv run nox` runs them all; `uv run nox -s tests` runs one."""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+nox.options.default_venv_backend = "uv"
+nox.options.sessions = ["lint", "typecheck", "tests", "postgres", "migrations"]
+nox.options.reuse_existing_virtualenvs = True
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def sync(session: nox.Session) -> None:
+    """Install the locked dependencies (and the shop itself) into the session's venv."""
+    session.run_install(
+        "uv",
+        "sync",
+        "--frozen",
+        "--all-groups",
+        env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
+    )
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Every scenario and test on SQLite files."""
+    sync(session)
+    session.run("pytest", *session.posargs, env={"TEST_DATABASE_URL": ""})
+
+
+@nox.session
+def postgres(session: nox.Session) -> None:
+    """The same suite on PostgreSQL: a fresh database per scenario."""
+    sync(session)
+    session.run("pytest", *session.posargs, env={"TEST_DATABASE_URL": POSTGRES_URL})
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    sync(session)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    sync(session)
+    session.run("mypy")
+
+
+@nox.session
+def migrations(session: nox.Session) -> None:
+    """On SQLite and PostgreSQL: upgrade, `alembic check`, downgrade to base, upgrade again."""
+    sync(session)
+    session.run("python", "-m", "migrations.roundtrip", POSTGRES_URL)

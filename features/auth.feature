@@ -1,15 +1,23 @@
-Feature: Logging in
+Feature: Logging in and bearer tokens
   A user trades a username and password for a bearer token at POST /login.
-  The token is a JWT signed with HS256 that lasts JWT_EXPIRES_SECONDS (4 hours
-  by default). A wrong password and an unknown username get the same answer.
+  The token is a JWT signed with HS256 with the claims sub (the user id), role,
+  iat, exp and jti, and lasts JWT_EXPIRES_SECONDS (4 hours by default). Every
+  endpoint but /login, /health, /ready, /metrics, /openapi.json and /docs wants
+  `Authorization: Bearer <token>`; any token the shop did not issue, or no
+  longer honours, is a 401 with `WWW-Authenticate: Bearer`. What a token may do
+  is decided by its user as stored now, not by the role written in it.
 
   Background:
     Given a customer "ada" with the password "correct horse battery"
 
-  Scenario: The right password gives a bearer token
+  Scenario: The right password gives a bearer token that lasts four hours
     When "ada" logs in with the password "correct horse battery"
     Then the response status is 200
     And the response has a bearer token that expires in 14400 seconds
+
+  Scenario: Usernames are matched ignoring case
+    When "ADA" logs in with the password "correct horse battery"
+    Then the response status is 200
 
   Scenario Outline: A wrong password and an unknown user get the same 401
     When "<username>" logs in with the password "<password>"
@@ -21,4 +29,92 @@ Feature: Logging in
       | username | password              |
       | ada      | wrong horse battery   |
       | bob      | correct horse battery |
-      | ADA      | wrong horse battery   |
+
+  Scenario: A token opens the endpoints that need one
+    Given "ada" has logged in
+    When a client sends GET "/users/me"
+    Then the response status is 200
+
+  Scenario Outline: A request without a valid token is 401 with WWW-Authenticate
+    Given "ada" has logged in
+    When a client sends GET "/users/me" presenting <credentials>
+    Then the response is a problem with status 401
+    And the response header "WWW-Authenticate" is "Bearer"
+
+    Examples:
+      | credentials                                      |
+      | no Authorization header                          |
+      | the Authorization header "Basic YWRhOnNlY3JldA==" |
+      | the Authorization header "Token abc"             |
+      | the Authorization header "Bearer"                |
+      | the Authorization header "Bearer not-a-jwt"      |
+      | the Authorization header "Bearer a.b.c"          |
+      | a token that expired a minute ago                |
+      | a token whose payload was changed                |
+      | a token signed with another key                  |
+      | a token with "alg" none                          |
+      | a token signed with HS512 and the right key      |
+      | a token without "exp"                            |
+      | a token whose "sub" is not a user id             |
+
+  Scenario: A token of a user that was since deleted is 401
+    Given "ada" has logged in
+    And "ada" has been deleted
+    When a client sends GET "/users/me"
+    Then the response is a problem with status 401
+
+  Scenario: A token's powers follow the user as stored now
+    Given an admin "root" with the password "correct horse battery"
+    And "root" has logged in
+    And "root" has been made a customer
+    When a client sends GET "/users"
+    Then the response is a problem with status 403
+
+  Scenario: Five failed logins lock the username for 15 minutes
+    Given "ada" has failed to log in 5 times
+    When "ada" logs in with the password "correct horse battery"
+    Then the response is a problem with status 429
+    And the response header "Retry-After" is "900"
+
+  Scenario: Four failed logins do not lock the username
+    Given "ada" has failed to log in 4 times
+    When "ada" logs in with the password "correct horse battery"
+    Then the response status is 200
+
+  Scenario: The lock ends when the window passes
+    Given "ada" has failed to log in 5 times
+    And 10 minutes pass
+    When "ada" logs in with the password "correct horse battery"
+    Then the response is a problem with status 429
+    And the response header "Retry-After" is "300"
+    When 5 more minutes pass
+    And "ada" logs in with the password "correct horse battery"
+    Then the response status is 200
+
+  Scenario: Failures of one username do not lock another
+    Given a customer "bob" with the password "correct horse battery"
+    And "ada" has failed to log in 5 times
+    When "bob" logs in with the password "correct horse battery"
+    Then the response status is 200
+
+  Scenario: A success clears the failures counted so far
+    Given "ada" has failed to log in 4 times
+    And "ada" logs in with the password "correct horse battery"
+    And "ada" has failed to log in 4 times
+    When "ada" logs in with the password "correct horse battery"
+    Then the response status is 200
+
+  Scenario: Worker processes share the count through the database
+    Given a second shop on the same database
+    And "ada" has failed to log in 3 times on the first shop
+    And "ada" has failed to log in 2 times on the second shop
+    When "ada" logs in with the password "correct horse battery" on the first shop
+    Then the response is a problem with status 429
+
+  Scenario: With REDIS_URL set, worker processes share the count through Redis
+    Given two shops on the same database that count failures in Redis
+    And "ada" has failed to log in 3 times on the first shop
+    And "ada" has failed to log in 2 times on the second shop
+    When "ada" logs in with the password "correct horse battery" on the second shop
+    Then the response is a problem with status 429
+    And the database holds no failed login for "ada"

@@ -56,7 +56,10 @@ Feature: Errors are problem details
 
   Scenario: A body of exactly 1 MiB is read
     When a client sends POST "/login" with a JSON body of 1048576 bytes
-    Then the response is a problem with status 401
+    Then the response is a problem with status 422
+    And the problem lists these errors:
+      | loc                  | msg         |
+      | ["body", "username"] | at most 320 |
 
   Scenario: Valid JSON that breaks a rule is 422 and says where
     When a client sends POST "/login" with the JSON body:

@@ -1,8 +1,22 @@
 """shop: a fast, asynchronous REST e-commerce backend.
 
 Importing this package has no side effects: no engine, no file, no log sink.
+`create_app` is imported on first use, so the `shop` command starts quickly.
 """
 
-from shop.app import create_app
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from shop.app import create_app
 
 __all__ = ["create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from shop.app import create_app
+
+        return create_app
+    raise AttributeError(f"module 'shop' has no attribute {name!r}")

@@ -8,25 +8,34 @@ from typing import Any
 import falcon
 import falcon.asgi
 
+from shop.auth import Authentication
 from shop.database import Database
 from shop.errors import ShopError, handle_shop_error, handle_unexpected, serialize_problem
 from shop.health import Health, Ready
 from shop.login import Login
+from shop.login_guard import Clock, DatabaseAttempts, LoginGuard, RedisAttempts
 from shop.middleware import RequestMiddleware
+from shop.models import utcnow
 from shop.passwords import Passwords
 from shop.settings import Settings, load_settings
 from shop.tokens import Tokens
+from shop.users import resources as users
+
+# Path ids: positive integers that fit in 63 bits; anything else is a 404.
+ID = "int(min=1, max=9223372036854775807)"
 
 
 class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
     """A Falcon ASGI app that owns its database and serves under any mount prefix."""
 
-    def __init__(self, settings: Settings, **options: Any) -> None:
+    def __init__(self, settings: Settings, clock: Clock, **options: Any) -> None:
         super().__init__(**options)
         self.settings = settings
         self.database = Database(settings.database_url)
         self.passwords = Passwords()
         self.tokens = Tokens(settings.SECRET_KEY, settings.JWT_EXPIRES_SECONDS)
+        attempts = RedisAttempts(settings.REDIS_URL) if settings.REDIS_URL else DatabaseAttempts(self.database)
+        self.login_guard = LoginGuard(attempts, clock)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:  # type: ignore[override]
         # ASGI servers and routers that mount an app under a prefix keep the
@@ -47,19 +56,22 @@ class Lifespan:
         self.app.database.open()
 
     async def process_shutdown(self, scope: Mapping[str, Any], event: Mapping[str, Any]) -> None:
+        await self.app.login_guard.store.close()
         await self.app.database.dispose()
         self.app.passwords.close()
 
 
-def create_app(settings: Settings | None = None) -> ShopApp:
-    """Build an independent shop. Settings default to the environment and `.env`."""
+def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> ShopApp:
+    """Build an independent shop. Settings default to the environment and `.env`;
+    `clock` tells the time to the rules that count it (tests pass a fake one)."""
     settings = settings if settings is not None else load_settings()
     middleware: list[Any] = [RequestMiddleware()]
     if settings.CORS_ORIGINS:
         origins = "*" if "*" in settings.CORS_ORIGINS else list(settings.CORS_ORIGINS)
         middleware.append(falcon.CORSMiddleware(allow_origins=origins, expose_headers=["X-Request-ID"]))
-    app = ShopApp(settings, middleware=middleware)
+    app = ShopApp(settings, clock, middleware=middleware)
     app.add_middleware(Lifespan(app))
+    app.add_middleware(Authentication(app.database, app.tokens))
 
     app.set_error_serializer(serialize_problem)
     app.add_error_handler(Exception, handle_unexpected)
@@ -67,5 +79,8 @@ def create_app(settings: Settings | None = None) -> ShopApp:
 
     app.add_route("/health", Health())
     app.add_route("/ready", Ready(app.database))
-    app.add_route("/login", Login(app.database, app.passwords, app.tokens))
+    app.add_route("/login", Login(app.database, app.passwords, app.tokens, app.login_guard))
+    app.add_route("/users", users.Users(app.database, app.passwords, settings))
+    app.add_route("/users/me", users.Me(app.database))
+    app.add_route(f"/users/{{user_id:{ID}}}", users.User(app.database, app.passwords))
     return app

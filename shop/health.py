@@ -16,12 +16,16 @@ _READY = codec.dumps({"status": "ready"})
 class Health:
     """`GET /health`: the process is up. Touches nothing else."""
 
+    anonymous = frozenset({"GET"})
+
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         resp.data = _OK
 
 
 class Ready:
     """`GET /ready`: 200 when the database answers, 503 when it does not."""
+
+    anonymous = frozenset({"GET"})
 
     def __init__(self, database: Database) -> None:
         self.database = database

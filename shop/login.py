@@ -2,50 +2,61 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import falcon.asgi
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shop import codec
+from shop.auth import unauthorized
 from shop.database import Database
 from shop.errors import Problem
+from shop.login_guard import Locked, LoginGuard
 from shop.passwords import Passwords
 from shop.tokens import Tokens
-from shop.users.service import find_by_username
+from shop.users.service import find_by_username, username_key
 from shop.validation import parse_body
 
 
 class Credentials(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    username: str
-    password: str
-
-
-def bad_credentials() -> Problem:
-    # One answer for an unknown user and a wrong password: nothing to enumerate.
-    return Problem(
-        401,
-        "The username or password is not correct.",
-        title="Unauthorized",
-        headers={"WWW-Authenticate": "Bearer"},
-    )
+    username: Annotated[str, Field(min_length=1, max_length=320)]
+    password: Annotated[str, Field(max_length=1024)]
 
 
 class Login:
-    def __init__(self, database: Database, passwords: Passwords, tokens: Tokens) -> None:
+    anonymous = frozenset({"POST"})
+
+    def __init__(self, database: Database, passwords: Passwords, tokens: Tokens, guard: LoginGuard) -> None:
         self.database = database
         self.passwords = passwords
         self.tokens = tokens
+        self.guard = guard
 
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         credentials = await parse_body(req, Credentials)
+        key = username_key(credentials.username)
+        try:
+            await self.guard.attempt(key)
+        except Locked as locked:
+            raise Problem(
+                429,
+                "Too many failed logins for this username; try again later.",
+                headers={"Retry-After": str(locked.retry_after)},
+            ) from None
         async with self.database.read() as session:
             user = await find_by_username(session, credentials.username)
-        password_hash = user.password_hash if user is not None else None
-        if not await self.passwords.verify(password_hash, credentials.password) or user is None:
-            raise bad_credentials()
+        # Unknown users are checked against a dummy hash: same time, same answer.
+        verified = await self.passwords.verify(user.password_hash if user else None, credentials.password)
+        if user is None or not verified:
+            raise unauthorized("The username or password is not correct.")
+        await self.guard.succeeded(key)
         req.context.user_id = user.id
-        token = self.tokens.issue(user.id, user.role)
         resp.data = codec.dumps(
-            {"access_token": token, "token_type": "Bearer", "expires_in": self.tokens.lifetime_seconds}
+            {
+                "access_token": self.tokens.issue(user.id, user.role),
+                "token_type": "Bearer",
+                "expires_in": self.tokens.lifetime_seconds,
+            }
         )

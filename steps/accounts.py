@@ -1,20 +1,38 @@
-"""Steps about users and logging in."""
+"""Steps about users, logging in and tokens."""
 
 from __future__ import annotations
 
+import base64
+import json
+import re
 import time
+from datetime import timedelta
+from typing import Any
 
+import pytest
 from joserfc import jwt
 from joserfc.jwk import OctKey
 from pytest_bdd import given, parsers, then, when
+from redis import Redis
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import URL
 
 from shop.app import ShopApp
+from shop.login_guard import RedisAttempts
+from shop.models import LoginAttempt, Order, User
 from shop.passwords import hash_password_sync
 from shop.settings import Settings
 from shop.users.service import create_user
 from steps.grammar import step
-from steps.http import Exchange, send
+from steps.http import Exchange, FakeClock, send, start_shop, test_settings
 from steps.shop_client import InProcessShop
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def names(text: str) -> list[str]:
+    """`"a", "b" and "c"` -> ["a", "b", "c"]."""
+    return re.findall(r'"([^"]*)"', text)
 
 
 def add_user(shop: InProcessShop, app: ShopApp, username: str, password: str, role: str) -> int:
@@ -32,12 +50,303 @@ def add_user(shop: InProcessShop, app: ShopApp, username: str, password: str, ro
     return shop.run(work())
 
 
+def stored_user(shop: InProcessShop, username: str) -> User | None:
+    async def work() -> User | None:
+        async with shop.app.database.read() as session:
+            found: User | None = (
+                await session.execute(select(User).where(User.username == username))
+            ).scalar_one_or_none()
+            return found
+
+    return shop.run(work())
+
+
+def user_id(shop: InProcessShop, username: str) -> int:
+    user = stored_user(shop, username)
+    assert user is not None, f"no user {username}"
+    return user.id
+
+
+def change_stored(shop: InProcessShop, statement: Any) -> None:
+    async def work() -> None:
+        async with shop.app.database.write() as session:
+            await session.execute(statement)
+
+    shop.run(work())
+
+
+def login(shop: InProcessShop, username: str, password: str) -> Any:
+    return shop.request("POST", "/login", json={"username": username, "password": password})
+
+
+# -- Given --------------------------------------------------------------------
+
+
 @given(parsers.re(r'an? (?P<role>customer|admin) "(?P<username>[^"]+)" with the password "(?P<password>[^"]+)"'))
 def a_user(shop: InProcessShop, role: str, username: str, password: str) -> None:
     add_user(shop, shop.app, username, password, role)
 
 
+@given(parsers.re(r"the customers (?P<listed>.+)"))
+def customers(shop: InProcessShop, listed: str) -> None:
+    for username in names(listed):
+        add_user(shop, shop.app, username, "correct horse battery", "customer")
+
+
+@given(step('"{username:q}" has logged in'))
+def has_logged_in(exchange: Exchange, shop: InProcessShop, username: str) -> None:
+    response = login(shop, username, "correct horse battery")
+    assert response.status_code == 200, response.text
+    exchange.token = exchange.tokens[username] = response.json["access_token"]
+
+
+@given(step('"{username:q}" has been deleted'))
+def has_been_deleted(shop: InProcessShop, username: str) -> None:
+    change_stored(shop, delete(User).where(User.username == username))
+
+
+@given(step('"{username:q}" has been made a customer'))
+def has_been_demoted(shop: InProcessShop, username: str) -> None:
+    change_stored(shop, update(User).where(User.username == username).values(role="customer"))
+
+
+@given(step('"{username:q}" has a cancelled order'))
+def has_cancelled_order(shop: InProcessShop, username: str) -> None:
+    owner = user_id(shop, username)
+
+    async def work() -> None:
+        async with shop.app.database.write() as session:
+            session.add(Order(user_id=owner, status="cancelled", total_cents=0, total_set_by_admin=False))
+
+    shop.run(work())
+
+
+@given("registration is open", target_fixture="shop")
+def open_registration(request: pytest.FixtureRequest, database_url: URL, clock: FakeClock) -> InProcessShop:
+    return start_shop(request, test_settings(database_url, OPEN_REGISTRATION=True), clock)
+
+
+# -- Failed logins and time ---------------------------------------------------
+
+
+def fail_logins(shop: InProcessShop, username: str, times: int) -> None:
+    for _ in range(times):
+        assert login(shop, username, "not the password").status_code == 401
+
+
+@given(step('"{username:q}" has failed to log in {times:d} times'))
+def failed_logins(shop: InProcessShop, username: str, times: int) -> None:
+    fail_logins(shop, username, times)
+
+
+@given(step('"{username:q}" has failed to log in {times:d} times on the {which:w} shop'))
+def failed_logins_on(shops: dict[str, InProcessShop], username: str, times: int, which: str) -> None:
+    fail_logins(shops[which], username, times)
+
+
+@given(parsers.re(r"(?P<minutes>\d+) (?:more )?minutes pass"))
+@when(parsers.re(r"(?P<minutes>\d+) (?:more )?minutes pass"))
+def minutes_pass(clock: FakeClock, minutes: str) -> None:
+    clock.advance(timedelta(minutes=int(minutes)))
+
+
+@given("a second shop on the same database")
+def second_shop(
+    request: pytest.FixtureRequest, shop: InProcessShop, shops: dict[str, InProcessShop], clock: FakeClock
+) -> None:
+    shops["first"] = shop
+    shops["second"] = start_shop(request, shop.app.settings, clock)
+
+
+@given("two shops on the same database that count failures in Redis")
+def two_redis_shops(
+    request: pytest.FixtureRequest, database_url: URL, shops: dict[str, InProcessShop], clock: FakeClock
+) -> None:
+    with Redis.from_url(REDIS_URL) as redis:
+        redis.delete(RedisAttempts.PREFIX + "ada")
+    for which in ("first", "second"):
+        shops[which] = start_shop(request, test_settings(database_url, REDIS_URL=REDIS_URL), clock)
+
+
+@when(step('"{username:q}" logs in with the password "{password:q}" on the {which:w} shop'))
+def logs_in_on(exchange: Exchange, shops: dict[str, InProcessShop], username: str, password: str, which: str) -> None:
+    send(exchange, shops[which], "POST", "/login", json={"username": username, "password": password})
+
+
+@then(step('the database holds no failed login for "{username:q}"'))
+def no_failed_login_stored(shop: InProcessShop, username: str) -> None:
+    async def count() -> int:
+        async with shop.app.database.read() as session:
+            statement = select(func.count()).where(LoginAttempt.username_key == username.lower())
+            return int((await session.execute(statement)).scalar_one())
+
+    assert shop.run(count()) == 0
+
+
+# -- Tokens -------------------------------------------------------------------
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def forged_token(kind: str, settings: Settings, good_token: str, subject: int) -> str:
+    """Tokens the shop must refuse, each wrong in one way."""
+    key = OctKey.import_key(settings.SECRET_KEY)
+    now = int(time.time())
+    claims = {"sub": str(subject), "role": "customer", "iat": now, "exp": now + 3600, "jti": "x"}
+    if kind == "a token that expired a minute ago":
+        return jwt.encode({"alg": "HS256"}, {**claims, "iat": now - 4 * 3600, "exp": now - 60}, key)
+    if kind == "a token whose payload was changed":
+        header, _, signature = good_token.split(".")
+        return ".".join([header, _b64({**claims, "role": "admin"}), signature])
+    if kind == "a token signed with another key":
+        return jwt.encode(
+            {"alg": "HS256"}, claims, OctKey.import_key("another key that is long enough to be used here")
+        )
+    if kind == 'a token with "alg" none':
+        return f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}."
+    if kind == "a token signed with HS512 and the right key":
+        return jwt.encode({"alg": "HS512"}, claims, key, algorithms=["HS512"])
+    if kind == 'a token without "exp"':
+        return jwt.encode({"alg": "HS256"}, {k: v for k, v in claims.items() if k != "exp"}, key)
+    if kind == 'a token whose "sub" is not a user id':
+        return jwt.encode({"alg": "HS256"}, {**claims, "sub": "ada"}, key)
+    raise AssertionError(f"unknown kind of token: {kind}")
+
+
+@when(parsers.re(r'a client sends GET "(?P<path>[^"]+)" presenting (?P<credentials>.+)'))
+def send_with_credentials(
+    exchange: Exchange, shop: InProcessShop, settings: Settings, path: str, credentials: str
+) -> None:
+    headers: dict[str, str] = {}
+    if credentials.startswith("the Authorization header"):
+        headers["Authorization"] = names(credentials)[0]
+    elif credentials != "no Authorization header":
+        assert exchange.token is not None
+        ada = user_id(shop, "ada")
+        headers["Authorization"] = f"Bearer {forged_token(credentials, settings, exchange.token, ada)}"
+    exchange.response = shop.request("GET", path, headers=headers)
+
+
+# -- Users over HTTP ----------------------------------------------------------
+
+
+@when(step('a client creates the user "{username:q}" with a password of {count:d} "{char:q}" characters'))
+def create_with_long_password(exchange: Exchange, shop: InProcessShop, username: str, count: int, char: str) -> None:
+    body = {"username": username, "email": f"{username}@shop.example", "password": char * count}
+    send(exchange, shop, "POST", "/users", json=body)
+
+
+@when(step('"{caller:q}" asks for the user "{username:q}"'))
+def asks_for_user(exchange: Exchange, shop: InProcessShop, caller: str, username: str) -> None:
+    exchange.token = exchange.tokens[caller]
+    send(exchange, shop, "GET", f"/users/{user_id(shop, username)}")
+
+
+@when(step('"{caller:q}" changes the user "{username:q}" with:'))
+def changes_user(exchange: Exchange, shop: InProcessShop, caller: str, username: str, docstring: str) -> None:
+    exchange.token = exchange.tokens[caller]
+    send(
+        exchange,
+        shop,
+        "PATCH",
+        f"/users/{user_id(shop, username)}",
+        headers={"Content-Type": "application/json"},
+        body=docstring.encode(),
+    )
+
+
+@when(step('"{caller:q}" deletes the user "{username:q}"'))
+def deletes_user(exchange: Exchange, shop: InProcessShop, caller: str, username: str) -> None:
+    exchange.token = exchange.tokens[caller]
+    send(exchange, shop, "DELETE", f"/users/{user_id(shop, username)}")
+
+
+@when(step('the client follows next_cursor from GET "{path:q}"'), target_fixture="seen")
+def follow_cursor(exchange: Exchange, shop: InProcessShop, path: str) -> list[str]:
+    seen: list[str] = []
+    response = send(exchange, shop, "GET", path)
+    for _ in range(100):
+        assert response.status_code == 200, response.text
+        seen += [user["username"] for user in response.json["items"]]
+        cursor = response.json["next_cursor"]
+        if cursor is None:
+            return seen
+        response = send(exchange, shop, "GET", f"{path}&cursor={cursor}")
+    raise AssertionError("the cursor never ended")
+
+
+@then(parsers.re(r"the usernames seen are (?P<listed>.+)"))
+def usernames_seen(seen: list[str], listed: str) -> None:
+    assert seen == names(listed)
+
+
+@then(parsers.re(r"the listed usernames are (?P<listed>.+)"))
+def listed_usernames(exchange: Exchange, listed: str) -> None:
+    assert [user["username"] for user in exchange.last.json["items"]] == names(listed)
+
+
+@then(step("the page says page {page:d} of {per_page:d} per page with {total:d} in total"))
+def page_says(exchange: Exchange, page: int, per_page: int, total: int) -> None:
+    body = exchange.last.json
+    assert (body["page"], body["per_page"], body["total"]) == (page, per_page, total)
+    assert isinstance(body["next_cursor"], str)
+
+
+@then("the Link header has first, prev, next and last")
+def link_header(exchange: Exchange) -> None:
+    links = exchange.last.headers["Link"]
+    assert re.findall(r'rel="(\w+)"', links) == ["first", "prev", "next", "last"]
+
+
+@then(step('the response is the user "{username:q}" with the email "{email:q}" and the role "{role:w}"'))
+def response_is_user(exchange: Exchange, username: str, email: str, role: str) -> None:
+    body = exchange.last.json
+    assert set(body) == {"id", "username", "email", "role", "created_at"}, body
+    assert (body["username"], body["email"], body["role"]) == (username, email, role)
+    assert isinstance(body["id"], int)
+    assert body["id"] > 0
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", body["created_at"])
+
+
+@then('the response header "Location" is the new user\'s address')
+def location_of_new_user(exchange: Exchange) -> None:
+    assert exchange.last.headers["Location"].endswith(f"/users/{exchange.last.json['id']}")
+
+
+@then(step('"{username:q}" can log in with the password "{password:q}"'))
+def can_log_in_with(shop: InProcessShop, username: str, password: str) -> None:
+    assert login(shop, username, password).status_code == 200
+
+
+@then(step('"{username:q}" cannot log in with the password "{password:q}"'))
+def cannot_log_in_with(shop: InProcessShop, username: str, password: str) -> None:
+    assert login(shop, username, password).status_code == 401
+
+
+@then(step('no user "{username:q}" exists'))
+def no_such_user(shop: InProcessShop, username: str) -> None:
+    assert stored_user(shop, username) is None
+
+
+@then(step('the user "{username:q}" exists'))
+def user_exists(shop: InProcessShop, username: str) -> None:
+    assert stored_user(shop, username) is not None
+
+
+@then(parsers.re(r'"(?P<username>[^"]+)" is an? (?P<role>customer|admin)'))
+def has_role(shop: InProcessShop, username: str, role: str) -> None:
+    user = stored_user(shop, username)
+    assert user is not None
+    assert user.role == role
+
+
+# -- Logging in ---------------------------------------------------------------
+
+
 @when(step('"{username:q}" logs in with the password "{password:q}"'))
+@given(step('"{username:q}" logs in with the password "{password:q}"'))
 def logs_in(exchange: Exchange, shop: InProcessShop, username: str, password: str) -> None:
     send(exchange, shop, "POST", "/login", json={"username": username, "password": password})
 
@@ -53,3 +362,20 @@ def bearer_token(exchange: Exchange, settings: Settings, seconds: int) -> None:
     assert {"sub", "role", "iat", "exp", "jti"} <= claims.keys()
     assert claims["exp"] - claims["iat"] == seconds
     assert abs(claims["iat"] - time.time()) < 60
+
+
+# -- The access matrix --------------------------------------------------------
+
+
+@when(parsers.re(r'(?P<caller>\w+) sends (?P<method>[A-Z]+) "(?P<path>[^"]+)" with (?P<body>.+)'))
+def caller_sends(exchange: Exchange, shop: InProcessShop, caller: str, method: str, path: str, body: str) -> None:
+    exchange.token = None
+    if caller != "nobody":
+        response = login(shop, caller, "correct horse battery")
+        assert response.status_code == 200, response.text
+        exchange.token = response.json["access_token"]
+    path = re.sub(r"\{(\w+)\}", lambda m: str(user_id(shop, m.group(1))), path)
+    if body == "none":
+        send(exchange, shop, method, path)
+    else:
+        send(exchange, shop, method, path, headers={"Content-Type": "application/json"}, body=body.encode())

@@ -7,6 +7,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -29,6 +30,7 @@ class Exchange:
     response: Result | None = None
     sent_headers: dict[str, str] = field(default_factory=dict)
     token: str | None = None
+    tokens: dict[str, str] = field(default_factory=dict)  # by username
 
     @property
     def last(self) -> Result:
@@ -52,11 +54,42 @@ def settings(database_url: URL) -> Settings:
     return test_settings(database_url)
 
 
+class FakeClock:
+    """The time as the scenario says it is; it moves only when told to."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 24, 10, 15, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
 @pytest.fixture
-def shop(settings: Settings) -> Iterator[InProcessShop]:
-    running = InProcessShop(create_app(settings))
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def shop(settings: Settings, clock: FakeClock) -> Iterator[InProcessShop]:
+    running = InProcessShop(create_app(settings, clock=clock))
     yield running
     running.close()
+
+
+def start_shop(request: pytest.FixtureRequest, settings: Settings, clock: FakeClock | None = None) -> InProcessShop:
+    """Another shop for this scenario, stopped at its end."""
+    running = InProcessShop(create_app(settings, clock=clock or FakeClock()))
+    request.addfinalizer(running.close)
+    return running
+
+
+@pytest.fixture
+def shops() -> dict[str, InProcessShop]:
+    """Shops by name, for scenarios with more than one."""
+    return {}
 
 
 @pytest.fixture

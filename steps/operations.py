@@ -28,7 +28,7 @@ from shop.seed import DEMO_ACCOUNTS
 from shop.settings import Settings
 from steps.accounts import add_user
 from steps.grammar import step
-from steps.http import Exchange, test_settings
+from steps.http import Exchange, start_shop, test_settings
 from steps.processes import Operator
 from steps.shop_client import InProcessShop
 
@@ -41,12 +41,6 @@ def unreachable_database(databases: Databases) -> URL:
         assert databases.server is not None
         return databases.server.set(port=1, database="nowhere")
     return URL.create("sqlite+aiosqlite", database="/nonexistent-folder/for/shop/tests.db")
-
-
-def start_shop(request: pytest.FixtureRequest, settings: Settings) -> InProcessShop:
-    running = InProcessShop(create_app(settings))
-    request.addfinalizer(running.close)
-    return running
 
 
 # -- Logs ---------------------------------------------------------------------
@@ -92,6 +86,8 @@ def shop_without_database(request: pytest.FixtureRequest, database_url: URL, dat
 
 
 class Explodes:
+    anonymous = frozenset({"GET"})
+
     async def on_get(self, req: Any, resp: Any) -> None:
         raise RuntimeError("secret detail that must not reach the client")
 
@@ -102,11 +98,6 @@ def failing_route(shop: InProcessShop, path: str, log_records: list[dict[str, An
 
 
 # -- Two shops side by side ---------------------------------------------------
-
-
-@pytest.fixture
-def shops() -> dict[str, InProcessShop]:
-    return {}
 
 
 @given(step('two shops, "{first:q}" and "{second:q}", on two databases'))

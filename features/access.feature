@@ -1,0 +1,70 @@
+Feature: Who may do what
+  Three kinds of caller: nobody (no token), a customer and an admin. "Own"
+  means the resource belongs to the caller. A customer asking for someone
+  else's user or order is told it does not exist (404), so existence is never
+  revealed; a customer calling an admin-only action is refused (403); a caller
+  without a token is asked to authenticate (401).
+
+  Background:
+    Given an admin "root" with the password "correct horse battery"
+    And a customer "ada" with the password "correct horse battery"
+    And a customer "bob" with the password "correct horse battery"
+
+  Scenario Outline: <caller> calling <method> <path> gets <status>
+    When <caller> sends <method> "<path>" with <body>
+    Then the response status is <status>
+
+    Examples: Logging in is open to everyone
+      | caller | method | path   | body                                                      | status |
+      | nobody | POST   | /login | {"username": "ada", "password": "correct horse battery"}  | 200    |
+      | ada    | POST   | /login | {"username": "ada", "password": "correct horse battery"}  | 200    |
+      | root   | POST   | /login | {"username": "root", "password": "correct horse battery"} | 200    |
+
+    Examples: Operations endpoints need no token
+      | caller | method | path    | body | status |
+      | nobody | GET    | /health | none | 200    |
+      | nobody | GET    | /ready  | none | 200    |
+
+    Examples: Creating users is for admins (and for nobody only with open registration)
+      | caller | method | path   | body                                                                                | status |
+      | nobody | POST   | /users | {"username": "eve", "email": "eve@shop.example", "password": "long enough"}         | 401    |
+      | ada    | POST   | /users | {"username": "eve", "email": "eve@shop.example", "password": "long enough"}         | 403    |
+      | root   | POST   | /users | {"username": "eve", "email": "eve@shop.example", "password": "long enough"}         | 201    |
+      | root   | POST   | /users | {"username": "eve", "email": "eve@shop.example", "password": "long enough", "role": "admin"} | 201 |
+
+    Examples: Listing users is for admins
+      | caller | method | path   | body | status |
+      | nobody | GET    | /users | none | 401    |
+      | ada    | GET    | /users | none | 403    |
+      | root   | GET    | /users | none | 200    |
+
+    Examples: Everyone with a token has a /users/me
+      | caller | method | path      | body | status |
+      | nobody | GET    | /users/me | none | 401    |
+      | ada    | GET    | /users/me | none | 200    |
+      | root   | GET    | /users/me | none | 200    |
+
+    Examples: A customer reads only themself; someone else's account does not exist for them
+      | caller | method | path         | body | status |
+      | nobody | GET    | /users/{ada} | none | 401    |
+      | ada    | GET    | /users/{ada} | none | 200    |
+      | bob    | GET    | /users/{ada} | none | 404    |
+      | ada    | GET    | /users/{root}| none | 404    |
+      | root   | GET    | /users/{ada} | none | 200    |
+
+    Examples: A customer changes only their own email and password; admins change anyone, role included
+      | caller | method | path         | body                                                                         | status |
+      | nobody | PATCH  | /users/{ada} | {"email": "new@shop.example"}                                                | 401    |
+      | ada    | PATCH  | /users/{ada} | {"email": "new@shop.example", "current_password": "correct horse battery"}   | 200    |
+      | ada    | PATCH  | /users/{ada} | {"role": "admin"}                                                            | 403    |
+      | bob    | PATCH  | /users/{ada} | {"email": "new@shop.example", "current_password": "correct horse battery"}   | 404    |
+      | root   | PATCH  | /users/{ada} | {"email": "new@shop.example"}                                                | 200    |
+      | root   | PATCH  | /users/{ada} | {"role": "admin"}                                                            | 200    |
+
+    Examples: A customer deletes only themself; admins delete anyone but the last admin
+      | caller | method | path          | body | status |
+      | nobody | DELETE | /users/{ada}  | none | 401    |
+      | bob    | DELETE | /users/{ada}  | none | 404    |
+      | ada    | DELETE | /users/{ada}  | none | 204    |
+      | root   | DELETE | /users/{ada}  | none | 204    |
+      | ada    | DELETE | /users/{root} | none | 404    |

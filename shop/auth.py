@@ -1,0 +1,85 @@
+"""Who is calling: bearer tokens checked against the user as stored now (API.md 2-3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import falcon.asgi
+from sqlalchemy import select
+
+from shop.database import Database
+from shop.errors import Problem
+from shop.models import User
+from shop.tokens import InvalidToken, Tokens
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The authenticated user of a request, with the role stored now."""
+
+    id: int
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def unauthorized(detail: str) -> Problem:
+    return Problem(401, detail, title="Unauthorized", headers={"WWW-Authenticate": "Bearer"})
+
+
+def forbidden(detail: str = "This action is for admins.") -> Problem:
+    return Problem(403, detail, title="Forbidden")
+
+
+def caller_of(req: falcon.asgi.Request) -> Caller:
+    """The request's caller; resources that allow anonymous callers check for None first."""
+    caller: Caller | None = req.context.caller
+    if caller is None:
+        raise unauthorized("This endpoint needs a bearer token.")
+    return caller
+
+
+def require_admin(req: falcon.asgi.Request) -> Caller:
+    caller = caller_of(req)
+    if not caller.is_admin:
+        raise forbidden()
+    return caller
+
+
+class Authentication:
+    """Middleware: a valid bearer token, or an endpoint that lets anonymous callers in.
+
+    A resource lists the methods open to anonymous callers in `anonymous`.
+    """
+
+    def __init__(self, database: Database, tokens: Tokens) -> None:
+        self.database = database
+        self.tokens = tokens
+
+    async def process_resource(
+        self, req: falcon.asgi.Request, resp: falcon.asgi.Response, resource: Any, params: dict[str, Any]
+    ) -> None:
+        req.context.caller = None
+        if resource is None or not hasattr(resource, f"on_{req.method.lower()}"):
+            return  # 404 and 405 (and CORS preflights) are answered without a token
+        header = req.get_header("Authorization")
+        if header is None:
+            if req.method in getattr(resource, "anonymous", ()):
+                return
+            raise unauthorized("This endpoint needs a bearer token.")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise unauthorized("The Authorization header must be 'Bearer <token>'.")
+        try:
+            claims = self.tokens.verify(token.strip())
+        except InvalidToken:
+            raise unauthorized("The token is not valid or has expired.") from None
+        async with self.database.read() as session:
+            role = (await session.execute(select(User.role).where(User.id == claims.user_id))).scalar_one_or_none()
+        if role is None:
+            raise unauthorized("The token's user no longer exists.")
+        req.context.caller = Caller(id=claims.user_id, role=role)
+        req.context.user_id = claims.user_id

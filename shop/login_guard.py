@@ -1,0 +1,122 @@
+"""The brute-force rule: 5 failed logins for a username in 15 minutes lock it.
+
+The count must be seen by every worker process, so it lives in the database,
+or in Redis when REDIS_URL is set. An attempt is counted before its password
+is checked (and forgotten again on success), so a burst of parallel guesses
+cannot slip past the limit while their hashes are being checked.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from redis.asyncio import Redis
+from sqlalchemy import delete, func, select
+
+from shop.database import Database
+from shop.models import LoginAttempt
+
+LIMIT = 5
+WINDOW = timedelta(minutes=15)
+
+Clock = Callable[[], datetime]
+
+
+class AttemptStore(Protocol):
+    async def add(self, key: str, at: datetime) -> tuple[str, int, datetime]:
+        """Record an attempt; return its handle, the count in the window and the oldest one's time."""
+        ...
+
+    async def forget(self, key: str, handle: str) -> None: ...
+
+    async def clear(self, key: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class DatabaseAttempts:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def add(self, key: str, at: datetime) -> tuple[str, int, datetime]:
+        async with self.database.write() as session:
+            await session.execute(
+                delete(LoginAttempt).where(LoginAttempt.username_key == key, LoginAttempt.attempted_at <= at - WINDOW)
+            )
+            attempt = LoginAttempt(username_key=key, attempted_at=at)
+            session.add(attempt)
+            await session.flush()
+            count, oldest = (
+                await session.execute(
+                    select(func.count(), func.min(LoginAttempt.attempted_at)).where(LoginAttempt.username_key == key)
+                )
+            ).one()
+        return str(attempt.id), int(count), oldest
+
+    async def forget(self, key: str, handle: str) -> None:
+        async with self.database.write() as session:
+            await session.execute(delete(LoginAttempt).where(LoginAttempt.id == int(handle)))
+
+    async def clear(self, key: str) -> None:
+        async with self.database.write() as session:
+            await session.execute(delete(LoginAttempt).where(LoginAttempt.username_key == key))
+
+    async def close(self) -> None:
+        pass
+
+
+class RedisAttempts:
+    """A sorted set per username: members are attempts, scores their times."""
+
+    PREFIX = "shop:login-attempts:"
+
+    def __init__(self, url: str) -> None:
+        self.redis: Redis = Redis.from_url(url)
+
+    async def add(self, key: str, at: datetime) -> tuple[str, int, datetime]:
+        name, now, handle = self.PREFIX + key, at.timestamp(), uuid.uuid4().hex
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zremrangebyscore(name, "-inf", now - WINDOW.total_seconds())
+            pipe.zadd(name, {handle: now})
+            pipe.zcard(name)
+            pipe.zrange(name, 0, 0, withscores=True)
+            pipe.expire(name, math.ceil(WINDOW.total_seconds()))
+            _, _, count, oldest, _ = await pipe.execute()
+        return handle, int(count), datetime.fromtimestamp(oldest[0][1], at.tzinfo)
+
+    async def forget(self, key: str, handle: str) -> None:
+        await self.redis.zrem(self.PREFIX + key, handle)
+
+    async def clear(self, key: str) -> None:
+        await self.redis.delete(self.PREFIX + key)
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+
+class Locked(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+class LoginGuard:
+    def __init__(self, store: AttemptStore, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    async def attempt(self, key: str) -> str:
+        """Count an attempt for `key`; raise Locked when it is over the limit."""
+        now = self.clock()
+        handle, count, oldest = await self.store.add(key, now)
+        if count > LIMIT:
+            await self.store.forget(key, handle)  # a refused attempt does not extend the lock
+            raise Locked(max(1, math.ceil((oldest + WINDOW - now).total_seconds())))
+        return handle
+
+    async def succeeded(self, key: str) -> None:
+        await self.store.clear(key)

@@ -9,6 +9,7 @@ Feature: Who may do what
     Given an admin "root" with the password "correct horse battery"
     And a customer "ada" with the password "correct horse battery"
     And a customer "bob" with the password "correct horse battery"
+    And the product "Mug" priced "4.50" with 10 in stock
 
   Scenario Outline: <caller> calling <method> <path> gets <status>
     When <caller> sends <method> "<path>" with <body>
@@ -68,3 +69,24 @@ Feature: Who may do what
       | ada    | DELETE | /users/{ada}  | none | 204    |
       | root   | DELETE | /users/{ada}  | none | 204    |
       | ada    | DELETE | /users/{root} | none | 404    |
+
+    Examples: Everyone with a token browses the catalogue
+      | caller | method | path            | body | status |
+      | nobody | GET    | /products       | none | 401    |
+      | ada    | GET    | /products       | none | 200    |
+      | root   | GET    | /products       | none | 200    |
+      | nobody | GET    | /products/{Mug} | none | 401    |
+      | ada    | GET    | /products/{Mug} | none | 200    |
+      | root   | GET    | /products/{Mug} | none | 200    |
+
+    Examples: Only admins change the catalogue
+      | caller | method | path            | body                                                  | status |
+      | nobody | POST   | /products       | {"name": "Cup", "price": "2.00", "stock": 5}          | 401    |
+      | ada    | POST   | /products       | {"name": "Cup", "price": "2.00", "stock": 5}          | 403    |
+      | root   | POST   | /products       | {"name": "Cup", "price": "2.00", "stock": 5}          | 201    |
+      | nobody | PATCH  | /products/{Mug} | {"stock": 4}                                          | 401    |
+      | ada    | PATCH  | /products/{Mug} | {"stock": 4}                                          | 403    |
+      | root   | PATCH  | /products/{Mug} | {"stock": 4}                                          | 200    |
+      | nobody | DELETE | /products/{Mug} | none                                                  | 401    |
+      | ada    | DELETE | /products/{Mug} | none                                                  | 403    |
+      | root   | DELETE | /products/{Mug} | none                                                  | 204    |

@@ -17,6 +17,7 @@ from shop.login_guard import Clock, DatabaseAttempts, LoginGuard, RedisAttempts
 from shop.middleware import RequestMiddleware
 from shop.models import utcnow
 from shop.passwords import Passwords
+from shop.products import resources as products
 from shop.settings import Settings, load_settings
 from shop.tokens import Tokens
 from shop.users import resources as users
@@ -83,4 +84,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     app.add_route("/users", users.Users(app.database, app.passwords, settings))
     app.add_route("/users/me", users.Me(app.database))
     app.add_route(f"/users/{{user_id:{ID}}}", users.User(app.database, app.passwords))
+    app.add_route("/products", products.Products(app.database, settings.CURRENCY))
+    app.add_route(f"/products/{{product_id:{ID}}}", products.Product(app.database, settings.CURRENCY))
     return app

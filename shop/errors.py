@@ -97,6 +97,10 @@ class Conflict(ShopError):
     status, slug = 409, "conflict"
 
 
+class PreconditionFailed(ShopError):
+    status, slug = 412, "precondition-failed"
+
+
 class Invalid(ShopError):
     """Valid JSON that breaks a rule; `errors[].loc` says where."""
 

@@ -92,11 +92,22 @@ class Product(Base):
         CheckConstraint("stock >= 0", name="stock_not_negative"),
         Index("ix_products_price_cents_id", "price_cents", "id"),
         Index("ix_products_created_at_id", "created_at", "id"),
+        # `q` is a substring search: a trigram index keeps it off a full scan on PostgreSQL.
+        Index(
+            "ix_products_name_key_trgm",
+            "name_key",
+            postgresql_using="gin",
+            postgresql_ops={"name_key": "gin_trgm_ops"},
+            info={"only_on": "postgresql"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    # Byte order ("C") on PostgreSQL: name sorts and cursors agree with SQLite on every server.
+    name_key: Mapped[str] = mapped_column(
+        String(200).with_variant(String(200, collation="C"), "postgresql"), unique=True
+    )
     description: Mapped[str] = mapped_column(Text, default="")
     price_cents: Mapped[int] = mapped_column(BigInteger)
     stock: Mapped[int] = mapped_column(BigInteger)

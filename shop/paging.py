@@ -13,6 +13,7 @@ import hashlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -55,6 +56,11 @@ def parse_query[Q: ListQuery](req: falcon.asgi.Request, model: type[Q]) -> Q:
     return query
 
 
+def like_fragment(text: str) -> str:
+    """`text` matched literally inside a LIKE pattern (ESCAPE '\\'): for `q` searches."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 @dataclass(frozen=True, slots=True)
 class Cursor:
     page: int
@@ -84,10 +90,24 @@ def decode_cursor(query: ListQuery, key_types: Sequence[type]) -> Cursor:
         or page < 2
         or not isinstance(key, list)
         or len(key) != len(key_types)
-        or not all(type(value) is kind for value, kind in zip(key, key_types, strict=True))
     ):
         raise bad
-    return Cursor(page=page, key=key)
+    try:
+        return Cursor(page=page, key=[_key_value(value, kind) for value, kind in zip(key, key_types, strict=True)])
+    except (TypeError, ValueError):
+        raise bad from None
+
+
+def _key_value(value: Any, kind: type) -> Any:
+    """A sort key value read back from a cursor, checked against its column's type."""
+    if kind is datetime and type(value) is str:
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            raise ValueError("naive datetime")
+        return parsed
+    if type(value) is not kind:
+        raise TypeError(kind)
+    return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,9 +37,15 @@ async def read_json(req: falcon.asgi.Request) -> Any:
     if len(data) > MAX_BODY_BYTES:
         raise too_large()
     try:
-        return codec.loads(data)
-    except codec.JSONDecodeError:
+        document = codec.loads_exact(data)
+    except codec.DuplicateKey as error:
+        raise Problem(400, f"The request body repeats the key {error.key!r}.") from None
+    except (ValueError, RecursionError):
         raise Problem(400, "The request body is not valid JSON (UTF-8).") from None
+    if b"\\u0000" in data:  # no database stores NUL in text: say where it is
+        places = codec.strings_where(document, lambda text: "\x00" in text)
+        raise validation_error([{"loc": ["body", *loc], "msg": "must not contain NUL characters"} for loc in places])
+    return document
 
 
 def pydantic_errors(error: ValidationError, source: str) -> list[dict[str, Any]]:

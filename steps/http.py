@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from falcon.testing import Result
-from pytest_bdd import given, then, when
+from pytest_bdd import given, parsers, then, when
 from sqlalchemy.engine import URL
 
 from shop.app import create_app
@@ -222,6 +222,41 @@ def carries_fresh_request_id(exchange: Exchange) -> None:
     request_id = exchange.last.headers["X-Request-ID"]
     assert UUID.match(request_id), request_id
     assert request_id not in exchange.sent_headers.values()
+
+
+# -- Lists --------------------------------------------------------------------
+
+
+@when(step('the client follows next_cursor from GET "{path:q}"'), target_fixture="seen")
+def follow_cursor(exchange: Exchange, shop: InProcessShop, path: str) -> list[dict[str, Any]]:
+    """Every item of a list, walked page by page through next_cursor."""
+    seen: list[dict[str, Any]] = []
+    response = send(exchange, shop, "GET", path)
+    for _ in range(1000):
+        assert response.status_code == 200, response.text
+        seen += response.json["items"]
+        cursor = response.json["next_cursor"]
+        if cursor is None:
+            return seen
+        response = send(exchange, shop, "GET", f"{path}&cursor={cursor}")
+    raise AssertionError("the cursor never ended")
+
+
+@then(step("the page says page {page:d} of {per_page:d} per page with {total:d} in total"))
+def page_says(exchange: Exchange, page: int, per_page: int, total: int) -> None:
+    body = exchange.last.json
+    assert (body["page"], body["per_page"], body["total"]) == (page, per_page, total)
+
+
+@then(parsers.re(r"the Link header has (?P<rels>[a-z, ]+)"))
+def link_header(exchange: Exchange, rels: str) -> None:
+    links = exchange.last.headers["Link"]
+    assert re.findall(r'rel="(\w+)"', links) == re.findall(r"\w+", rels.replace(" and ", " "))
+
+
+@then("next_cursor is null")
+def no_next_cursor(exchange: Exchange) -> None:
+    assert exchange.last.json["next_cursor"] is None
 
 
 @given("the client holds no token")

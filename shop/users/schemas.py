@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from shop import codec
 from shop.models import User
@@ -43,6 +52,13 @@ class UserUpdate(BaseModel):
     password: Password | None = None
     role: Role | None = None
     current_password: Annotated[str, Field(max_length=1024)] | None = None
+
+    @field_validator("email", "password", "role", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("must not be null; leave the field out to keep it")
+        return value
 
     @model_validator(mode="after")
     def _something_to_change(self) -> Self:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.auth import Caller
 from shop.errors import Conflict, Forbidden, Invalid, NotFound
 from shop.models import Order, User
-from shop.paging import Ordering, Page, fetch_page
+from shop.paging import Ordering, Page, fetch_page, like_fragment
 from shop.passwords import Passwords
 from shop.users.schemas import UserList, UserUpdate
 
@@ -22,11 +22,6 @@ def username_key(username: str) -> str:
 
 def email_key(email: str) -> str:
     return email.casefold()
-
-
-def _like_fragment(text: str) -> str:
-    """`text` for a LIKE pattern, its wildcards matched literally (ESCAPE '\\')."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def find_by_username(session: AsyncSession, username: str) -> User | None:
@@ -68,7 +63,7 @@ async def visible_user(session: AsyncSession, caller: Caller, user_id: int, *, l
 async def list_users(session: AsyncSession, query: UserList) -> Page[User]:
     statement = select(User)
     if query.q is not None:
-        pattern = f"%{_like_fragment(query.q.casefold())}%"
+        pattern = f"%{like_fragment(query.q.casefold())}%"
         statement = statement.where(
             or_(User.username_key.like(pattern, escape="\\"), User.email_key.like(pattern, escape="\\"))
         )

@@ -1,0 +1,53 @@
+"""Money: integer cents inside, two-decimal strings outside (API.md section 1).
+
+One type for the whole shop. Input is a decimal string or a JSON number (read
+as an exact Decimal, never a float) with at most two fraction digits, from 0
+to 99999999.99; output is always a string with exactly two.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, PlainSerializer
+
+MAX_CENTS = 99_999_999_99
+_DECIMAL_STRING = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?|[0-9]+\.[0-9]+")
+RANGE = "must be from 0 to 99999999.99"
+
+
+def parse_cents(value: Any) -> int:
+    """Cents from a contract money input; ValueError says what is wrong."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str | float):
+        raise ValueError('must be a decimal string such as "19.99" or a JSON number')
+    if isinstance(value, str):
+        if not _DECIMAL_STRING.fullmatch(value):
+            if value.startswith("-") and _DECIMAL_STRING.fullmatch(value[1:]):
+                raise ValueError(RANGE)
+            raise ValueError('must be a decimal string such as "19.99" or a JSON number')
+        value = Decimal(value)
+    elif isinstance(value, float):  # only from Python callers; JSON numbers arrive as Decimal
+        value = Decimal(repr(value))
+    elif isinstance(value, int):
+        value = Decimal(value)
+    try:
+        if not value.is_finite():
+            raise ValueError(RANGE)
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -2:
+            raise ValueError("must have at most two decimal places")
+        if value < 0 or value > Decimal(MAX_CENTS) / 100:
+            raise ValueError(RANGE)
+        return int(value * 100)
+    except InvalidOperation:
+        raise ValueError(RANGE) from None
+
+
+def format_cents(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+# A field of money: validated into cents, shown as a two-decimal string.
+Money = Annotated[int, BeforeValidator(parse_cents), PlainSerializer(format_cents, return_type=str)]

@@ -1,0 +1,68 @@
+"""HTTP for the catalogue: parse, call one rule, shape the answer."""
+
+from __future__ import annotations
+
+import falcon.asgi
+
+from shop import codec
+from shop.auth import caller_of, require_admin
+from shop.database import Database
+from shop.paging import parse_query, render_page
+from shop.products import service
+from shop.products.schemas import ProductCreate, ProductList, ProductUpdate, public
+from shop.validation import parse_body
+
+
+class Products:
+    """`/products`: list (everyone with a token) and create (admins)."""
+
+    def __init__(self, database: Database, currency: str) -> None:
+        self.database = database
+        self.currency = currency
+
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        caller_of(req)
+        query = parse_query(req, ProductList)
+        async with self.database.read() as session:
+            page = await service.list_products(session, query)
+        render_page(req, resp, query, page.map(lambda product: public(product, self.currency)))
+
+    async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        require_admin(req)
+        new = await parse_body(req, ProductCreate)
+        async with self.database.write() as session:
+            product = await service.create_product(session, new)
+        resp.status = 201
+        resp.location = f"{req.prefix}/products/{product.id}"
+        resp.etag = service.etag(product)
+        resp.data = codec.dumps(public(product, self.currency))
+
+
+class Product:
+    """`/products/{product_id}`: read (with an ETag), change (If-Match) and delete."""
+
+    def __init__(self, database: Database, currency: str) -> None:
+        self.database = database
+        self.currency = currency
+
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, product_id: int) -> None:
+        caller_of(req)
+        async with self.database.read() as session:
+            product = await service.get_product(session, product_id)
+        resp.etag = service.etag(product)
+        resp.data = codec.dumps(public(product, self.currency))
+
+    async def on_patch(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, product_id: int) -> None:
+        require_admin(req)
+        changes = await parse_body(req, ProductUpdate)
+        if_match = [str(tag) if not getattr(tag, "is_weak", False) else "" for tag in req.if_match or []] or None
+        async with self.database.write() as session:
+            product = await service.update_product(session, product_id, changes, if_match=if_match)
+        resp.etag = service.etag(product)
+        resp.data = codec.dumps(public(product, self.currency))
+
+    async def on_delete(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, product_id: int) -> None:
+        require_admin(req)
+        async with self.database.write() as session:
+            await service.delete_product(session, product_id)
+        resp.status = 204

@@ -1,0 +1,88 @@
+"""What a client may send about products, and what it sees."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shop import codec
+from shop.models import Product
+from shop.money import Money, format_cents
+from shop.paging import ListQuery
+
+MAX_STOCK = 1_000_000_000
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_not_blank)]
+Description = Annotated[str, Field(max_length=5000)]
+Stock = Annotated[int, Field(ge=0, le=MAX_STOCK)]
+
+
+class ProductCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: Name
+    description: Description = ""
+    price: Money
+    stock: Stock
+
+
+class ProductUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: Name | None = None
+    description: Description | None = None
+    price: Money | None = None
+    stock: Stock | None = None
+
+    @field_validator("name", "description", "price", "stock", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("must not be null; leave the field out to keep it")
+        return value
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("Give at least one of name, description, price and stock.")
+        return self
+
+
+SortKey = Literal["id", "-id", "name", "-name", "price", "-price", "created_at", "-created_at"]
+
+
+class ProductList(ListQuery):
+    q: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    min_price: Money | None = None
+    max_price: Money | None = None
+    in_stock: bool | None = None
+    sort: SortKey = "id"
+
+    @field_validator("in_stock", mode="before")
+    @classmethod
+    def _true_or_false(cls, value: Any) -> Any:
+        # Only "true" and "false": pydantic alone would also take yes/no/on/off/1/0.
+        if value not in ("true", "false"):
+            raise ValueError("must be true or false")
+        return value == "true"
+
+
+def public(product: Product, currency: str) -> dict[str, Any]:
+    return {
+        "id": product.id,
+        "name": product.name,
+        "description": product.description,
+        "price": format_cents(product.price_cents),
+        "currency": currency,
+        "stock": product.stock,
+        "created_at": codec.timestamp(product.created_at),
+        "updated_at": codec.timestamp(product.updated_at),
+    }

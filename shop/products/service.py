@@ -1,0 +1,117 @@
+"""The rules about the catalogue, as plain async functions over a session."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shop.errors import Conflict, NotFound, PreconditionFailed
+from shop.models import Product
+from shop.paging import Ordering, Page, fetch_page, like_fragment
+from shop.products.schemas import ProductCreate, ProductList, ProductUpdate
+
+TAKEN = "A product with this name already exists."
+
+# Each sort: its columns (the id breaks ties) and the types of their values in a cursor.
+_SORTS: dict[str, tuple[tuple[Any, ...], tuple[type, ...]]] = {
+    "id": ((Product.id,), (int,)),
+    "name": ((Product.name_key, Product.id), (str, int)),
+    "price": ((Product.price_cents, Product.id), (int, int)),
+    "created_at": ((Product.created_at, Product.id), (datetime, int)),
+}
+
+
+def name_key(name: str) -> str:
+    return name.casefold()
+
+
+def etag(product: Product) -> str:
+    """A strong ETag of the product as stored now."""
+    state = f"{product.id}|{product.name}|{product.description}|{product.price_cents}|{product.stock}"
+    return '"' + hashlib.blake2b(f"{state}|{product.updated_at.isoformat()}".encode(), digest_size=12).hexdigest() + '"'
+
+
+async def create_product(session: AsyncSession, new: ProductCreate) -> Product:
+    product = Product(
+        name=new.name,
+        name_key=name_key(new.name),
+        description=new.description,
+        price_cents=new.price,
+        stock=new.stock,
+    )
+    session.add(product)
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict(TAKEN) from None
+    return product
+
+
+async def get_product(session: AsyncSession, product_id: int, *, lock: bool = False) -> Product:
+    statement = select(Product).where(Product.id == product_id)
+    if lock:
+        statement = statement.with_for_update()
+    product = (await session.execute(statement)).scalar_one_or_none()
+    if product is None:
+        raise NotFound("No such product.")
+    return product
+
+
+def _filtered(query: ProductList) -> Select[Any]:
+    statement = select(Product)
+    conditions: list[ColumnElement[bool]] = []
+    if query.q is not None:
+        conditions.append(Product.name_key.like(f"%{like_fragment(name_key(query.q))}%", escape="\\"))
+    if query.min_price is not None:
+        conditions.append(Product.price_cents >= query.min_price)
+    if query.max_price is not None:
+        conditions.append(Product.price_cents <= query.max_price)
+    if query.in_stock is not None:
+        conditions.append(Product.stock > 0 if query.in_stock else Product.stock == 0)
+    return statement.where(*conditions)
+
+
+async def list_products(session: AsyncSession, query: ProductList) -> Page[Product]:
+    columns, key_types = _SORTS[query.sort.removeprefix("-")]
+    return await fetch_page(
+        session,
+        _filtered(query),
+        query=query,
+        ordering=Ordering(columns, descending=query.sort.startswith("-")),
+        key_types=key_types,
+        key_of=lambda row: [getattr(row[0], column.key) for column in columns],
+        convert=lambda row: row[0],
+    )
+
+
+async def update_product(
+    session: AsyncSession, product_id: int, changes: ProductUpdate, *, if_match: list[str] | None
+) -> Product:
+    """Apply a PATCH; with If-Match, only to the product in the state the client saw (else 412)."""
+    product = await get_product(session, product_id, lock=True)
+    if if_match is not None and "*" not in if_match and etag(product) not in if_match:
+        raise PreconditionFailed("The product has changed since you read it; read it again.")
+    if changes.name is not None:
+        product.name, product.name_key = changes.name, name_key(changes.name)
+    if changes.description is not None:
+        product.description = changes.description
+    if changes.price is not None:
+        product.price_cents = changes.price
+    if changes.stock is not None:
+        product.stock = changes.stock
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict(TAKEN) from None
+    return product
+
+
+async def delete_product(session: AsyncSession, product_id: int) -> None:
+    """The product leaves the catalogue; order lines keep its name and price (FK: SET NULL)."""
+    product = await get_product(session, product_id, lock=True)
+    await session.delete(product)

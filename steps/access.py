@@ -1,0 +1,33 @@
+"""The access matrix: one caller, one request, one status."""
+
+from __future__ import annotations
+
+import re
+
+from pytest_bdd import parsers, when
+
+from steps.accounts import login, user_id
+from steps.catalogue import product_id
+from steps.http import Exchange, send
+from steps.shop_client import InProcessShop
+
+
+def resource_id(shop: InProcessShop, path: str, name: str) -> int:
+    """The id behind a placeholder: `/users/{ada}` is ada's id, `/products/{Mug}` the Mug's."""
+    if path.startswith("/products/"):
+        return product_id(shop, name)
+    return user_id(shop, name)
+
+
+@when(parsers.re(r'(?P<caller>\w+) sends (?P<method>[A-Z]+) "(?P<path>[^"]+)" with (?P<body>.+)'))
+def caller_sends(exchange: Exchange, shop: InProcessShop, caller: str, method: str, path: str, body: str) -> None:
+    exchange.token = None
+    if caller != "nobody":
+        response = login(shop, caller, "correct horse battery")
+        assert response.status_code == 200, response.text
+        exchange.token = response.json["access_token"]
+    path = re.sub(r"\{(\w+)\}", lambda m: str(resource_id(shop, path, m.group(1))), path)
+    if body == "none":
+        send(exchange, shop, method, path)
+    else:
+        send(exchange, shop, method, path, headers={"Content-Type": "application/json"}, body=body.encode())

@@ -1,0 +1,253 @@
+"""Steps about the catalogue."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pytest_bdd import given, parsers, then, when
+from sqlalchemy import select, update
+
+from shop.models import Order, OrderLine, Product
+from shop.money import parse_cents
+from shop.products import service
+from shop.products.schemas import ProductCreate
+from steps.accounts import change_stored, names, user_id
+from steps.grammar import step
+from steps.http import Exchange, send
+from steps.shop_client import InProcessShop
+
+
+def add_product(shop: InProcessShop, name: str, price: str, stock: int) -> int:
+    async def work() -> int:
+        async with shop.app.database.write() as session:
+            new = ProductCreate.model_validate({"name": name, "price": price, "stock": stock})
+            return (await service.create_product(session, new)).id
+
+    return shop.run(work())
+
+
+def stored_product(shop: InProcessShop, name: str) -> Product | None:
+    async def work() -> Product | None:
+        async with shop.app.database.read() as session:
+            found: Product | None = (
+                await session.execute(select(Product).where(Product.name == name))
+            ).scalar_one_or_none()
+            return found
+
+    return shop.run(work())
+
+
+def product_id(shop: InProcessShop, name: str) -> int:
+    product = stored_product(shop, name)
+    assert product is not None, f"no product {name}"
+    return product.id
+
+
+def numbered(first: str, last: str) -> list[str]:
+    """ "P01" to "P25" -> ["P01", ..., "P25"]."""
+    prefix, start = re.fullmatch(r"(\D*)(\d+)", first).groups()  # type: ignore[union-attr]
+    end = re.fullmatch(r"\D*(\d+)", last).group(1)  # type: ignore[union-attr]
+    return [f"{prefix}{n:0{len(start)}d}" for n in range(int(start), int(end) + 1)]
+
+
+def post_json(exchange: Exchange, shop: InProcessShop, method: str, path: str, raw: str, **headers: str) -> None:
+    send(exchange, shop, method, path, headers={"Content-Type": "application/json", **headers}, body=raw.encode())
+
+
+# -- Given --------------------------------------------------------------------
+
+
+@given(step('the product "{name:q}" priced "{price:q}" with {stock:d} in stock'))
+def a_product(shop: InProcessShop, name: str, price: str, stock: int) -> None:
+    add_product(shop, name, price, stock)
+
+
+@given(step('{count:d} products "{first:q}" to "{last:q}"'))
+def numbered_products(shop: InProcessShop, count: int, first: str, last: str) -> None:
+    listed = numbered(first, last)
+    assert len(listed) == count
+    for index, name in enumerate(listed, start=1):
+        add_product(shop, name, f"{index}.00", index)
+
+
+@given("the products:")
+def products_table(shop: InProcessShop, datatable: list[list[str]]) -> None:
+    header, *rows = datatable
+    for row in rows:
+        values = dict(zip(header, row, strict=True))
+        add_product(shop, values["name"], values["price"], int(values["stock"]))
+
+
+@given(step('the product "{name:q}" has since been changed to {stock:d} in stock'))
+def changed_behind(shop: InProcessShop, name: str, stock: int) -> None:
+    change_stored(shop, update(Product).where(Product.name == name).values(stock=stock))
+
+
+@given(step('"{username:q}" has an order of {quantity:d} "{name:q}"'))
+def an_order(shop: InProcessShop, username: str, quantity: int, name: str) -> None:
+    product = stored_product(shop, name)
+    assert product is not None
+    owner = user_id(shop, username)
+
+    async def work() -> None:
+        async with shop.app.database.write() as session:
+            order = Order(user_id=owner, status="pending", total_cents=product.price_cents * quantity)
+            session.add(order)
+            await session.flush()
+            session.add(
+                OrderLine(
+                    order_id=order.id,
+                    product_id=product.id,
+                    name=product.name,
+                    unit_price_cents=product.price_cents,
+                    quantity=quantity,
+                )
+            )
+
+    shop.run(work())
+
+
+@given(step('"{username:q}" has read the product "{name:q}" and kept its ETag'), target_fixture="kept_etag")
+def keep_etag(exchange: Exchange, shop: InProcessShop, username: str, name: str) -> str:
+    exchange.token = exchange.tokens[username]
+    response = send(exchange, shop, "GET", f"/products/{product_id(shop, name)}")
+    assert response.status_code == 200
+    return str(response.headers["ETag"])
+
+
+# -- When ---------------------------------------------------------------------
+
+
+@when(parsers.re(r'"(?P<username>[^"]+)" adds a product "(?P<name>[^"]*)" priced (?P<price>.+)'))
+def adds_product(exchange: Exchange, shop: InProcessShop, username: str, name: str, price: str) -> None:
+    exchange.token = exchange.tokens[username]
+    post_json(exchange, shop, "POST", "/products", f'{{"name": "{name}", "price": {price}, "stock": 1}}')
+
+
+@when(
+    step(
+        '"{username:q}" adds a product named with {n:d} "{char:q}" characters '
+        'and a description of {d:d} "{dchar:q}" characters'
+    )
+)
+def adds_long_product(
+    exchange: Exchange, shop: InProcessShop, username: str, n: int, char: str, d: int, dchar: str
+) -> None:
+    exchange.token = exchange.tokens[username]
+    body = {"name": char * n, "description": dchar * d, "price": "1.00", "stock": 1}
+    send(exchange, shop, "POST", "/products", json=body)
+
+
+@when(step('"{username:q}" asks for the product "{name:q}"'))
+def asks_for_product(exchange: Exchange, shop: InProcessShop, username: str, name: str) -> None:
+    exchange.token = exchange.tokens[username]
+    send(exchange, shop, "GET", f"/products/{product_id(shop, name)}")
+
+
+@when(step('"{username:q}" changes the product "{name:q}" with:'))
+def changes_product(exchange: Exchange, shop: InProcessShop, username: str, name: str, docstring: str) -> None:
+    exchange.token = exchange.tokens[username]
+    post_json(exchange, shop, "PATCH", f"/products/{product_id(shop, name)}", docstring)
+
+
+@when(step('"{username:q}" changes the product "{name:q}" with the kept ETag and:'))
+def changes_product_if_match(
+    exchange: Exchange, shop: InProcessShop, kept_etag: str, username: str, name: str, docstring: str
+) -> None:
+    exchange.token = exchange.tokens[username]
+    post_json(exchange, shop, "PATCH", f"/products/{product_id(shop, name)}", docstring, **{"If-Match": kept_etag})
+
+
+@when(step('"{username:q}" deletes the product "{name:q}"'))
+def deletes_product(exchange: Exchange, shop: InProcessShop, username: str, name: str) -> None:
+    exchange.token = exchange.tokens[username]
+    send(exchange, shop, "DELETE", f"/products/{product_id(shop, name)}")
+
+
+@when(step('the client sends the next_cursor with "{replacement:q}" instead'))
+def cursor_elsewhere(exchange: Exchange, shop: InProcessShop, replacement: str) -> None:
+    cursor = exchange.last.json["next_cursor"]
+    assert cursor
+    send(exchange, shop, "GET", f"/products?per_page=5&{replacement}&cursor={cursor}")
+
+
+# -- Then ---------------------------------------------------------------------
+
+
+@then(step('the response is the product "{name:q}" priced "{price:q}" {currency:w} with {stock:d} in stock'))
+def response_is_product(exchange: Exchange, name: str, price: str, currency: str, stock: int) -> None:
+    body = exchange.last.json
+    keys = {"id", "name", "description", "price", "currency", "stock", "created_at", "updated_at"}
+    assert set(body) == keys, body
+    assert (body["name"], body["price"], body["currency"], body["stock"]) == (name, price, currency, stock)
+    for stamp in ("created_at", "updated_at"):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", body[stamp])
+
+
+@then('the response header "Location" is the new product\'s address')
+def location_of_new_product(exchange: Exchange) -> None:
+    assert exchange.last.headers["Location"].endswith(f"/products/{exchange.last.json['id']}")
+
+
+@then(step('the catalogue holds no product "{name:q}"'))
+def no_product(shop: InProcessShop, name: str) -> None:
+    assert stored_product(shop, name) is None
+
+
+@then(step('the product "{name:q}" is priced "{price:q}" with {stock:d} in stock'))
+def product_stored_as(shop: InProcessShop, name: str, price: str, stock: int) -> None:
+    product = stored_product(shop, name)
+    assert product is not None
+    assert (product.price_cents, product.stock) == (parse_cents(price), stock)
+
+
+@then("the response has an ETag")
+def has_etag(exchange: Exchange) -> None:
+    assert re.fullmatch(r'"[^"]+"', exchange.last.headers["ETag"])
+
+
+@then("the response has a new ETag")
+def has_new_etag(exchange: Exchange, kept_etag: str) -> None:
+    assert exchange.last.headers["ETag"] != kept_etag
+    has_etag(exchange)
+
+
+@then(step('the listed products are "{first:q}" to "{last:q}"'))
+def listed_range(exchange: Exchange, first: str, last: str) -> None:
+    assert [p["name"] for p in exchange.last.json["items"]] == numbered(first, last)
+
+
+@then(parsers.re(r"the listed (?:products|product names) are (?P<listed>.+)"))
+def listed_names(exchange: Exchange, listed: str) -> None:
+    expected = [] if listed == "none" else names(listed)
+    assert [p["name"] for p in exchange.last.json["items"]] == expected
+
+
+@then(step('the product names seen are "{first:q}" to "{last:q}" in {order}'))
+def names_seen(seen: list[dict[str, Any]], first: str, last: str, order: str) -> None:
+    expected = numbered(first, last)
+    assert [p["name"] for p in seen] == (expected if order == "order" else expected[::-1])
+
+
+@then(step('every Link keeps "{first:q}" and "{second:q}"'))
+def links_keep(exchange: Exchange, first: str, second: str) -> None:
+    for link in exchange.last.headers["Link"].split(", "):
+        assert first in link
+        assert second in link
+
+
+@then(step('"{username:q}"\'s order still has a line of {quantity:d} "{name:q}" at "{price:q}" with no product id'))
+def order_line_kept(shop: InProcessShop, username: str, quantity: int, name: str, price: str) -> None:
+    owner = user_id(shop, username)
+
+    async def lines() -> list[tuple[Any, ...]]:
+        async with shop.app.database.read() as session:
+            statement = (
+                select(OrderLine.product_id, OrderLine.name, OrderLine.unit_price_cents, OrderLine.quantity)
+                .join(Order)
+                .where(Order.user_id == owner)
+            )
+            return [tuple(row) for row in await session.execute(statement)]
+
+    assert shop.run(lines()) == [(None, name, parse_cents(price), quantity)]

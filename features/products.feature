@@ -238,8 +238,8 @@ Feature: The catalogue
 
     Examples:
       | query                  | loc                      | msg             |
-      | sort=colour            | ["query", "sort"]        | sort            |
-      | sort=--id              | ["query", "sort"]        | sort            |
+      | sort=colour            | ["query", "sort"]        | should be 'id'  |
+      | sort=--id              | ["query", "sort"]        | should be 'id'  |
       | in_stock=yes           | ["query", "in_stock"]    | true or false   |
       | min_price=1.234        | ["query", "min_price"]   | two decimal places |
       | max_price=-5           | ["query", "max_price"]   | 0 to 99999999.99 |

@@ -55,7 +55,8 @@ class Product:
     async def on_patch(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, product_id: int) -> None:
         require_admin(req)
         changes = await parse_body(req, ProductUpdate)
-        if_match = [str(tag) if not getattr(tag, "is_weak", False) else "" for tag in req.if_match or []] or None
+        # Falcon gives "*" or parsed entity tags; compare them in their quoted form.
+        if_match = [tag if tag == "*" else tag.dumps() for tag in req.if_match] if req.if_match else None
         async with self.database.write() as session:
             product = await service.update_product(session, product_id, changes, if_match=if_match)
         resp.etag = service.etag(product)

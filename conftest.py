@@ -22,7 +22,14 @@ from shop import migrate
 from shop.settings import async_database_url
 
 pytest.register_assert_rewrite("steps")
-pytest_plugins = ["steps.http", "steps.operations", "steps.accounts", "steps.catalogue", "steps.access"]
+pytest_plugins = [
+    "steps.http",
+    "steps.operations",
+    "steps.accounts",
+    "steps.catalogue",
+    "steps.ordering",
+    "steps.access",
+]
 
 
 def _postgres_admin(url: URL, *statements: str) -> None:

@@ -10,6 +10,7 @@ Feature: Who may do what
     And a customer "ada" with the password "correct horse battery"
     And a customer "bob" with the password "correct horse battery"
     And the product "Mug" priced "4.50" with 10 in stock
+    And "ada" has ordered 1 "Mug"
 
   Scenario Outline: <caller> calling <method> <path> gets <status>
     When <caller> sends <method> "<path>" with <body>
@@ -62,13 +63,14 @@ Feature: Who may do what
       | root   | PATCH  | /users/{ada} | {"email": "new@shop.example"}                                                | 200    |
       | root   | PATCH  | /users/{ada} | {"role": "admin"}                                                            | 200    |
 
-    Examples: A customer deletes only themself; admins delete anyone but the last admin
+    Examples: A customer deletes only themself; admins delete anyone but the last admin (bob has no orders)
       | caller | method | path          | body | status |
-      | nobody | DELETE | /users/{ada}  | none | 401    |
-      | bob    | DELETE | /users/{ada}  | none | 404    |
-      | ada    | DELETE | /users/{ada}  | none | 204    |
-      | root   | DELETE | /users/{ada}  | none | 204    |
+      | nobody | DELETE | /users/{bob}  | none | 401    |
+      | ada    | DELETE | /users/{bob}  | none | 404    |
+      | bob    | DELETE | /users/{bob}  | none | 204    |
+      | root   | DELETE | /users/{bob}  | none | 204    |
       | ada    | DELETE | /users/{root} | none | 404    |
+      | root   | DELETE | /users/{ada}  | none | 409    |
 
     Examples: Everyone with a token browses the catalogue
       | caller | method | path            | body | status |
@@ -90,3 +92,33 @@ Feature: Who may do what
       | nobody | DELETE | /products/{Mug} | none                                                  | 401    |
       | ada    | DELETE | /products/{Mug} | none                                                  | 403    |
       | root   | DELETE | /products/{Mug} | none                                                  | 204    |
+
+    Examples: Orders: a customer orders for themself, an admin for anyone
+      | caller | method | path    | body                                                                  | status |
+      | nobody | POST   | /orders | {"items": [{"product_id": {Mug}, "quantity": 1}]}                     | 401    |
+      | ada    | POST   | /orders | {"items": [{"product_id": {Mug}, "quantity": 1}]}                     | 201    |
+      | ada    | POST   | /orders | {"items": [{"product_id": {Mug}, "quantity": 1}], "user_id": {bob}}   | 403    |
+      | root   | POST   | /orders | {"items": [{"product_id": {Mug}, "quantity": 1}], "user_id": {bob}}   | 201    |
+
+    Examples: Orders: a customer sees their own, an admin sees all
+      | caller | method | path                   | body | status |
+      | nobody | GET    | /orders                | none | 401    |
+      | ada    | GET    | /orders                | none | 200    |
+      | ada    | GET    | /orders?user_id={bob}  | none | 403    |
+      | root   | GET    | /orders?user_id={bob}  | none | 200    |
+      | nobody | GET    | /orders/{ada's order}  | none | 401    |
+      | ada    | GET    | /orders/{ada's order}  | none | 200    |
+      | bob    | GET    | /orders/{ada's order}  | none | 404    |
+      | root   | GET    | /orders/{ada's order}  | none | 200    |
+
+    Examples: Orders: a customer cancels or deletes their own pending order; admins do the rest
+      | caller | method | path                  | body                    | status |
+      | nobody | PATCH  | /orders/{ada's order} | {"status": "cancelled"} | 401    |
+      | ada    | PATCH  | /orders/{ada's order} | {"status": "cancelled"} | 200    |
+      | ada    | PATCH  | /orders/{ada's order} | {"status": "paid"}      | 403    |
+      | bob    | PATCH  | /orders/{ada's order} | {"status": "cancelled"} | 404    |
+      | root   | PATCH  | /orders/{ada's order} | {"status": "paid"}      | 200    |
+      | nobody | DELETE | /orders/{ada's order} | none                    | 401    |
+      | bob    | DELETE | /orders/{ada's order} | none                    | 404    |
+      | ada    | DELETE | /orders/{ada's order} | none                    | 204    |
+      | root   | DELETE | /orders/{ada's order} | none                    | 204    |

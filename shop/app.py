@@ -16,6 +16,7 @@ from shop.login import Login
 from shop.login_guard import Clock, DatabaseAttempts, LoginGuard, RedisAttempts
 from shop.middleware import RequestMiddleware
 from shop.models import utcnow
+from shop.orders import resources as orders
 from shop.passwords import Passwords
 from shop.products import resources as products
 from shop.settings import Settings, load_settings
@@ -86,4 +87,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     app.add_route(f"/users/{{user_id:{ID}}}", users.User(app.database, app.passwords))
     app.add_route("/products", products.Products(app.database, settings.CURRENCY))
     app.add_route(f"/products/{{product_id:{ID}}}", products.Product(app.database, settings.CURRENCY))
+    app.add_route("/orders", orders.Orders(app.database, settings.CURRENCY, clock))
+    app.add_route(f"/orders/{{order_id:{ID}}}", orders.Order(app.database, settings.CURRENCY))
     return app

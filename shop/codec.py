@@ -75,8 +75,8 @@ def strings_where(
     return []
 
 
-def dumps(value: Any) -> bytes:
-    return orjson.dumps(value)
+def dumps(value: Any, *, sort_keys: bool = False) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort_keys else None)
 
 
 def loads(data: bytes) -> Any:

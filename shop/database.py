@@ -7,20 +7,30 @@ code. Nothing here is global: each `Database` belongs to the app that made it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+TRANSACTION_ATTEMPTS = 5
+# PostgreSQL's serialization_failure and deadlock_detected: safe to run again.
+_RETRY_SQLSTATES = frozenset({"40001", "40P01"})
 PING_TIMEOUT_SECONDS = 2.0
 # A write transaction on SQLite takes the write lock when it begins
 # (BEGIN IMMEDIATE), so it waits its turn under the busy timeout instead of
 # failing with "database is locked" when a read turns into a write.
 _WRITE = "shop_write"
+
+
+def _transient(error: DBAPIError) -> bool:
+    sqlstate = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return sqlstate in _RETRY_SQLSTATES or "database is locked" in str(error.orig)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -100,6 +110,21 @@ class Database:
         assert self._write_sessions is not None
         async with self._write_sessions() as session, session.begin():
             yield session
+
+    async def transaction[T](self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Run `work` in one write transaction, again from the start if the
+        database gave up on it for a transient reason (a deadlock, a
+        serialization failure, a lock wait that ran out), so the client never
+        sees that."""
+        for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+            try:
+                async with self.write() as session:
+                    return await work(session)
+            except DBAPIError as error:
+                if attempt == TRANSACTION_ATTEMPTS or not _transient(error):
+                    raise
+                await asyncio.sleep(random.uniform(0, 0.01 * 2**attempt))  # noqa: S311 (jitter, not a secret)
+        raise AssertionError("unreachable")
 
     async def ping(self) -> None:
         """Raise if the database does not answer within PING_TIMEOUT_SECONDS."""

@@ -111,9 +111,12 @@ class Invalid(ShopError):
         return cls(msg, errors=[{"loc": loc, "msg": msg}])
 
 
+def as_problem(error: ShopError) -> Problem:
+    return Problem(error.status, error.detail, type=f"urn:shop:problem:{error.slug}", errors=error.errors)
+
+
 async def handle_shop_error(
     req: falcon.asgi.Request, resp: falcon.asgi.Response, error: ShopError, params: dict[str, Any]
 ) -> None:
     resp.status = error.status
-    problem = Problem(error.status, error.detail, type=f"urn:shop:problem:{error.slug}", errors=error.errors)
-    serialize_problem(req, resp, problem)
+    serialize_problem(req, resp, as_problem(error))

@@ -12,21 +12,30 @@ from steps.http import Exchange, send
 from steps.shop_client import InProcessShop
 
 
-def resource_id(shop: InProcessShop, path: str, name: str) -> int:
-    """The id behind a placeholder: `/users/{ada}` is ada's id, `/products/{Mug}` the Mug's."""
-    if path.startswith("/products/"):
+def resource_id(shop: InProcessShop, placed: list[int], name: str) -> int:
+    """The id behind a placeholder: `{ada}` is ada's user id, `{Mug}` the Mug's
+    product id, `{ada's order}` the order the Background placed for ada."""
+    if name == "ada's order":
+        return placed[0]
+    if name[0].isupper():
         return product_id(shop, name)
     return user_id(shop, name)
 
 
 @when(parsers.re(r'(?P<caller>\w+) sends (?P<method>[A-Z]+) "(?P<path>[^"]+)" with (?P<body>.+)'))
-def caller_sends(exchange: Exchange, shop: InProcessShop, caller: str, method: str, path: str, body: str) -> None:
+def caller_sends(
+    exchange: Exchange, shop: InProcessShop, placed: list[int], caller: str, method: str, path: str, body: str
+) -> None:
     exchange.token = None
     if caller != "nobody":
         response = login(shop, caller, "correct horse battery")
         assert response.status_code == 200, response.text
         exchange.token = response.json["access_token"]
-    path = re.sub(r"\{(\w+)\}", lambda m: str(resource_id(shop, path, m.group(1))), path)
+
+    def ids(text: str) -> str:
+        return re.sub(r"\{([\w' ]+)\}", lambda m: str(resource_id(shop, placed, m.group(1))), text)
+
+    path, body = ids(path), ids(body)
     if body == "none":
         send(exchange, shop, method, path)
     else:

@@ -24,7 +24,8 @@ def add_product(shop: InProcessShop, name: str, price: str, stock: int) -> int:
             new = ProductCreate.model_validate({"name": name, "price": price, "stock": stock})
             return (await service.create_product(session, new)).id
 
-    return shop.run(work())
+    shop.remembered[name] = shop.run(work())
+    return shop.remembered[name]
 
 
 def stored_product(shop: InProcessShop, name: str) -> Product | None:
@@ -39,9 +40,12 @@ def stored_product(shop: InProcessShop, name: str) -> Product | None:
 
 
 def product_id(shop: InProcessShop, name: str) -> int:
+    """The product's id, also after it was deleted (so a scenario can still name it)."""
     product = stored_product(shop, name)
-    assert product is not None, f"no product {name}"
-    return product.id
+    if product is not None:
+        shop.remembered[name] = product.id
+    assert name in shop.remembered, f"no product {name}"
+    return shop.remembered[name]
 
 
 def numbered(first: str, last: str) -> list[str]:

@@ -31,6 +31,7 @@ class Exchange:
     sent_headers: dict[str, str] = field(default_factory=dict)
     token: str | None = None
     tokens: dict[str, str] = field(default_factory=dict)  # by username
+    history: list[Result] = field(default_factory=list)  # answers kept for comparison
 
     @property
     def last(self) -> Result:

@@ -22,6 +22,7 @@ class InProcessShop:
         self._conductor = ASGIConductor(app)
         self._runner.run(self._conductor.__aenter__())
         self.running = True
+        self.remembered: dict[str, int] = {}  # ids by name, kept after the rows are deleted
 
     def run[T](self, work: Coroutine[Any, Any, T]) -> T:
         return self._runner.run(work)

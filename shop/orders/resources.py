@@ -1,0 +1,115 @@
+"""HTTP for orders: parse, call one rule, shape the answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import falcon.asgi
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shop import codec
+from shop.auth import caller_of
+from shop.database import Database
+from shop.errors import PROBLEM_JSON, ShopError, as_problem, problem_body
+from shop.login_guard import Clock
+from shop.models import Order as OrderRow
+from shop.models import OrderLine
+from shop.orders import idempotency, service
+from shop.orders.schemas import OrderCreate, OrderList, OrderUpdate, public
+from shop.paging import parse_query, render_page
+from shop.validation import parse_body
+
+
+class Orders:
+    """`/orders`: place an order (idempotently with Idempotency-Key) and list them."""
+
+    def __init__(self, database: Database, currency: str, clock: Clock) -> None:
+        self.database = database
+        self.currency = currency
+        self.clock = clock
+
+    async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        caller = caller_of(req)
+        new = await parse_body(req, OrderCreate)
+        key = idempotency.checked_key(req.get_header(idempotency.HEADER))
+        claim_id = None
+        if key is not None:
+            request_hash = idempotency.fingerprint(new.model_dump(mode="json"))
+            try:
+                claim_id = await idempotency.claim(self.database, caller.id, key, request_hash, self.clock())
+            except idempotency.Replay as replay:
+                self._replay(req, resp, replay)
+                return
+
+        async def place(session: AsyncSession) -> tuple[OrderRow, bytes]:
+            order, lines = await service.place_order(session, caller, new)
+            body = codec.dumps(public(order, lines, self.currency))
+            if claim_id is not None:
+                await idempotency.answer(session, claim_id, 201, body)
+            return order, body
+
+        try:
+            order, body = await self.database.transaction(place)
+        except ShopError as error:
+            if claim_id is not None:  # a refusal is an answer too: a retry gets the same one
+                async with self.database.write() as session:
+                    problem = codec.dumps(problem_body(req, as_problem(error)))
+                    await idempotency.answer(session, claim_id, error.status, problem)
+            raise
+        except BaseException:
+            if claim_id is not None:
+                await idempotency.release(self.database, claim_id)
+            raise
+        resp.status = 201
+        resp.location = f"{req.prefix}/orders/{order.id}"
+        resp.data = body
+
+    def _replay(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, replay: idempotency.Replay) -> None:
+        resp.status = replay.status
+        resp.data = replay.body
+        resp.set_header("Idempotent-Replayed", "true")
+        if replay.status >= 400:
+            resp.content_type = PROBLEM_JSON
+        elif replay.status == 201:
+            resp.location = f"{req.prefix}/orders/{codec.loads(replay.body)['id']}"
+
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        caller = caller_of(req)
+        query = parse_query(req, OrderList)
+        async with self.database.read() as session:
+            page, lines = await service.list_orders(session, caller, query)
+        render_page(req, resp, query, page.map(lambda order: public(order, lines[order.id], self.currency)))
+
+
+class Order:
+    """`/orders/{order_id}`: read, move along the status machine, delete."""
+
+    def __init__(self, database: Database, currency: str) -> None:
+        self.database = database
+        self.currency = currency
+
+    def _render(self, resp: falcon.asgi.Response, found: tuple[OrderRow, list[OrderLine]]) -> None:
+        order, lines = found
+        resp.data = codec.dumps(public(order, lines, self.currency))
+
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, order_id: int) -> None:
+        async with self.database.read() as session:
+            self._render(resp, await service.get_order(session, caller_of(req), order_id))
+
+    async def on_patch(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, order_id: int) -> None:
+        caller = caller_of(req)
+        changes = await parse_body(req, OrderUpdate)
+
+        async def change(session: AsyncSession) -> Any:
+            return await service.update_order(session, caller, order_id, changes)
+
+        self._render(resp, await self.database.transaction(change))
+
+    async def on_delete(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, order_id: int) -> None:
+        caller = caller_of(req)
+
+        async def remove(session: AsyncSession) -> None:
+            await service.delete_order(session, caller, order_id)
+
+        await self.database.transaction(remove)
+        resp.status = 204

@@ -1,0 +1,95 @@
+"""What a client may send about orders, and what it sees."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shop import codec
+from shop.errors import Invalid
+from shop.models import Order, OrderLine
+from shop.money import Money, format_cents
+from shop.paging import ListQuery
+
+Status = Literal["pending", "paid", "shipped", "delivered", "cancelled"]
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+MAX_LINES = 100
+
+
+class LineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    product_id: Id
+    quantity: Annotated[int, Field(ge=1, le=10_000)]
+
+
+class OrderCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    items: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
+    user_id: Id | None = None
+
+    def check_distinct_products(self) -> None:
+        """No product twice: 422 at the line that repeats one."""
+        seen: set[int] = set()
+        errors = []
+        for index, line in enumerate(self.items):
+            if line.product_id in seen:
+                errors.append(
+                    {
+                        "loc": ["body", "items", index, "product_id"],
+                        "msg": "This product is in the order more than once.",
+                    }
+                )
+            seen.add(line.product_id)
+        if errors:
+            raise Invalid("The same product is in the order more than once.", errors=errors)
+
+
+class OrderUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    status: Status | None = None
+    total_price: Money | None = None
+
+    @field_validator("status", "total_price", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("must not be null; leave the field out to keep it")
+        return value
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("Give status, total_price or both.")
+        return self
+
+
+class OrderList(ListQuery):
+    user_id: Id | None = None
+    status: Status | None = None
+
+
+def public(order: Order, lines: Sequence[OrderLine], currency: str) -> dict[str, Any]:
+    return {
+        "id": order.id,
+        "user_id": order.user_id,
+        "status": order.status,
+        "items": [
+            {
+                "product_id": line.product_id,
+                "name": line.name,
+                "unit_price": format_cents(line.unit_price_cents),
+                "quantity": line.quantity,
+                "line_total": format_cents(line.unit_price_cents * line.quantity),
+            }
+            for line in lines
+        ],
+        "total_price": format_cents(order.total_cents),
+        "currency": currency,
+        "created_at": codec.timestamp(order.created_at),
+        "updated_at": codec.timestamp(order.updated_at),
+    }

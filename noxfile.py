@@ -7,7 +7,7 @@ import os
 import nox
 
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["lint", "typecheck", "tests", "postgres", "migrations"]
+nox.options.sessions = ["lint", "typecheck", "tests", "postgres", "migrations", "race"]
 nox.options.reuse_existing_virtualenvs = True
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -36,6 +36,13 @@ def postgres(session: nox.Session) -> None:
     """The same suite on PostgreSQL: a fresh database per scenario."""
     sync(session)
     session.run("pytest", *session.posargs, env={"TEST_DATABASE_URL": POSTGRES_URL})
+
+
+@nox.session
+def race(session: nox.Session) -> None:
+    """`shop serve --workers 2` on SQLite and PostgreSQL, clients racing for the last units."""
+    sync(session)
+    session.run("pytest", "-m", "race", "tests/race", *session.posargs, env={"TEST_POSTGRES_URL": POSTGRES_URL})
 
 
 @nox.session

@@ -6,11 +6,11 @@ size limit, 400 for malformed JSON, 422 with `errors[].loc` for the rest.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 import falcon
 import falcon.asgi
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
 
 from shop import codec
 from shop.errors import Problem, validation_error
@@ -61,3 +61,26 @@ async def parse_body[M: BaseModel](req: falcon.asgi.Request, model: type[M]) -> 
         return model.model_validate(document)
     except ValidationError as error:
         raise validation_error(pydantic_errors(error, "body")) from None
+
+
+def _present(value: Any) -> Any:
+    if value is None:
+        raise ValueError("must not be null; leave the field out to keep it")
+    return value
+
+
+# On a PATCH field: absent means "keep", so an explicit null is a mistake (422).
+NOT_NULL = BeforeValidator(_present)
+
+
+class Changes(BaseModel):
+    """A PATCH body: known fields only, and at least one of them."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> Self:
+        if not self.model_fields_set - {"current_password"}:
+            fields = [name for name in type(self).model_fields if name != "current_password"]
+            raise ValueError(f"Give at least one of {', '.join(fields)}.")
+        return self

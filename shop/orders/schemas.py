@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from shop import codec
 from shop.errors import Invalid
 from shop.models import Order, OrderLine
 from shop.money import Money, format_cents
 from shop.paging import ListQuery
+from shop.validation import NOT_NULL, Changes
 
 Status = Literal["pending", "paid", "shipped", "delivered", "cancelled"]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
@@ -48,24 +49,9 @@ class OrderCreate(BaseModel):
             raise Invalid("The same product is in the order more than once.", errors=errors)
 
 
-class OrderUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    status: Status | None = None
-    total_price: Money | None = None
-
-    @field_validator("status", "total_price", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("must not be null; leave the field out to keep it")
-        return value
-
-    @model_validator(mode="after")
-    def _something_to_change(self) -> Self:
-        if not self.model_fields_set:
-            raise ValueError("Give status, total_price or both.")
-        return self
+class OrderUpdate(Changes):
+    status: Annotated[Status | None, NOT_NULL] = None
+    total_price: Annotated[Money | None, NOT_NULL] = None
 
 
 class OrderList(ListQuery):

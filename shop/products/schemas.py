@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from shop import codec
 from shop.models import Product
 from shop.money import Money, format_cents
 from shop.paging import ListQuery
+from shop.validation import NOT_NULL, Changes
 
 MAX_STOCK = 1_000_000_000
 
@@ -34,26 +35,11 @@ class ProductCreate(BaseModel):
     stock: Stock
 
 
-class ProductUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    name: Name | None = None
-    description: Description | None = None
-    price: Money | None = None
-    stock: Stock | None = None
-
-    @field_validator("name", "description", "price", "stock", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("must not be null; leave the field out to keep it")
-        return value
-
-    @model_validator(mode="after")
-    def _something_to_change(self) -> Self:
-        if not self.model_fields_set:
-            raise ValueError("Give at least one of name, description, price and stock.")
-        return self
+class ProductUpdate(Changes):
+    name: Annotated[Name | None, NOT_NULL] = None
+    description: Annotated[Description | None, NOT_NULL] = None
+    price: Annotated[Money | None, NOT_NULL] = None
+    stock: Annotated[Stock | None, NOT_NULL] = None
 
 
 SortKey = Literal["id", "-id", "name", "-name", "price", "-price", "created_at", "-created_at"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -11,13 +11,12 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
-    field_validator,
-    model_validator,
 )
 
 from shop import codec
 from shop.models import User
 from shop.paging import ListQuery
+from shop.validation import NOT_NULL, Changes
 
 Role = Literal["customer", "admin"]
 
@@ -42,29 +41,14 @@ class UserCreate(BaseModel):
     role: Role = "customer"
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(Changes):
     """A PATCH: at least one of email, password and role; `current_password`
     confirms a change of one's own email or password."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    email: Email | None = None
-    password: Password | None = None
-    role: Role | None = None
+    email: Annotated[Email | None, NOT_NULL] = None
+    password: Annotated[Password | None, NOT_NULL] = None
+    role: Annotated[Role | None, NOT_NULL] = None
     current_password: Annotated[str, Field(max_length=1024)] | None = None
-
-    @field_validator("email", "password", "role", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("must not be null; leave the field out to keep it")
-        return value
-
-    @model_validator(mode="after")
-    def _something_to_change(self) -> Self:
-        if self.email is None and self.password is None and self.role is None:
-            raise ValueError("Give at least one of email, password and role.")
-        return self
 
 
 class UserList(ListQuery):

@@ -55,7 +55,9 @@ async def setup(client: httpx.AsyncClient, stock: int) -> tuple[dict[str, str], 
     admin = await login(client, "root")
     user = {"username": "ada", "email": "ada@shop.example", "password": PASSWORD}
     assert (await client.post("/users", json=user, headers=admin)).status_code == 201
-    product = await client.post("/products", json={"name": "Last Teapots", "price": "9.99", "stock": stock}, headers=admin)
+    product = await client.post(
+        "/products", json={"name": "Last Teapots", "price": "9.99", "stock": stock}, headers=admin
+    )
     assert product.status_code == 201
     return admin, await login(client, "ada"), product.json()["id"]
 

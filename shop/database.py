@@ -69,6 +69,10 @@ class Database:
 
     def __init__(self, url: URL) -> None:
         self.url = url
+        # SQLite has one writer at a time. Within a process, writers queue here,
+        # on the event loop, instead of polling SQLite's lock from a thread
+        # (its busy handler sleeps in growing steps, which makes long tails).
+        self._one_writer = asyncio.Lock() if url.get_backend_name() == "sqlite" else None
         self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
         self._write_sessions: async_sessionmaker[AsyncSession] | None = None
@@ -108,7 +112,11 @@ class Database:
         """A session in one transaction: committed on success, rolled back on error."""
         self.open()
         assert self._write_sessions is not None
-        async with self._write_sessions() as session, session.begin():
+        if self._one_writer is None:
+            async with self._write_sessions() as session, session.begin():
+                yield session
+            return
+        async with self._one_writer, self._write_sessions() as session, session.begin():
             yield session
 
     async def transaction[T](self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:

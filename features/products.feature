@@ -164,6 +164,15 @@ Feature: The catalogue
     And the listed products are none
     And the page says page 9 of 10 per page with 25 in total
 
+  Scenario: The total counts a product added a moment ago
+    Given 25 products "P01" to "P25"
+    And "root" has logged in
+    When a client sends GET "/products?per_page=10"
+    Then the page says page 1 of 10 per page with 25 in total
+    When "root" adds a product "P26" priced "26.00"
+    And a client sends GET "/products?per_page=10"
+    Then the page says page 1 of 10 per page with 26 in total
+
   Scenario: Names are searched with q, ignoring case
     Given the products:
       | name          | price  | stock |

@@ -17,6 +17,8 @@ from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from shop.paging import Totals
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 TRANSACTION_ATTEMPTS = 5
 # PostgreSQL's serialization_failure and deadlock_detected: safe to run again.
@@ -73,6 +75,7 @@ class Database:
         # on the event loop, instead of polling SQLite's lock from a thread
         # (its busy handler sleeps in growing steps, which makes long tails).
         self._one_writer = asyncio.Lock() if url.get_backend_name() == "sqlite" else None
+        self.totals = Totals()
         self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
         self._write_sessions: async_sessionmaker[AsyncSession] | None = None
@@ -112,12 +115,15 @@ class Database:
         """A session in one transaction: committed on success, rolled back on error."""
         self.open()
         assert self._write_sessions is not None
-        if self._one_writer is None:
-            async with self._write_sessions() as session, session.begin():
+        try:
+            if self._one_writer is None:
+                async with self._write_sessions() as session, session.begin():
+                    yield session
+                return
+            async with self._one_writer, self._write_sessions() as session, session.begin():
                 yield session
-            return
-        async with self._one_writer, self._write_sessions() as session, session.begin():
-            yield session
+        finally:
+            self.totals.invalidate()  # whether it committed or not: cheap, and never stale
 
     async def transaction[T](self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run `work` in one write transaction, again from the start if the

@@ -11,7 +11,8 @@ import base64
 import binascii
 import hashlib
 import math
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -141,6 +142,37 @@ class Page[T]:
         return max(1, math.ceil(self.total / self.per_page))
 
 
+class Totals:
+    """Recent list totals, so a big table is not counted again for every page.
+
+    A total is reused for at most `ttl` seconds, and never after a write that
+    went through the same `Database`; writes of other processes show in the
+    totals within `ttl`. Items and cursors are always read fresh.
+    """
+
+    def __init__(self, ttl: float = 1.0, max_entries: int = 4096) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._generation = 0
+        self._entries: dict[Hashable, tuple[int, float, int]] = {}
+
+    def invalidate(self) -> None:
+        self._generation += 1
+
+    async def count(self, session: AsyncSession, statement: Select[Any], key: Hashable) -> int:
+        now = time.monotonic()
+        cached = self._entries.get(key)
+        if cached is not None and cached[0] == self._generation and cached[1] > now:
+            return cached[2]
+        generation = self._generation
+        counted = select(func.count()).select_from(statement.order_by(None).subquery())
+        total = int((await session.execute(counted)).scalar_one())
+        if len(self._entries) >= self.max_entries:
+            self._entries.clear()
+        self._entries[key] = (generation, now + self.ttl, total)
+        return total
+
+
 async def fetch_page[T](
     session: AsyncSession,
     statement: Select[Any],
@@ -150,11 +182,12 @@ async def fetch_page[T](
     key_types: Sequence[type],
     key_of: Callable[[Any], list[Any]],
     convert: Callable[[Any], T],
+    totals: Totals,
+    count_key: Hashable,
 ) -> Page[T]:
-    """One page of `statement` (already filtered), by offset or by keyset cursor."""
-    total = int(
-        (await session.execute(select(func.count()).select_from(statement.order_by(None).subquery()))).scalar_one()
-    )
+    """One page of `statement` (already filtered), by offset or by keyset cursor.
+    `count_key` names the filtered set, for the totals cache."""
+    total = await totals.count(session, statement, count_key)
     ordered = statement.order_by(*ordering.order_by()).limit(query.per_page)
     if query.cursor is not None:
         cursor = decode_cursor(query, key_types)

@@ -77,7 +77,7 @@ class Orders:
         caller = caller_of(req)
         query = parse_query(req, OrderList)
         async with self.database.read() as session:
-            page, lines = await service.list_orders(session, caller, query)
+            page, lines = await service.list_orders(session, caller, query, totals=self.database.totals)
         render_page(req, resp, query, page.map(lambda order: public(order, lines[order.id], self.currency)))
 
 

@@ -17,7 +17,7 @@ from shop.auth import Caller
 from shop.errors import Conflict, Forbidden, Invalid, NotFound
 from shop.models import Order, OrderLine, Product, User, utcnow
 from shop.orders.schemas import OrderCreate, OrderList, OrderUpdate
-from shop.paging import Ordering, Page, fetch_page
+from shop.paging import Ordering, Page, Totals, fetch_page
 
 # Where each status may move next.
 MOVES: Mapping[str, frozenset[str]] = {
@@ -128,7 +128,9 @@ async def get_order(session: AsyncSession, caller: Caller, order_id: int) -> tup
     return order, (await lines_of(session, [order.id]))[order.id]
 
 
-async def list_orders(session: AsyncSession, caller: Caller, query: OrderList) -> tuple[Page[Order], Lines]:
+async def list_orders(
+    session: AsyncSession, caller: Caller, query: OrderList, *, totals: Totals
+) -> tuple[Page[Order], Lines]:
     """Newest first; a customer sees only their own."""
     if not caller.is_admin and query.user_id not in (None, caller.id):
         raise Forbidden("A customer can only list their own orders.")
@@ -146,6 +148,8 @@ async def list_orders(session: AsyncSession, caller: Caller, query: OrderList) -
         key_types=(int,),
         key_of=lambda row: [row[0].id],
         convert=lambda row: row[0],
+        totals=totals,
+        count_key=("orders", owner, query.status),
     )
     return page, await lines_of(session, [order.id for order in page.items])
 

@@ -24,7 +24,7 @@ class Products:
         caller_of(req)
         query = parse_query(req, ProductList)
         async with self.database.read() as session:
-            page = await service.list_products(session, query)
+            page = await service.list_products(session, query, totals=self.database.totals)
         render_page(req, resp, query, page.map(lambda product: public(product, self.currency)))
 
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:

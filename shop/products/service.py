@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.errors import Conflict, NotFound, PreconditionFailed
 from shop.models import Product
-from shop.paging import Ordering, Page, fetch_page, like_fragment
+from shop.paging import Ordering, Page, Totals, fetch_page, like_fragment
 from shop.products.schemas import ProductCreate, ProductList, ProductUpdate
 
 TAKEN = "A product with this name already exists."
@@ -76,7 +76,7 @@ def _filtered(query: ProductList) -> Select[Any]:
     return statement.where(*conditions)
 
 
-async def list_products(session: AsyncSession, query: ProductList) -> Page[Product]:
+async def list_products(session: AsyncSession, query: ProductList, *, totals: Totals) -> Page[Product]:
     columns, key_types = _SORTS[query.sort.removeprefix("-")]
     return await fetch_page(
         session,
@@ -86,6 +86,8 @@ async def list_products(session: AsyncSession, query: ProductList) -> Page[Produ
         key_types=key_types,
         key_of=lambda row: [getattr(row[0], column.key) for column in columns],
         convert=lambda row: row[0],
+        totals=totals,
+        count_key=("products", query.q, query.min_price, query.max_price, query.in_stock),
     )
 
 

@@ -47,7 +47,7 @@ class Users:
         require_admin(req)
         query = parse_query(req, UserList)
         async with self.database.read() as session:
-            page = await service.list_users(session, query)
+            page = await service.list_users(session, query, totals=self.database.totals)
         render_page(req, resp, query, page.map(public))
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.auth import Caller
 from shop.errors import Conflict, Forbidden, Invalid, NotFound
 from shop.models import Order, User
-from shop.paging import Ordering, Page, fetch_page, like_fragment
+from shop.paging import Ordering, Page, Totals, fetch_page, like_fragment
 from shop.passwords import Passwords
 from shop.users.schemas import UserList, UserUpdate
 
@@ -60,7 +60,7 @@ async def visible_user(session: AsyncSession, caller: Caller, user_id: int, *, l
     return user
 
 
-async def list_users(session: AsyncSession, query: UserList) -> Page[User]:
+async def list_users(session: AsyncSession, query: UserList, *, totals: Totals) -> Page[User]:
     statement = select(User)
     if query.q is not None:
         pattern = f"%{like_fragment(query.q.casefold())}%"
@@ -75,6 +75,8 @@ async def list_users(session: AsyncSession, query: UserList) -> Page[User]:
         key_types=(int,),
         key_of=lambda row: [row[0].id],
         convert=lambda row: row[0],
+        totals=totals,
+        count_key=("users", query.q),
     )
 
 

@@ -63,6 +63,13 @@ Feature: Logging in and bearer tokens
     When a client sends GET "/users/me"
     Then the response is a problem with status 401
 
+  Scenario: A deleted user's token stays refused when new users arrive
+    Given "ada" has logged in
+    And "ada" has been deleted
+    And an admin "eve" with the password "correct horse battery"
+    When a client sends GET "/users/me"
+    Then the response is a problem with status 401
+
   Scenario: A token's powers follow the user as stored now
     Given an admin "root" with the password "correct horse battery"
     And "root" has logged in

@@ -93,6 +93,14 @@ Feature: Orders
       | loc                                | msg             |
       | ["body", "items", 0, "product_id"] | no such product |
 
+  Scenario: The id of a deleted product is never given to a new one
+    Given the product "Mug" has been deleted
+    And the product "Cup" priced "1.00" with 5 in stock
+    And "ada" has logged in
+    When "ada" orders 1 "Mug"
+    Then the response is a problem with status 422
+    And the stock is 5 "Cup"
+
   Scenario: A customer may name themself as the buyer, but nobody else
     Given "ada" has logged in
     When "ada" orders 1 "Mug" for "ada"

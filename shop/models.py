@@ -29,6 +29,10 @@ from sqlalchemy.types import TypeDecorator
 
 # On SQLite only INTEGER PRIMARY KEY is the auto-incrementing rowid.
 Id = BigInteger().with_variant(Integer(), "sqlite")
+# And only AUTOINCREMENT stops SQLite from handing a deleted row's id out again:
+# a deleted user's token must never become a new user's, nor an old product id
+# name a new product. (PostgreSQL sequences never go back.)
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
 ROLES = ("customer", "admin")
 ORDER_STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled")
@@ -72,7 +76,7 @@ class Base(DeclarativeBase):
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(f"role IN {ROLES}", name="role"),)
+    __table_args__ = (CheckConstraint(f"role IN {ROLES}", name="role"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     username: Mapped[str] = mapped_column(String(50))
@@ -100,6 +104,7 @@ class Product(Base):
             postgresql_ops={"name_key": "gin_trgm_ops"},
             info={"only_on": "postgresql"},
         ).ddl_if(dialect="postgresql"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -122,6 +127,7 @@ class Order(Base):
         CheckConstraint("total_cents >= 0", name="total_not_negative"),
         Index("ix_orders_user_id_id", "user_id", "id"),
         Index("ix_orders_status_id", "status", "id"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -140,6 +146,7 @@ class OrderLine(Base):
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("unit_price_cents >= 0", name="unit_price_not_negative"),
         UniqueConstraint("order_id", "product_id"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -156,7 +163,7 @@ class IdempotencyKey(Base):
     and keeps its answer for replays once it is done."""
 
     __tablename__ = "idempotency_keys"
-    __table_args__ = (UniqueConstraint("user_id", "key"),)
+    __table_args__ = (UniqueConstraint("user_id", "key"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -171,7 +178,10 @@ class LoginAttempt(Base):
     """A failed login, counted per username for the brute-force rule."""
 
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_username_key_attempted_at", "username_key", "attempted_at"),)
+    __table_args__ = (
+        Index("ix_login_attempts_username_key_attempted_at", "username_key", "attempted_at"),
+        NEVER_REUSE_IDS,
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     username_key: Mapped[str] = mapped_column(String(320))

@@ -92,6 +92,27 @@ Feature: Errors are problem details
       | loc        | msg                |
       | ["body"]   | valid dictionary   |
 
+  Scenario: A key given twice in one object is 422 at that key
+    When a client sends POST "/login" with the JSON body:
+      """
+      {"username": "ada", "password": "x", "username": "root"}
+      """
+    Then the response is a problem with status 422
+    And the problem lists these errors:
+      | loc                  | msg          |
+      | ["body", "username"] | more than once |
+
+  Scenario: A number too long for any field is 422 at that field, not a crash
+    When a client sends POST "/login" with a username that is a number of 5000 digits
+    Then the response is a problem with status 422
+    And the problem lists these errors:
+      | loc                  | msg          |
+      | ["body", "username"] | valid string |
+
+  Scenario: A NUL character deep inside a body is 422, not a crash
+    When a client sends POST "/login" with a NUL string nested 990 arrays deep
+    Then the response is a problem with status 422
+
   Scenario: An unexpected failure is 500 with the request id and no trace
     Given the shop has a route "/explode" that fails unexpectedly
     When a client sends GET "/explode" with the header "X-Request-ID: crash-42"

@@ -173,6 +173,19 @@ Feature: The catalogue
     And a client sends GET "/products?per_page=10"
     Then the page says page 1 of 10 per page with 26 in total
 
+  Scenario: A page as far as paging goes is empty, not an error
+    Given 25 products "P01" to "P25"
+    And "ada" has logged in
+    When a client sends GET "/products?page=9223372036854775807"
+    Then the response status is 200
+    And the listed products are none
+
+  Scenario: An empty q is no filter at all
+    Given 25 products "P01" to "P25"
+    And "ada" has logged in
+    When a client sends GET "/products?q="
+    Then the page says page 1 of 20 per page with 25 in total
+
   Scenario: Names are searched with q, ignoring case
     Given the products:
       | name          | price  | stock |
@@ -255,6 +268,7 @@ Feature: The catalogue
       | cursor=abc             | ["query", "cursor"]      | cursor          |
       | per_page=500           | ["query", "per_page"]    | less than or equal to 100 |
       | page=1&cursor=abc      | ["query", "cursor"]      | not both        |
+      | q=%00                  | ["query", "q"]           | NUL             |
 
   Scenario: A cursor only works with the filters and sort it was made for
     Given 23 products "P01" to "P23"

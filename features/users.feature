@@ -149,6 +149,9 @@ Feature: Users
       | abc                 |
       | 1.5                 |
       | 9223372036854775808 |
+      | +1                  |
+      | 01                  |
+      | %EF%BC%91           |
 
   Scenario: Admins list users by id, a page at a time
     Given the customers "u1", "u2", "u3", "u4" and "u5"
@@ -183,11 +186,14 @@ Feature: Users
     Examples:
       | query           | loc                     | msg               |
       | page=0          | ["query", "page"]       | greater than or equal to 1 |
-      | page=x          | ["query", "page"]       | valid integer     |
+      | page=x          | ["query", "page"]       | whole number      |
       | per_page=0      | ["query", "per_page"]   | greater than or equal to 1 |
       | per_page=101    | ["query", "per_page"]   | less than or equal to 100 |
       | cursor=garbage  | ["query", "cursor"]     | cursor            |
       | color=red       | ["query", "color"]      | not permitted     |
+      | page=1_0        | ["query", "page"]       | whole number      |
+      | page=%202       | ["query", "page"]       | whole number      |
+      | q=a%00b         | ["query", "q"]          | NUL               |
 
   # -- Changing ---------------------------------------------------------------
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import falcon
 import falcon.asgi
+from falcon.routing import BaseConverter
 
 from shop.auth import Authentication
 from shop.database import Database
@@ -17,14 +19,27 @@ from shop.login_guard import Clock, DatabaseAttempts, LoginGuard, RedisAttempts
 from shop.middleware import RequestMiddleware
 from shop.models import utcnow
 from shop.orders import resources as orders
+from shop.paging import MAX_ID
 from shop.passwords import Passwords
 from shop.products import resources as products
 from shop.settings import Settings, load_settings
 from shop.tokens import Tokens
 from shop.users import resources as users
 
-# Path ids: positive integers that fit in 63 bits; anything else is a 404.
-ID = "int(min=1, max=9223372036854775807)"
+
+class IdConverter(BaseConverter):
+    """Path ids: positive integers that fit in 63 bits, written plainly ("7",
+    not "07", "+7" or a full-width digit). Anything else matches no route: 404."""
+
+    def convert(self, value: str) -> int | None:
+        if not _PLAIN_ID.fullmatch(value):
+            return None
+        number = int(value)
+        return number if number <= MAX_ID else None
+
+
+_PLAIN_ID = re.compile(r"[1-9][0-9]{0,18}")
+ID = "id"
 
 
 class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
@@ -75,6 +90,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     app.add_middleware(Lifespan(app))
     app.add_middleware(Authentication(app.database, app.tokens))
 
+    app.router_options.converters["id"] = IdConverter
     app.set_error_serializer(serialize_problem)
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(ShopError, handle_shop_error)

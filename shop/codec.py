@@ -31,6 +31,12 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return document
 
 
+def _integer(digits: str) -> int | Decimal:
+    # Longer than any field allows: a Decimal, which the field's validation
+    # refuses with a 422, instead of Python's 4300-digit int conversion limit.
+    return int(digits) if len(digits) <= 20 else Decimal(digits)
+
+
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
@@ -40,7 +46,11 @@ def loads_exact(data: bytes) -> Any:
     (money is never a float), NaN and Infinity are refused, and so is an object
     that repeats a key. Raises ValueError (or RecursionError when absurdly deep)."""
     document = json.loads(
-        data.decode("utf-8"), parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_no_duplicates
+        data.decode("utf-8"),
+        parse_float=Decimal,
+        parse_int=_integer,
+        parse_constant=_no_constant,
+        object_pairs_hook=_no_duplicates,
     )
     if _SURROGATE_ESCAPE.search(data) and strings_where(document, _has_lone_surrogate):
         raise ValueError("a string holds half of a UTF-16 surrogate pair")
@@ -58,21 +68,28 @@ def _has_lone_surrogate(text: str) -> bool:
     return False
 
 
-def strings_where(
-    value: Any, test: Callable[[str], bool], loc: tuple[str | int, ...] = ()
-) -> list[tuple[str | int, ...]]:
-    """Where in a JSON document a string (or an object's key) passes `test`."""
-    if isinstance(value, str):
-        return [loc] if test(value) else []
-    if isinstance(value, list):
-        return [found for index, item in enumerate(value) for found in strings_where(item, test, (*loc, index))]
-    if isinstance(value, dict):
-        return [
-            found
-            for key, item in value.items()
-            for found in ([(*loc, key)] if test(key) else strings_where(item, test, (*loc, key)))
-        ]
-    return []
+Loc = tuple[str | int, ...]
+
+
+def strings_where(document: Any, test: Callable[[str], bool]) -> list[Loc]:
+    """Where in a JSON document a string (or an object's key) passes `test`.
+    Iterative, so no nesting depth the parser accepted can exhaust the stack."""
+    found: list[Loc] = []
+    pending: list[tuple[Any, Loc]] = [(document, ())]
+    while pending:
+        value, loc = pending.pop()
+        if isinstance(value, str):
+            if test(value):
+                found.append(loc)
+        elif isinstance(value, list):
+            pending.extend((item, (*loc, index)) for index, item in enumerate(value))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if test(key):
+                    found.append((*loc, key))
+                else:
+                    pending.append((item, (*loc, key)))
+    return sorted(found, key=repr)
 
 
 def dumps(value: Any, *, sort_keys: bool = False) -> bytes:

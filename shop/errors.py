@@ -11,6 +11,7 @@ from loguru import logger
 from shop import codec
 
 PROBLEM_JSON = "application/problem+json"
+_TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 
 
 class Problem(falcon.HTTPError):
@@ -37,8 +38,9 @@ def validation_error(errors: list[dict[str, Any]], detail: str = "The request is
 
 def problem_body(req: falcon.asgi.Request, error: falcon.HTTPError) -> dict[str, Any]:
     status = error.status_code
-    # Falcon's default titles are status lines ("404 Not Found"); keep the phrase.
-    title = (error.title or falcon.code_to_http_status(status)).removeprefix(f"{status} ")
+    # Falcon's default titles are status lines ("404 Not Found"); keep the phrase,
+    # in RFC 9110's words where they changed.
+    title = _TITLES.get(status) or (error.title or falcon.code_to_http_status(status)).removeprefix(f"{status} ")
     body: dict[str, Any] = {
         "type": getattr(error, "type", "about:blank"),
         "title": title,

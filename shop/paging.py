@@ -11,15 +11,16 @@ import base64
 import binascii
 import hashlib
 import math
+import re
 import time
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import falcon.asgi
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -28,14 +29,29 @@ from shop import codec
 from shop.errors import Invalid, validation_error
 from shop.validation import pydantic_errors
 
+MAX_ID = 2**63 - 1
+# Past this offset no table has rows: answer an empty page without asking the database.
+MAX_OFFSET = 2**53
+
+
+def _whole_number(value: Any) -> Any:
+    # Digits only: int() would also take "1_0", " 2" and "+3".
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{1,19}", value):
+        raise ValueError("must be a whole number")
+    return value
+
+
+QueryInt = Annotated[int, BeforeValidator(_whole_number)]
+QueryId = Annotated[int, BeforeValidator(_whole_number), Field(ge=1, le=MAX_ID)]
+
 
 class ListQuery(BaseModel):
     """The paging parameters every list takes; endpoints add their filters."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    page: int = Field(default=1, ge=1, le=10_000_000)
-    per_page: int = Field(default=20, ge=1, le=100)
+    page: Annotated[QueryInt, Field(ge=1, le=MAX_ID)] = 1
+    per_page: Annotated[QueryInt, Field(ge=1, le=100)] = 20
     cursor: str | None = Field(default=None, min_length=1, max_length=1024)
 
     def filters(self) -> dict[str, Any]:
@@ -48,8 +64,15 @@ class ListQuery(BaseModel):
 
 
 def parse_query[Q: ListQuery](req: falcon.asgi.Request, model: type[Q]) -> Q:
+    """The list's query; an empty value (`?q=`) counts as not given."""
+    params = {name: value for name, value in req.params.items() if value != ""}
+    with_nul = [name for name, value in params.items() if "\x00" in str(value)]
+    if with_nul:
+        raise validation_error(
+            [{"loc": ["query", name], "msg": "must not contain NUL characters"} for name in with_nul]
+        )
     try:
-        query = model.model_validate(req.params)
+        query = model.model_validate(params)
     except ValidationError as error:
         raise validation_error(pydantic_errors(error, "query")) from None
     if query.cursor is not None and "page" in query.model_fields_set:
@@ -196,7 +219,8 @@ async def fetch_page[T](
     else:
         page_number = query.page
         ordered = ordered.offset((query.page - 1) * query.per_page)
-    rows = (await session.execute(ordered)).all()
+    far_past_the_end = query.cursor is None and (query.page - 1) * query.per_page > MAX_OFFSET
+    rows = [] if far_past_the_end else (await session.execute(ordered)).all()
     next_cursor = None
     if rows and len(rows) == query.per_page and page_number * query.per_page < total:
         next_cursor = encode_cursor(query, Cursor(page=page_number + 1, key=key_of(rows[-1])))

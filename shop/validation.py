@@ -39,7 +39,7 @@ async def read_json(req: falcon.asgi.Request) -> Any:
     try:
         document = codec.loads_exact(data)
     except codec.DuplicateKey as error:
-        raise Problem(400, f"The request body repeats the key {error.key!r}.") from None
+        raise validation_error([{"loc": ["body", error.key], "msg": "This key is given more than once."}]) from None
     except (ValueError, RecursionError):
         raise Problem(400, "The request body is not valid JSON (UTF-8).") from None
     if b"\\u0000" in data:  # no database stores NUL in text: say where it is

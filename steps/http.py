@@ -150,6 +150,18 @@ def send_large(exchange: Exchange, shop: InProcessShop, method: str, path: str, 
     send(exchange, shop, method, path, headers={"Content-Type": "application/json"}, body=body)
 
 
+@when(step('a client sends {method:method} "{path:q}" with a username that is a number of {digits:d} digits'))
+def send_long_number(exchange: Exchange, shop: InProcessShop, method: str, path: str, digits: int) -> None:
+    body = b'{"username": ' + b"7" * digits + b', "password": "x"}'
+    send(exchange, shop, method, path, headers={"Content-Type": "application/json"}, body=body)
+
+
+@when(step('a client sends {method:method} "{path:q}" with a NUL string nested {depth:d} arrays deep'))
+def send_deep_nul(exchange: Exchange, shop: InProcessShop, method: str, path: str, depth: int) -> None:
+    body = b'{"username": ' + b"[" * depth + b'"\\u0000"' + b"]" * depth + b', "password": "x"}'
+    send(exchange, shop, method, path, headers={"Content-Type": "application/json"}, body=body)
+
+
 @when(step('a client sends {method:method} "{path:q}" with the raw bytes {data}'))
 def send_raw_bytes(exchange: Exchange, shop: InProcessShop, method: str, path: str, data: str) -> None:
     body = bytes.fromhex(data.replace(" ", ""))

@@ -11,7 +11,7 @@ from shop import codec
 from shop.errors import Invalid
 from shop.models import Order, OrderLine
 from shop.money import Money, format_cents
-from shop.paging import ListQuery
+from shop.paging import ListQuery, QueryId
 from shop.validation import NOT_NULL, Changes
 
 Status = Literal["pending", "paid", "shipped", "delivered", "cancelled"]
@@ -55,7 +55,7 @@ class OrderUpdate(Changes):
 
 
 class OrderList(ListQuery):
-    user_id: Id | None = None
+    user_id: QueryId | None = None
     status: Status | None = None
 
 

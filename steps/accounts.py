@@ -6,6 +6,8 @@ import base64
 import json
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +19,7 @@ from redis import Redis
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import URL
 
-from shop.app import ShopApp
+from shop.app import ShopApp, create_app
 from shop.login_guard import RedisAttempts
 from shop.models import LoginAttempt, Order, User
 from shop.passwords import hash_password_sync
@@ -48,6 +50,17 @@ def add_user(shop: InProcessShop, app: ShopApp, username: str, password: str, ro
             return user.id
 
     return shop.run(work())
+
+
+@contextmanager
+def shop_with_user(settings: Settings, username: str, role: str) -> Iterator[tuple[InProcessShop, str]]:
+    """A started shop with one user, logged in: the shop and the user's token."""
+    shop = InProcessShop(create_app(settings))
+    try:
+        add_user(shop, shop.app, username, "correct horse battery", role)
+        yield shop, login(shop, username, "correct horse battery").json["access_token"]
+    finally:
+        shop.close()
 
 
 def stored_user(shop: InProcessShop, username: str) -> User | None:

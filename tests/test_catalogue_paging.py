@@ -16,11 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, insert
 
-from shop.app import create_app
 from shop.models import Product, utcnow
 from shop.money import format_cents
 from shop.settings import Settings
-from steps.accounts import add_user
+from steps.accounts import shop_with_user
 from steps.shop_client import InProcessShop
 
 ALPHABET = "abcAB é_%"
@@ -42,11 +41,8 @@ queries = st.fixed_dictionaries(
 
 @pytest.fixture
 def catalogue_shop(settings: Settings) -> Iterator[tuple[InProcessShop, str]]:
-    shop = InProcessShop(create_app(settings))
-    add_user(shop, shop.app, "ada", "correct horse battery", "customer")
-    token = shop.request("POST", "/login", json={"username": "ada", "password": "correct horse battery"}).json
-    yield shop, token["access_token"]
-    shop.close()
+    with shop_with_user(settings, "ada", "customer") as started:
+        yield started
 
 
 def stock_catalogue(shop: InProcessShop, products: list[tuple[str, int, int]]) -> list[dict[str, Any]]:

@@ -12,11 +12,10 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from shop.app import create_app
 from shop.models import User
 from shop.settings import Settings
 from shop.users.schemas import UserCreate
-from steps.accounts import add_user
+from steps.accounts import shop_with_user
 from steps.shop_client import InProcessShop
 
 text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=80)
@@ -51,11 +50,8 @@ login_bodies = st.fixed_dictionaries(
 
 @pytest.fixture
 def admin_shop(settings: Settings) -> Iterator[tuple[InProcessShop, str]]:
-    shop = InProcessShop(create_app(settings))
-    add_user(shop, shop.app, "root", "correct horse battery", "admin")
-    token = shop.request("POST", "/login", json={"username": "root", "password": "correct horse battery"}).json
-    yield shop, token["access_token"]
-    shop.close()
+    with shop_with_user(settings, "root", "admin") as started:
+        yield started
 
 
 def user_count(shop: InProcessShop) -> int:

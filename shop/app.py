@@ -39,7 +39,6 @@ class IdConverter(BaseConverter):
 
 
 _PLAIN_ID = re.compile(r"[1-9][0-9]{0,18}")
-ID = "id"
 
 
 class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
@@ -90,7 +89,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     app.add_middleware(Lifespan(app))
     app.add_middleware(Authentication(app.database, app.tokens))
 
-    app.router_options.converters["id"] = IdConverter
+    app.router_options.converters["id"] = IdConverter  # before the routes that use it
     app.set_error_serializer(serialize_problem)
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(ShopError, handle_shop_error)
@@ -100,9 +99,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     app.add_route("/login", Login(app.database, app.passwords, app.tokens, app.login_guard))
     app.add_route("/users", users.Users(app.database, app.passwords, settings))
     app.add_route("/users/me", users.Me(app.database))
-    app.add_route(f"/users/{{user_id:{ID}}}", users.User(app.database, app.passwords))
+    app.add_route("/users/{user_id:id}", users.User(app.database, app.passwords))
     app.add_route("/products", products.Products(app.database, settings.CURRENCY))
-    app.add_route(f"/products/{{product_id:{ID}}}", products.Product(app.database, settings.CURRENCY))
+    app.add_route("/products/{product_id:id}", products.Product(app.database, settings.CURRENCY))
     app.add_route("/orders", orders.Orders(app.database, settings.CURRENCY, clock))
-    app.add_route(f"/orders/{{order_id:{ID}}}", orders.Order(app.database, settings.CURRENCY))
+    app.add_route("/orders/{order_id:id}", orders.Order(app.database, settings.CURRENCY))
     return app

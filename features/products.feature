@@ -4,7 +4,10 @@ Feature: The catalogue
   a JSON number with at most two fraction digits, from 0 to 99999999.99, and
   always shown as a string with exactly two ("19.99"), in the shop's one
   CURRENCY. Names are 1 to 200 characters and unique ignoring case. Everyone
-  with a token browses the catalogue; only admins change it.
+  with a token browses the catalogue; only admins change it. Lists count their
+  total for each page, reusing a count for up to a second: a change made
+  through the same server process shows at once, one made through another
+  worker process within a second.
 
   Background:
     Given an admin "root" with the password "correct horse battery"

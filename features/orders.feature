@@ -8,6 +8,9 @@ Feature: Orders
   oversells. Statuses move pending -> paid | cancelled, paid -> shipped |
   cancelled, shipped -> delivered; cancelling puts the stock back.
 
+  Endpoints: POST /orders, GET /orders, GET /orders/{id}, PATCH /orders/{id},
+  DELETE /orders/{id}.
+
   Background:
     Given an admin "root" with the password "correct horse battery"
     And a customer "ada" with the password "correct horse battery"

@@ -9,6 +9,9 @@ Feature: The catalogue
   through the same server process shows at once, one made through another
   worker process within a second.
 
+  Endpoints: POST /products, GET /products, GET /products/{id},
+  PATCH /products/{id}, DELETE /products/{id}.
+
   Background:
     Given an admin "root" with the password "correct horse battery"
     And a customer "ada" with the password "correct horse battery"

@@ -5,6 +5,9 @@ Feature: Users
   128 characters. Admins manage everyone; a customer sees and changes only
   themself (someone else's account is "not found", never "forbidden").
 
+  Endpoints: POST /users, GET /users, GET /users/me, GET /users/{id},
+  PATCH /users/{id}, DELETE /users/{id}.
+
   Background:
     Given an admin "root" with the password "correct horse battery"
     And a customer "ada" with the password "correct horse battery"

@@ -7,9 +7,10 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
+from pydantic import Field
 
 JSONDecodeError = orjson.JSONDecodeError
 
@@ -98,6 +99,12 @@ def dumps(value: Any, *, sort_keys: bool = False) -> bytes:
 
 def loads(data: bytes) -> Any:
     return orjson.loads(data)
+
+
+# A timestamp in an answer, as `timestamp()` writes it.
+Timestamp = Annotated[
+    str, Field(json_schema_extra={"format": "date-time"}, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$")
+]
 
 
 def timestamp(value: datetime) -> str:

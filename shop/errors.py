@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from typing import Any, NotRequired, TypedDict
 
 import falcon
 import falcon.asgi
 from loguru import logger
+from pydantic import ConfigDict, with_config
 
 from shop import codec
 
@@ -32,21 +34,46 @@ class Problem(falcon.HTTPError):
         self.errors = errors
 
 
+@with_config(ConfigDict(extra="forbid"))
+class ErrorItem(TypedDict):
+    loc: list[str | int]
+    msg: str
+
+
+@with_config(ConfigDict(extra="forbid"))
+class ProblemDetails(TypedDict):
+    """RFC 9457 problem details, as every error is answered."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    request_id: str
+    errors: NotRequired[list[ErrorItem]]
+
+
 def validation_error(errors: list[dict[str, Any]], detail: str = "The request is not valid.") -> Problem:
     return Problem(422, detail, type="urn:shop:problem:validation", title="Unprocessable Content", errors=errors)
 
 
-def problem_body(req: falcon.asgi.Request, error: falcon.HTTPError) -> dict[str, Any]:
+def _request_id(req: falcon.asgi.Request) -> str:
+    request_id: str | None = getattr(req.context, "request_id", None)
+    if request_id is None:  # the request failed before the middleware named it
+        request_id = req.context.request_id = str(uuid.uuid4())
+    return request_id
+
+
+def problem_body(req: falcon.asgi.Request, error: falcon.HTTPError) -> ProblemDetails:
     status = error.status_code
     # Falcon's default titles are status lines ("404 Not Found"); keep the phrase,
     # in RFC 9110's words where they changed.
     title = _TITLES.get(status) or (error.title or falcon.code_to_http_status(status)).removeprefix(f"{status} ")
-    body: dict[str, Any] = {
+    body: ProblemDetails = {
         "type": getattr(error, "type", "about:blank"),
         "title": title,
         "status": status,
         "detail": error.description or title,
-        "request_id": getattr(req.context, "request_id", None),
+        "request_id": _request_id(req),
     }
     errors = getattr(error, "errors", None)
     if errors is not None:

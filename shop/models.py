@@ -9,6 +9,7 @@ PostgreSQL.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Literal, get_args
 
 from sqlalchemy import (
     BigInteger,
@@ -34,8 +35,10 @@ Id = BigInteger().with_variant(Integer(), "sqlite")
 # name a new product. (PostgreSQL sequences never go back.)
 NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
-ROLES = ("customer", "admin")
-ORDER_STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled")
+Role = Literal["customer", "admin"]
+OrderStatus = Literal["pending", "paid", "shipped", "delivered", "cancelled"]
+ROLES = get_args(Role)
+ORDER_STATUSES = get_args(OrderStatus)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -84,7 +87,7 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320))
     email_key: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16), index=True)
+    role: Mapped[Role] = mapped_column(String(16), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -133,7 +136,7 @@ class Order(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     # RESTRICT: a user with orders, cancelled ones included, cannot be deleted.
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[OrderStatus] = mapped_column(String(16), default="pending")
     total_cents: Mapped[int] = mapped_column(BigInteger)
     total_set_by_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,7 +11,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 MAX_CENTS = 99_999_999_99
 _DECIMAL_STRING = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?|[0-9]+\.[0-9]+")
@@ -49,5 +49,24 @@ def format_cents(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
 
 
-# A field of money: validated into cents, shown as a two-decimal string.
-Money = Annotated[int, BeforeValidator(parse_cents), PlainSerializer(format_cents, return_type=str)]
+# What parse_cents takes, as JSON Schema: leading zeros are harmless, so the
+# string pattern is "at most 8 significant integer digits".
+INPUT_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "pattern": r"^0*[0-9]{1,8}(\.[0-9]{1,2})?$"},
+        {"type": "number", "minimum": 0, "maximum": 99999999.99, "multipleOf": 0.01},
+    ],
+    "description": 'A decimal string with at most two fraction digits ("19.99", "5"), or a JSON number.',
+    "examples": ["19.99"],
+}
+
+# A field of money in a request: validated into cents.
+Money = Annotated[
+    int,
+    BeforeValidator(parse_cents),
+    PlainSerializer(format_cents, return_type=str),
+    WithJsonSchema(INPUT_SCHEMA, mode="validation"),
+]
+# Money in an answer: always a string with exactly two fraction digits.
+Amount = Annotated[str, Field(pattern=r"^[0-9]+\.[0-9]{2}$", examples=["19.99"])]
+Currency = Annotated[str, Field(pattern="^[A-Z]{3}$", examples=["USD"])]

@@ -16,11 +16,11 @@ import time
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 from urllib.parse import urlencode
 
 import falcon.asgi
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, with_config
 from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -41,6 +41,7 @@ def _whole_number(value: Any) -> Any:
     return value
 
 
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 QueryInt = Annotated[int, BeforeValidator(_whole_number)]
 QueryId = Annotated[int, BeforeValidator(_whole_number), Field(ge=1, le=MAX_ID)]
 
@@ -165,6 +166,17 @@ class Page[T]:
         return max(1, math.ceil(self.total / self.per_page))
 
 
+@with_config(ConfigDict(extra="forbid"))
+class Listing[T](TypedDict):
+    """A list's body: one page of items and where it stands."""
+
+    items: list[T]
+    page: Annotated[int, Field(ge=1)]
+    per_page: Annotated[int, Field(ge=1, le=100)]
+    total: Annotated[int, Field(ge=0)]
+    next_cursor: str | None
+
+
 class Totals:
     """Recent list totals, so a big table is not counted again for every page.
 
@@ -249,12 +261,11 @@ def render_page(req: falcon.asgi.Request, resp: falcon.asgi.Response, query: Lis
     links.append(link("last", page=page.last_page))
     resp.set_header("X-Total-Count", str(page.total))
     resp.set_header("Link", ", ".join(links))
-    resp.data = codec.dumps(
-        {
-            "items": page.items,
-            "page": page.page,
-            "per_page": page.per_page,
-            "total": page.total,
-            "next_cursor": page.next_cursor,
-        }
-    )
+    body: Listing[Any] = {
+        "items": page.items,
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+        "next_cursor": page.next_cursor,
+    }
+    resp.data = codec.dumps(body)

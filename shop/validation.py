@@ -73,10 +73,26 @@ def _present(value: Any) -> Any:
 NOT_NULL = BeforeValidator(_present)
 
 
+def _document_changes(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """The JSON Schema of a PATCH body says what `Changes` enforces: at least one
+    field, and no null where NOT_NULL refuses it."""
+    schema["minProperties"] = 1
+    for name, field in model.model_fields.items():
+        if NOT_NULL not in field.metadata:
+            continue
+        prop = schema["properties"][name]
+        prop.pop("default", None)
+        choices = [choice for choice in prop.pop("anyOf", []) if choice != {"type": "null"}]
+        if len(choices) == 1:
+            prop.update(choices[0])
+        else:
+            prop["anyOf"] = choices
+
+
 class Changes(BaseModel):
     """A PATCH body: known fields only, and at least one of them."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_document_changes)
 
     @model_validator(mode="after")
     def _something_to_change(self) -> Self:

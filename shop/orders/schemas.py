@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, TypedDict
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, with_config
 
-from shop import codec
+from shop import codec, models
+from shop.codec import Timestamp
 from shop.errors import Invalid
-from shop.models import Order, OrderLine
-from shop.money import Money, format_cents
-from shop.paging import ListQuery, QueryId
+from shop.money import Amount, Currency, Money, format_cents
+from shop.paging import Id, ListQuery, QueryId
 from shop.validation import NOT_NULL, Changes
 
-Status = Literal["pending", "paid", "shipped", "delivered", "cancelled"]
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Status = models.OrderStatus
 MAX_LINES = 100
 
 
@@ -59,7 +58,30 @@ class OrderList(ListQuery):
     status: Status | None = None
 
 
-def public(order: Order, lines: Sequence[OrderLine], currency: str) -> dict[str, Any]:
+@with_config(ConfigDict(extra="forbid"))
+class OrderItem(TypedDict):
+    """A line as sold: the product's name and price when the order was placed."""
+
+    product_id: Id | None  # null once the product has left the catalogue
+    name: str
+    unit_price: Amount
+    quantity: Annotated[int, Field(ge=1, le=10_000)]
+    line_total: Amount
+
+
+@with_config(ConfigDict(extra="forbid"))
+class Order(TypedDict):
+    id: Id
+    user_id: Id
+    status: Status
+    items: list[OrderItem]
+    total_price: Amount
+    currency: Currency
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+def public(order: models.Order, lines: Sequence[models.OrderLine], currency: str) -> Order:
     return {
         "id": order.id,
         "user_id": order.user_id,

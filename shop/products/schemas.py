@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypedDict
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, with_config
 
-from shop import codec
-from shop.models import Product
-from shop.money import Money, format_cents
-from shop.paging import ListQuery
+from shop import codec, models
+from shop.codec import Timestamp
+from shop.money import Amount, Currency, Money, format_cents
+from shop.paging import Id, ListQuery
 from shop.validation import NOT_NULL, Changes
 
 MAX_STOCK = 1_000_000_000
@@ -61,7 +61,19 @@ class ProductList(ListQuery):
         return value == "true"
 
 
-def public(product: Product, currency: str) -> dict[str, Any]:
+@with_config(ConfigDict(extra="forbid"))
+class Product(TypedDict):
+    id: Id
+    name: str
+    description: str
+    price: Amount
+    currency: Currency
+    stock: Annotated[int, Field(ge=0)]
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+def public(product: models.Product, currency: str) -> Product:
     return {
         "id": product.id,
         "name": product.name,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, TypedDict
 
 from pydantic import (
     AfterValidator,
@@ -11,14 +11,15 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
+    with_config,
 )
 
-from shop import codec
-from shop.models import User
-from shop.paging import ListQuery
+from shop import codec, models
+from shop.codec import Timestamp
+from shop.paging import Id, ListQuery
 from shop.validation import NOT_NULL, Changes
 
-Role = Literal["customer", "admin"]
+Role = models.Role
 
 
 def _no_nul(value: str) -> str:
@@ -55,8 +56,18 @@ class UserList(ListQuery):
     q: Annotated[str, Field(min_length=1, max_length=320)] | None = None
 
 
-def public(user: User) -> dict[str, Any]:
-    """A user as every response shows it: never the password hash."""
+@with_config(ConfigDict(extra="forbid"))
+class User(TypedDict):
+    """A user as every answer shows it: never the password hash."""
+
+    id: Id
+    username: str
+    email: str
+    role: Role
+    created_at: Timestamp
+
+
+def public(user: models.User) -> User:
     return {
         "id": user.id,
         "username": user.username,

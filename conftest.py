@@ -29,6 +29,7 @@ pytest_plugins = [
     "steps.catalogue",
     "steps.ordering",
     "steps.access",
+    "steps.docs",
 ]
 
 

@@ -27,6 +27,11 @@ Feature: Who may do what
       | nobody | GET    | /health | none | 200    |
       | nobody | GET    | /ready  | none | 200    |
 
+    Examples: The API's documentation needs no token
+      | caller | method | path          | body | status |
+      | nobody | GET    | /openapi.json | none | 200    |
+      | nobody | GET    | /docs         | none | 200    |
+
     Examples: Creating users is for admins (and for nobody only with open registration)
       | caller | method | path   | body                                                                                | status |
       | nobody | POST   | /users | {"username": "eve", "email": "eve@shop.example", "password": "long enough"}         | 401    |

@@ -57,6 +57,21 @@ Feature: Logging in and bearer tokens
       | a token without "exp"                            |
       | a token whose "sub" is not a user id             |
 
+  Scenario Outline: Endpoints open to everyone ignore a token sent along: <path>
+    When a client sends GET "<path>" with the header "Authorization: Bearer not-a-jwt"
+    Then the response status is 200
+
+    Examples:
+      | path          |
+      | /health       |
+      | /ready        |
+      | /openapi.json |
+      | /docs         |
+
+  Scenario: A stale token sent along does not stop a new login
+    When "ada" logs in with the password "correct horse battery" sending the header "Authorization: Bearer not-a-jwt"
+    Then the response status is 200
+
   Scenario: A token of a user that was since deleted is 401
     Given "ada" has logged in
     And "ada" has been deleted

@@ -12,6 +12,7 @@ from falcon.routing import BaseConverter
 
 from shop.auth import Authentication
 from shop.database import Database
+from shop.docs import SHOP_ASSETS, SHOP_ASSETS_PREFIX, SWAGGER_UI_PREFIX, OpenAPIDocument, SwaggerUI, swagger_ui_files
 from shop.errors import ShopError, handle_shop_error, handle_unexpected, serialize_problem
 from shop.health import Health, Ready
 from shop.login import Login
@@ -52,6 +53,11 @@ class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
         self.tokens = Tokens(settings.SECRET_KEY, settings.JWT_EXPIRES_SECONDS)
         attempts = RedisAttempts(settings.REDIS_URL) if settings.REDIS_URL else DatabaseAttempts(self.database)
         self.login_guard = LoginGuard(attempts, clock)
+        self.routes: list[tuple[str, object]] = []  # (URI template, resource), for the OpenAPI document
+
+    def add_route(self, uri_template: str, resource: object, **kwargs: Any) -> None:
+        self.routes.append((uri_template, resource))
+        super().add_route(uri_template, resource, **kwargs)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:  # type: ignore[override]
         # ASGI servers and routers that mount an app under a prefix keep the
@@ -104,4 +110,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     app.add_route("/products/{product_id:id}", products.Product(app.database, settings.CURRENCY))
     app.add_route("/orders", orders.Orders(app.database, settings.CURRENCY, clock))
     app.add_route("/orders/{order_id:id}", orders.Order(app.database, settings.CURRENCY))
+    app.add_route("/openapi.json", OpenAPIDocument(lambda: app.routes))
+    app.add_route("/docs", SwaggerUI())
+    app.add_static_route(SWAGGER_UI_PREFIX, str(swagger_ui_files()))
+    app.add_static_route(SHOP_ASSETS_PREFIX, str(SHOP_ASSETS))
     return app

@@ -52,7 +52,9 @@ def require_admin(req: falcon.asgi.Request) -> Caller:
 class Authentication:
     """Middleware: a valid bearer token, or an endpoint that lets anonymous callers in.
 
-    A resource lists the methods open to anonymous callers in `anonymous`.
+    A resource lists the methods that ignore tokens altogether in `public`
+    (logging in, health, documentation), and those where a token is optional
+    but checked when sent in `anonymous`.
     """
 
     def __init__(self, database: Database, tokens: Tokens) -> None:
@@ -65,6 +67,8 @@ class Authentication:
         req.context.caller = None
         if resource is None or not hasattr(resource, f"on_{req.method.lower()}"):
             return  # 404 and 405 (and CORS preflights) are answered without a token
+        if req.method in getattr(resource, "public", ()):
+            return
         header = req.get_header("Authorization")
         if header is None:
             if req.method in getattr(resource, "anonymous", ()):

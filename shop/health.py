@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Literal, TypedDict
+
 import falcon.asgi
 from loguru import logger
 
 from shop import codec
 from shop.database import Database
 from shop.errors import Problem
+from shop.openapi import Answer, Operation, documented, problem
 
-_OK = codec.dumps({"status": "ok"})
-_READY = codec.dumps({"status": "ready"})
+
+class Status(TypedDict):
+    status: Literal["ok", "ready"]
+
+
+_OK = codec.dumps(Status(status="ok"))
+_READY = codec.dumps(Status(status="ready"))
 
 
 class Health:
     """`GET /health`: the process is up. Touches nothing else."""
 
-    anonymous = frozenset({"GET"})
+    public = frozenset({"GET"})
 
+    @documented(Operation("health", "Is the process alive?", answers={200: Answer("Alive.", Status)}))
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         resp.data = _OK
 
@@ -25,11 +34,21 @@ class Health:
 class Ready:
     """`GET /ready`: 200 when the database answers, 503 when it does not."""
 
-    anonymous = frozenset({"GET"})
+    public = frozenset({"GET"})
 
     def __init__(self, database: Database) -> None:
         self.database = database
 
+    @documented(
+        Operation(
+            "ready",
+            "Can the process serve? (does the database answer)",
+            answers={
+                200: Answer("Ready.", Status),
+                503: problem("The database does not answer.", "Retry-After"),
+            },
+        )
+    )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         try:
             await self.database.ping()

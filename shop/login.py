@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal, TypedDict
 
 import falcon.asgi
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,6 +12,7 @@ from shop.auth import unauthorized
 from shop.database import Database
 from shop.errors import Problem
 from shop.login_guard import Locked, LoginGuard
+from shop.openapi import Answer, Operation, documented, problem
 from shop.passwords import Passwords
 from shop.tokens import Tokens
 from shop.users.service import find_by_username, username_key
@@ -25,8 +26,17 @@ class Credentials(BaseModel):
     password: Annotated[str, Field(max_length=1024)]
 
 
+class Token(TypedDict):
+    access_token: str
+    token_type: Literal["Bearer"]
+    expires_in: int
+
+
 class Login:
-    anonymous = frozenset({"POST"})
+    """`POST /login`. A token sent along is not looked at: a client holding a
+    stale one must still be able to log in again."""
+
+    public = frozenset({"POST"})
 
     def __init__(self, database: Database, passwords: Passwords, tokens: Tokens, guard: LoginGuard) -> None:
         self.database = database
@@ -34,6 +44,20 @@ class Login:
         self.tokens = tokens
         self.guard = guard
 
+    @documented(
+        Operation(
+            "logIn",
+            "Trade a username and password for a bearer token",
+            description="The token is a JWT (HS256) for `Authorization: Bearer <token>`, valid for `expires_in` "
+            "seconds. After 5 failed logins for a username within 15 minutes, it is locked until the window passes.",
+            body=Credentials,
+            answers={
+                200: Answer("A bearer token.", Token),
+                401: problem("The username or password is not correct.", "WWW-Authenticate"),
+                429: problem("Too many failed logins for this username.", "Retry-After"),
+            },
+        )
+    )
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         credentials = await parse_body(req, Credentials)
         key = username_key(credentials.username)
@@ -53,10 +77,9 @@ class Login:
             raise unauthorized("The username or password is not correct.")
         await self.guard.succeeded(key)
         req.context.user_id = user.id
-        resp.data = codec.dumps(
-            {
-                "access_token": self.tokens.issue(user.id, user.role),
-                "token_type": "Bearer",
-                "expires_in": self.tokens.lifetime_seconds,
-            }
-        )
+        token: Token = {
+            "access_token": self.tokens.issue(user.id, user.role),
+            "token_type": "Bearer",
+            "expires_in": self.tokens.lifetime_seconds,
+        }
+        resp.data = codec.dumps(token)

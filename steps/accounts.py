@@ -337,6 +337,13 @@ def logs_in(exchange: Exchange, shop: InProcessShop, username: str, password: st
     send(exchange, shop, "POST", "/login", json={"username": username, "password": password})
 
 
+@when(step('"{username:q}" logs in with the password "{password:q}" sending the header "{name}: {value:q}"'))
+def logs_in_with_header(
+    exchange: Exchange, shop: InProcessShop, username: str, password: str, name: str, value: str
+) -> None:
+    send(exchange, shop, "POST", "/login", json={"username": username, "password": password}, headers={name: value})
+
+
 @then(step("the response has a bearer token that expires in {seconds:d} seconds"))
 def bearer_token(exchange: Exchange, settings: Settings, seconds: int) -> None:
     body = exchange.last.json

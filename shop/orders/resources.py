@@ -14,9 +14,11 @@ from shop.errors import PROBLEM_JSON, ShopError, as_problem, problem_body
 from shop.login_guard import Clock
 from shop.models import Order as OrderRow
 from shop.models import OrderLine
+from shop.openapi import Answer, Operation, RequestHeader, documented, problem
 from shop.orders import idempotency, service
+from shop.orders.schemas import Order as OrderBody
 from shop.orders.schemas import OrderCreate, OrderList, OrderUpdate, public
-from shop.paging import parse_query, render_page
+from shop.paging import Listing, parse_query, render_page
 from shop.validation import parse_body
 
 
@@ -28,6 +30,28 @@ class Orders:
         self.currency = currency
         self.clock = clock
 
+    @documented(
+        Operation(
+            "createOrder",
+            "Place an order",
+            description="One transaction: every line's stock is checked and taken, or nothing changes (409). "
+            "Prices are copied into the lines now. A customer orders for themself; an admin for any user. "
+            "A retry with the same Idempotency-Key and body within 24 hours gets the first answer again.",
+            body=OrderCreate,
+            headers=(
+                RequestHeader(
+                    idempotency.HEADER,
+                    "Makes retries safe: the same key and body replay the first answer.",
+                    {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_LENGTH},
+                ),
+            ),
+            answers={
+                201: Answer("The order.", OrderBody, ("Location",)),
+                403: problem("A customer may only order for themself."),
+                409: problem("Not enough stock (nothing was ordered), or a request with this key is still running."),
+            },
+        )
+    )
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         caller = caller_of(req)
         new = await parse_body(req, OrderCreate)
@@ -73,6 +97,18 @@ class Orders:
         elif replay.status == 201:
             resp.location = f"{req.prefix}/orders/{codec.loads(replay.body)['id']}"
 
+    @documented(
+        Operation(
+            "listOrders",
+            "List orders, newest first",
+            description="A customer sees their own; an admin sees all and may filter by `user_id`.",
+            query=OrderList,
+            answers={
+                200: Answer("A page of orders.", Listing[OrderBody], ("X-Total-Count", "Link")),
+                403: problem("A customer asked for another user's orders."),
+            },
+        )
+    )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         caller = caller_of(req)
         query = parse_query(req, OrderList)
@@ -92,10 +128,25 @@ class Order:
         order, lines = found
         resp.data = codec.dumps(public(order, lines, self.currency))
 
+    @documented(Operation("getOrder", "Read an order", answers={200: Answer("The order.", OrderBody)}))
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, order_id: int) -> None:
         async with self.database.read() as session:
             self._render(resp, await service.get_order(session, caller_of(req), order_id))
 
+    @documented(
+        Operation(
+            "updateOrder",
+            "Move an order along, or set its total (admins)",
+            description="Status moves: pending -> paid | cancelled, paid -> shipped | cancelled, shipped -> delivered. "
+            "Cancelling puts the stock back. A customer may only cancel their own pending order.",
+            body=OrderUpdate,
+            answers={
+                200: Answer("The order as changed.", OrderBody),
+                403: problem("A customer may only cancel their own pending order."),
+                409: problem("This status move is not allowed."),
+            },
+        )
+    )
     async def on_patch(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, order_id: int) -> None:
         caller = caller_of(req)
         changes = await parse_body(req, OrderUpdate)
@@ -105,6 +156,18 @@ class Order:
 
         self._render(resp, await self.database.transaction(change))
 
+    @documented(
+        Operation(
+            "deleteOrder",
+            "Remove an order",
+            description="Stock of an order that was neither cancelled nor shipped goes back.",
+            answers={
+                204: Answer("Deleted."),
+                403: problem("A customer may only delete their own pending or cancelled order."),
+                409: problem("A shipped or delivered order cannot be deleted."),
+            },
+        )
+    )
     async def on_delete(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, order_id: int) -> None:
         caller = caller_of(req)
 

@@ -7,10 +7,14 @@ import falcon.asgi
 from shop import codec
 from shop.auth import caller_of, require_admin
 from shop.database import Database
-from shop.paging import parse_query, render_page
+from shop.openapi import FORBIDDEN, Answer, Operation, RequestHeader, documented, problem
+from shop.paging import Listing, parse_query, render_page
 from shop.products import service
+from shop.products.schemas import Product as ProductBody
 from shop.products.schemas import ProductCreate, ProductList, ProductUpdate, public
 from shop.validation import parse_body
+
+NAME_TAKEN = problem("Another product has this name (ignoring case).")
 
 
 class Products:
@@ -20,6 +24,16 @@ class Products:
         self.database = database
         self.currency = currency
 
+    @documented(
+        Operation(
+            "listProducts",
+            "List the catalogue",
+            description="Filters: `q` (name contains, ignoring case), `min_price` and `max_price` (inclusive), "
+            "`in_stock`; `sort` by id, name, price or created_at, `-` for descending; ties broken by id.",
+            query=ProductList,
+            answers={200: Answer("A page of products.", Listing[ProductBody], ("X-Total-Count", "Link"))},
+        )
+    )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         caller_of(req)
         query = parse_query(req, ProductList)
@@ -27,6 +41,18 @@ class Products:
             page = await service.list_products(session, query, totals=self.database.totals)
         render_page(req, resp, query, page.map(lambda product: public(product, self.currency)))
 
+    @documented(
+        Operation(
+            "createProduct",
+            "Add a product (admins)",
+            body=ProductCreate,
+            answers={
+                201: Answer("The new product.", ProductBody, ("Location", "ETag")),
+                403: FORBIDDEN,
+                409: NAME_TAKEN,
+            },
+        )
+    )
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         require_admin(req)
         new = await parse_body(req, ProductCreate)
@@ -45,6 +71,9 @@ class Product:
         self.database = database
         self.currency = currency
 
+    @documented(
+        Operation("getProduct", "Read a product", answers={200: Answer("The product.", ProductBody, ("ETag",))})
+    )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, product_id: int) -> None:
         caller_of(req)
         async with self.database.read() as session:
@@ -52,6 +81,27 @@ class Product:
         resp.etag = service.etag(product)
         resp.data = codec.dumps(public(product, self.currency))
 
+    @documented(
+        Operation(
+            "updateProduct",
+            "Change a product (admins)",
+            description="Any of name, description, price and stock; at least one.",
+            body=ProductUpdate,
+            headers=(
+                RequestHeader(
+                    "If-Match",
+                    "Change only if the product is still at this ETag (from GET); else 412.",
+                    {"type": "string"},
+                ),
+            ),
+            answers={
+                200: Answer("The product as changed.", ProductBody, ("ETag",)),
+                403: FORBIDDEN,
+                409: NAME_TAKEN,
+                412: problem("The product changed since the ETag in If-Match."),
+            },
+        )
+    )
     async def on_patch(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, product_id: int) -> None:
         require_admin(req)
         changes = await parse_body(req, ProductUpdate)
@@ -62,6 +112,14 @@ class Product:
         resp.etag = service.etag(product)
         resp.data = codec.dumps(public(product, self.currency))
 
+    @documented(
+        Operation(
+            "deleteProduct",
+            "Take a product out of the catalogue (admins)",
+            description="Orders that hold it keep their lines, with the name and price as sold.",
+            answers={204: Answer("Deleted."), 403: FORBIDDEN},
+        )
+    )
     async def on_delete(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, product_id: int) -> None:
         require_admin(req)
         async with self.database.write() as session:

@@ -5,30 +5,43 @@ from __future__ import annotations
 import falcon.asgi
 
 from shop import codec
-from shop.auth import Caller, caller_of, forbidden, require_admin, unauthorized
+from shop.auth import Caller, caller_of, forbidden, require_admin
 from shop.database import Database
-from shop.paging import parse_query, render_page
+from shop.openapi import FORBIDDEN, Answer, Operation, documented, problem
+from shop.paging import Listing, parse_query, render_page
 from shop.passwords import Passwords
 from shop.settings import Settings
 from shop.users import service
+from shop.users.schemas import User as UserBody
 from shop.users.schemas import UserCreate, UserList, UserUpdate, public
 from shop.validation import parse_body
+
+TAKEN = problem("The username or email is taken (ignoring case).")
 
 
 class Users:
     """`/users`: create (admins; anyone with open registration) and list (admins)."""
 
-    anonymous = frozenset({"POST"})
-
     def __init__(self, database: Database, passwords: Passwords, settings: Settings) -> None:
         self.database = database
         self.passwords = passwords
-        self.open_registration = settings.OPEN_REGISTRATION
+        # With open registration, anyone may create a customer without a token.
+        self.anonymous = frozenset({"POST"}) if settings.OPEN_REGISTRATION else frozenset()
 
+    @documented(
+        Operation(
+            "createUser",
+            "Create a user (admins; anyone, as a customer, with open registration)",
+            body=UserCreate,
+            answers={
+                201: Answer("The new user.", UserBody, ("Location",)),
+                403: problem("Only admins create users, and registration creates customers only."),
+                409: TAKEN,
+            },
+        )
+    )
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         caller: Caller | None = req.context.caller
-        if caller is None and not self.open_registration:
-            raise unauthorized("Creating a user needs an admin's token.")
         if caller is not None and not caller.is_admin:
             raise forbidden()
         new = await parse_body(req, UserCreate)
@@ -43,6 +56,15 @@ class Users:
         resp.location = f"{req.prefix}/users/{user.id}"
         resp.data = codec.dumps(public(user))
 
+    @documented(
+        Operation(
+            "listUsers",
+            "List users by id (admins)",
+            description="`q` matches username or email (substring, ignoring case).",
+            query=UserList,
+            answers={200: Answer("A page of users.", Listing[UserBody], ("X-Total-Count", "Link")), 403: FORBIDDEN},
+        )
+    )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         require_admin(req)
         query = parse_query(req, UserList)
@@ -57,6 +79,7 @@ class Me:
     def __init__(self, database: Database) -> None:
         self.database = database
 
+    @documented(Operation("getMe", "Read the caller's own account", answers={200: Answer("The caller.", UserBody)}))
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         caller = caller_of(req)
         async with self.database.read() as session:
@@ -71,11 +94,32 @@ class User:
         self.database = database
         self.passwords = passwords
 
+    @documented(
+        Operation(
+            "getUser",
+            "Read a user (a customer: only themself)",
+            answers={200: Answer("The user.", UserBody)},
+        )
+    )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, user_id: int) -> None:
         async with self.database.read() as session:
             user = await service.visible_user(session, caller_of(req), user_id)
         resp.data = codec.dumps(public(user))
 
+    @documented(
+        Operation(
+            "updateUser",
+            "Change a user",
+            description="Own email or password need `current_password`. Only admins change `role`; "
+            "the last admin cannot be demoted.",
+            body=UserUpdate,
+            answers={
+                200: Answer("The user as changed.", UserBody),
+                403: problem("Only admins change roles; or the current password is not correct."),
+                409: problem("The email is taken, or this is the last admin."),
+            },
+        )
+    )
     async def on_patch(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, user_id: int) -> None:
         caller = caller_of(req)
         changes = await parse_body(req, UserUpdate)
@@ -86,6 +130,16 @@ class User:
             user = await service.update_user(session, caller, user_id, changes, password_hash=password_hash)
         resp.data = codec.dumps(public(user))
 
+    @documented(
+        Operation(
+            "deleteUser",
+            "Delete a user (themself, or anyone by an admin)",
+            answers={
+                204: Answer("Deleted."),
+                409: problem("The user has orders (cancelled ones count), or is the last admin."),
+            },
+        )
+    )
     async def on_delete(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, user_id: int) -> None:
         async with self.database.write() as session:
             await service.delete_user(session, caller_of(req), user_id)

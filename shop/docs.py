@@ -1,0 +1,105 @@
+"""`GET /openapi.json` and `GET /docs`: the API describing itself, offline.
+
+Swagger UI's files come from the swagger-ui-py package (Swagger UI 5, which
+reads OpenAPI 3.1) and are served by the shop itself: no CDN, no internet.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import falcon.asgi
+
+from shop import codec, openapi
+from shop.openapi import Answer, Operation, documented
+
+# Where the page's own files are served; relative to /docs in the page.
+SWAGGER_UI_PREFIX = "/docs/swagger-ui"
+SHOP_ASSETS_PREFIX = "/docs/shop"
+SHOP_ASSETS = Path(__file__).parent / "docs_assets"
+
+DESCRIPTION = """\
+A fast, asynchronous e-commerce API: users, a catalogue and orders.
+
+Log in with `POST /login`, then send the `access_token` as `Authorization: Bearer <token>`
+(in this page: "Authorize"). Errors are RFC 9457 problem details with a `request_id`;
+money is a decimal string with two fraction digits; lists page with `page`/`per_page`
+or with the `next_cursor` they return.
+"""
+
+_PAGE = b"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>shop API</title>
+<link rel="stylesheet" href="docs/swagger-ui/swagger-ui.css">
+<link rel="icon" type="image/png" href="docs/swagger-ui/favicon-32x32.png">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="docs/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="docs/shop/init.js"></script>
+</body>
+</html>
+"""
+
+
+def swagger_ui_files() -> Path:
+    """swagger-ui-py's static folder, found without importing the package (and its template engine)."""
+    spec = importlib.util.find_spec("swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("swagger-ui-py is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "static"
+
+
+class OpenAPIDocument:
+    """`/openapi.json`: built on first use from the app's routes, then served from memory."""
+
+    public = frozenset({"GET"})
+
+    def __init__(self, routes: Callable[[], list[tuple[str, object]]]) -> None:
+        self.routes = routes
+        self._document: dict[str, Any] | None = None
+        self._bodies: dict[str, bytes] = {}  # by mount prefix, which the document names as its server
+
+    @documented(
+        Operation(
+            "openapi",
+            "This document",
+            answers={200: Answer("The OpenAPI 3.1 document.", {"type": "object"})},
+        )
+    )
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        body = self._bodies.get(req.root_path)
+        if body is None:
+            if self._document is None:
+                self._document = openapi.build(
+                    self.routes(), title="shop", version=importlib.metadata.version("shop"), description=DESCRIPTION
+                )
+            if len(self._bodies) >= 16:  # prefixes come from the host's routing; stay bounded anyway
+                self._bodies.clear()
+            body = self._bodies[req.root_path] = codec.dumps(
+                {**self._document, "servers": [{"url": req.root_path or "/"}]}
+            )
+        resp.data = body
+
+
+class SwaggerUI:
+    """`/docs`: Swagger UI on /openapi.json."""
+
+    public = frozenset({"GET"})
+
+    @documented(
+        Operation(
+            "docs",
+            "Swagger UI for this API",
+            answers={200: Answer("An HTML page.", {"type": "string"}, media_type="text/html")},
+        )
+    )
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        resp.content_type = "text/html; charset=utf-8"
+        resp.data = _PAGE

@@ -1,0 +1,208 @@
+"""Steps about /openapi.json and /docs: read as a client would, checked against the router."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin
+
+import falcon.inspect
+from openapi_spec_validator import OpenAPIV31SpecValidator
+from pytest_bdd import parsers, then, when
+
+from steps.grammar import step
+from steps.http import Exchange, send
+from steps.shop_client import InProcessShop
+
+SECURITY: dict[str, list[dict[str, list[str]]]] = {
+    "open to everyone": [],
+    "for a bearer token": [{"bearerAuth": []}],
+    "open to everyone, a token optional": [{}, {"bearerAuth": []}],
+}
+
+
+def document(exchange: Exchange) -> dict[str, Any]:
+    response = exchange.last
+    assert response.status_code == 200, response.text
+    doc: dict[str, Any] = response.json
+    return doc
+
+
+def operation(exchange: Exchange, method: str, path: str) -> dict[str, Any]:
+    paths = document(exchange)["paths"]
+    assert path in paths, sorted(paths)
+    assert method.lower() in paths[path], sorted(paths[path])
+    found: dict[str, Any] = paths[path][method.lower()]
+    return found
+
+
+def resolve(exchange: Exchange, schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema itself when `schema` is a `$ref` into components."""
+    ref = schema.get("$ref")
+    if ref is None:
+        return schema
+    name = ref.removeprefix("#/components/schemas/")
+    resolved: dict[str, Any] = document(exchange)["components"]["schemas"][name]
+    return resolved
+
+
+def body_schema(exchange: Exchange, method: str, path: str) -> dict[str, Any]:
+    content = operation(exchange, method, path)["requestBody"]["content"]
+    assert list(content) == ["application/json"], content
+    return resolve(exchange, content["application/json"]["schema"])
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r'"([^"]+)"', text)
+
+
+@when("a client reads the OpenAPI document")
+def read_document(exchange: Exchange, shop: InProcessShop) -> None:
+    send(exchange, shop, "GET", "/openapi.json")
+
+
+@then("the response is a valid OpenAPI 3.1 document")
+def valid_openapi(exchange: Exchange) -> None:
+    doc = document(exchange)
+    assert doc["openapi"].startswith("3.1.")
+    OpenAPIV31SpecValidator(doc).validate()
+
+
+@then("its operations are exactly the shop's routes and their methods")
+def operations_are_routes(exchange: Exchange, shop: InProcessShop) -> None:
+    routed = {
+        (method.method, re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path))
+        for route in falcon.inspect.inspect_routes(shop.app)
+        for method in route.methods
+        if not method.internal and method.method not in ("OPTIONS",)
+    }
+    documented = {
+        (method.upper(), path)
+        for path, item in document(exchange)["paths"].items()
+        for method in item
+        if method != "parameters"
+    }
+    assert documented == routed, documented ^ routed
+
+
+@then(step('it documents {method:method} "{path:q}" with the statuses {statuses}'))
+def documents_statuses(exchange: Exchange, method: str, path: str, statuses: str) -> None:
+    responses = operation(exchange, method, path)["responses"]
+    assert sorted(responses) == sorted(statuses.split()), sorted(responses)
+
+
+@then(parsers.re(r'it says (?P<method>[A-Z]+) "(?P<path>[^"]+)" is (?P<security>.+)$'))
+def says_security(exchange: Exchange, method: str, path: str, security: str) -> None:
+    assert operation(exchange, method, path).get("security") == SECURITY[security]
+
+
+@then(
+    parsers.re(r'the body of (?P<method>[A-Z]+) "(?P<path>[^"]+)" requires (?P<fields>.+) and allows no other fields')
+)
+def body_requires(exchange: Exchange, method: str, path: str, fields: str) -> None:
+    schema = body_schema(exchange, method, path)
+    assert set(schema.get("required", [])) == set(words(fields)), schema
+    assert schema["additionalProperties"] is False, schema
+
+
+@then(step('the schema "{name:q}" has "{field:q}" as a string matching "{pattern:q}"'))
+def schema_has_pattern(exchange: Exchange, name: str, field: str, pattern: str) -> None:
+    prop = document(exchange)["components"]["schemas"][name]["properties"][field]
+    assert prop["type"] == "string" and prop["pattern"] == pattern, prop
+
+
+@then(step('the body of {method:method} "{path:q}" takes "{field:q}" as a string or a number'))
+def takes_string_or_number(exchange: Exchange, method: str, path: str, field: str) -> None:
+    prop = resolve(exchange, body_schema(exchange, method, path)["properties"][field])
+    assert {choice["type"] for choice in prop["anyOf"]} == {"string", "number"}, prop
+
+
+@then(step('every 4xx and 5xx answer in it is "{media_type:q}" with the schema "{name:q}"'))
+def errors_are_problems(exchange: Exchange, media_type: str, name: str) -> None:
+    checked = 0
+    for item in document(exchange)["paths"].values():
+        for op in item.values():
+            for status, answer in op["responses"].items():
+                if status[0] in "45":
+                    assert list(answer["content"]) == [media_type], (op["operationId"], status)
+                    assert answer["content"][media_type]["schema"] == {"$ref": f"#/components/schemas/{name}"}
+                    checked += 1
+    assert checked > 50, checked
+
+
+@then(
+    parsers.re(r'the 201 answer of POST "(?P<path>[^"]+)" links to GET, PATCH and DELETE "(?P<item>[^"]+)" by its id')
+)
+def links_to_item(exchange: Exchange, path: str, item: str) -> None:
+    links = operation(exchange, "POST", path)["responses"]["201"]["links"]
+    parameter = item.rsplit("{", 1)[1].rstrip("}")
+    targets = {link["operationId"] for link in links.values()}
+    expected = {operation(exchange, method, item)["operationId"] for method in ("GET", "PATCH", "DELETE")}
+    assert targets == expected, links
+    assert all(link["parameters"] == {parameter: "$response.body#/id"} for link in links.values()), links
+
+
+class _Assets(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("src", "href") and value:
+                self.urls.append(value)
+
+
+def page_assets(exchange: Exchange) -> list[str]:
+    parser = _Assets()
+    parser.feed(exchange.last.text)
+    assert parser.urls, exchange.last.text
+    return parser.urls
+
+
+@then("every script and stylesheet the page loads is served by the shop")
+def assets_served(exchange: Exchange, shop: InProcessShop) -> None:
+    kinds = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
+    for url in page_assets(exchange):
+        path = urljoin("/docs", url)
+        response = shop.request("GET", path)
+        assert response.status_code == 200, (path, response.status_code)
+        suffix = "." + path.rsplit(".", 1)[1]
+        assert response.headers["Content-Type"].startswith(kinds[suffix]), (path, response.headers)
+        assert len(response.content) > 100, path
+
+
+@then("the page loads nothing from another origin")
+def nothing_external(exchange: Exchange) -> None:
+    assert not [url for url in page_assets(exchange) if re.match(r"^([a-z]+:)?//", url)]
+    assert "http://" not in exchange.last.text and "https://" not in exchange.last.text
+
+
+@then(step('its security scheme "{name:q}" is an HTTP bearer JWT'))
+def bearer_scheme(exchange: Exchange, name: str) -> None:
+    scheme = document(exchange)["components"]["securitySchemes"][name]
+    assert scheme["type"] == "http" and scheme["scheme"] == "bearer" and scheme["bearerFormat"] == "JWT", scheme
+
+
+@when("a client loads the script that starts Swagger UI")
+def load_initializer(exchange: Exchange, shop: InProcessShop) -> None:
+    send(exchange, shop, "GET", "/docs")
+    scripts = [url for url in page_assets(exchange) if url.endswith("init.js")]
+    assert len(scripts) == 1, page_assets(exchange)
+    send(exchange, shop, "GET", urljoin("/docs", scripts[0]))
+
+
+@then(step('it reads "{url:q}" and keeps the authorization between page loads'))
+def initializer_settings(exchange: Exchange, url: str) -> None:
+    script = exchange.last.text
+    assert exchange.last.status_code == 200
+    assert f'url: "{url}"' in script, script
+    assert "persistAuthorization: true" in script, script
+
+
+@then(step('GET "{path:q}" on the host application names the server "{prefix:q}"'))
+def names_server(host: InProcessShop, path: str, prefix: str) -> None:
+    response = host.request("GET", path)
+    assert response.status_code == 200
+    assert response.json["servers"] == [{"url": prefix}]

@@ -7,7 +7,7 @@ import os
 import nox
 
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["lint", "typecheck", "tests", "postgres", "migrations", "race"]
+nox.options.sessions = ["lint", "typecheck", "tests", "postgres", "migrations", "race", "fuzz"]
 nox.options.reuse_existing_virtualenvs = True
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -43,6 +43,14 @@ def race(session: nox.Session) -> None:
     """`shop serve --workers 2` on SQLite and PostgreSQL, clients racing for the last units."""
     sync(session)
     session.run("pytest", "-m", "race", "tests/race", *session.posargs, env={"TEST_POSTGRES_URL": POSTGRES_URL})
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """Schemathesis against a real `shop serve` on SQLite and PostgreSQL, as a customer and as an admin:
+    no 5xx, no answer off the document."""
+    sync(session)
+    session.run("pytest", "-m", "fuzz", "-s", "tests/fuzz", *session.posargs, env={"TEST_POSTGRES_URL": POSTGRES_URL})
 
 
 @nox.session

@@ -22,8 +22,8 @@ from shop.validation import parse_body
 class Credentials(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    username: Annotated[str, Field(min_length=1, max_length=320)]
-    password: Annotated[str, Field(max_length=1024)]
+    username: Annotated[str, Field(min_length=1, max_length=320, examples=["ada"])]
+    password: Annotated[str, Field(max_length=1024, examples=["correct horse battery"])]
 
 
 class Token(TypedDict):

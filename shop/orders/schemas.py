@@ -21,8 +21,8 @@ MAX_LINES = 100
 class LineIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    product_id: Id
-    quantity: Annotated[int, Field(ge=1, le=10_000)]
+    product_id: Annotated[Id, Field(examples=[1])]
+    quantity: Annotated[int, Field(ge=1, le=10_000, examples=[2])]
 
 
 class OrderCreate(BaseModel):
@@ -49,7 +49,7 @@ class OrderCreate(BaseModel):
 
 
 class OrderUpdate(Changes):
-    status: Annotated[Status | None, NOT_NULL] = None
+    status: Annotated[Status | None, NOT_NULL, Field(examples=["paid"])] = None
     total_price: Annotated[Money | None, NOT_NULL] = None
 
 

@@ -21,9 +21,9 @@ def _not_blank(value: str) -> str:
     return value
 
 
-Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_not_blank)]
-Description = Annotated[str, Field(max_length=5000)]
-Stock = Annotated[int, Field(ge=0, le=MAX_STOCK)]
+Name = Annotated[str, Field(min_length=1, max_length=200, examples=["Teapot"]), AfterValidator(_not_blank)]
+Description = Annotated[str, Field(max_length=5000, examples=["Cast iron, 1.2 litres."])]
+Stock = Annotated[int, Field(ge=0, le=MAX_STOCK, examples=[12])]
 
 
 class ProductCreate(BaseModel):

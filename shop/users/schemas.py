@@ -28,9 +28,13 @@ def _no_nul(value: str) -> str:
     return value
 
 
-Username = Annotated[str, StringConstraints(min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")]
-Password = Annotated[str, Field(min_length=8, max_length=128), AfterValidator(_no_nul)]
-Email = Annotated[EmailStr, Field(max_length=254), AfterValidator(_no_nul)]
+Username = Annotated[
+    str, StringConstraints(min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$"), Field(examples=["ada"])
+]
+Password = Annotated[
+    str, Field(min_length=8, max_length=128, examples=["correct horse battery"]), AfterValidator(_no_nul)
+]
+Email = Annotated[EmailStr, Field(max_length=254, examples=["ada@example.com"]), AfterValidator(_no_nul)]
 
 
 class UserCreate(BaseModel):

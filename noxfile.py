@@ -53,6 +53,14 @@ def fuzz(session: nox.Session) -> None:
     session.run("pytest", "-m", "fuzz", "-s", "tests/fuzz", *session.posargs, env={"TEST_POSTGRES_URL": POSTGRES_URL})
 
 
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Load with wrk against `shop serve` and a bare Falcon app, in one run (not part of `nox`: it measures,
+    and measurements belong to a quiet machine). `nox -s bench -- --help` lists the options."""
+    sync(session)
+    session.run("python", "-m", "bench.run", *session.posargs)
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
     sync(session)

@@ -146,7 +146,9 @@ def run_wrk(
     if scenario.token:
         env["BENCH_TOKEN"] = token
     connections = scenario.connections or args.connections
-    command = pinned(cores, [wrk, "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", "-s", str(SCRIPT), base])
+    command = pinned(
+        cores, [wrk, "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", "-s", str(SCRIPT), base]
+    )
     finished = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     line = next((line for line in finished.stdout.splitlines() if line.startswith("BENCH ")), None)
     if line is None:

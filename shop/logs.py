@@ -50,7 +50,9 @@ def configure_logging(settings: Settings) -> None:
         diagnose=False,  # diagnose would print local variables: passwords, tokens
         enqueue=False,
     )
-    logging.basicConfig(handlers=[InterceptHandler()], level=0, force=True)
+    # Records below the level are not even made: at 0, uvicorn would also wrap
+    # the app in its logger of every ASGI message (it does so when TRACE is on).
+    logging.basicConfig(handlers=[InterceptHandler()], level=logger.level(settings.LOG_LEVEL).no, force=True)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "sqlalchemy", "alembic"):
         std = logging.getLogger(name)
         std.handlers = []

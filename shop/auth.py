@@ -6,11 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import falcon.asgi
-from sqlalchemy import select
 
 from shop.database import Database
 from shop.errors import Problem
-from shop.models import User
 from shop.tokens import InvalidToken, Tokens
 
 
@@ -81,8 +79,8 @@ class Authentication:
             claims = self.tokens.verify(token.strip())
         except InvalidToken:
             raise unauthorized("The token is not valid or has expired.") from None
-        async with self.database.read() as session:
-            role = (await session.execute(select(User.role).where(User.id == claims.user_id))).scalar_one_or_none()
+        found = await self.database.direct.row("SELECT role FROM users WHERE id = ?", claims.user_id)
+        role = found[0] if found else None
         if role is None:
             raise unauthorized("The token's user no longer exists.")
         req.context.caller = Caller(id=claims.user_id, role=role)

@@ -17,6 +17,7 @@ from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from shop.direct import DirectReads
 from shop.paging import Totals
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -76,6 +77,7 @@ class Database:
         # (its busy handler sleeps in growing steps, which makes long tails).
         self._one_writer = asyncio.Lock() if url.get_backend_name() == "sqlite" else None
         self.totals = Totals()
+        self.direct = DirectReads(url)  # the hot reads, on the driver itself
         self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
         self._write_sessions: async_sessionmaker[AsyncSession] | None = None
@@ -91,6 +93,7 @@ class Database:
         )
 
     async def dispose(self) -> None:
+        await self.direct.close()
         if self._engine is not None:
             await self._engine.dispose()
         self._engine = self._sessions = self._write_sessions = None

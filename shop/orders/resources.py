@@ -130,8 +130,8 @@ class Order:
 
     @documented(Operation("getOrder", "Read an order", answers={200: Answer("The order.", OrderBody)}))
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, order_id: int) -> None:
-        async with self.database.read() as session:
-            self._render(resp, await service.get_order(session, caller_of(req), order_id))
+        order, lines = await service.read_order(self.database.direct, caller_of(req), order_id)
+        resp.data = codec.dumps(public(order, lines, self.currency))
 
     @documented(
         Operation(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, TypedDict
+from datetime import datetime
+from typing import Annotated, Protocol, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, with_config
 
@@ -81,7 +82,35 @@ class Order(TypedDict):
     updated_at: Timestamp
 
 
-def public(order: models.Order, lines: Sequence[models.OrderLine], currency: str) -> Order:
+class StoredOrder(Protocol):
+    """An order as stored: an ORM row, or a row read directly (service.read_order)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def user_id(self) -> int: ...
+    @property
+    def status(self) -> Status: ...
+    @property
+    def total_cents(self) -> int: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+class StoredLine(Protocol):
+    @property
+    def product_id(self) -> int | None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def unit_price_cents(self) -> int: ...
+    @property
+    def quantity(self) -> int: ...
+
+
+def public(order: StoredOrder, lines: Sequence[StoredLine], currency: str) -> Order:
     return {
         "id": order.id,
         "user_id": order.user_id,

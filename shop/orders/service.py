@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.auth import Caller
+from shop.direct import DirectReads, utc
 from shop.errors import Conflict, Forbidden, Invalid, NotFound
 from shop.models import Order, OrderLine, Product, User, utcnow
-from shop.orders.schemas import OrderCreate, OrderList, OrderUpdate
+from shop.orders.schemas import OrderCreate, OrderList, OrderUpdate, Status
 from shop.paging import Ordering, Page, Totals, fetch_page
 
 # Where each status may move next.
@@ -123,9 +126,40 @@ async def visible_order(session: AsyncSession, caller: Caller, order_id: int, *,
     return order
 
 
-async def get_order(session: AsyncSession, caller: Caller, order_id: int) -> tuple[Order, list[OrderLine]]:
-    order = await visible_order(session, caller, order_id)
-    return order, (await lines_of(session, [order.id]))[order.id]
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    id: int
+    user_id: int
+    status: Status
+    total_cents: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LineRow:
+    product_id: int | None
+    name: str
+    unit_price_cents: int
+    quantity: int
+
+
+# The order and its lines in one query: one row per line (or one with no line).
+_WITH_LINES = (
+    "SELECT o.id, o.user_id, o.status, o.total_cents, o.created_at, o.updated_at,"
+    " l.id, l.product_id, l.name, l.unit_price_cents, l.quantity"
+    " FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id WHERE o.id = ? ORDER BY l.id"
+)
+
+
+async def read_order(reads: DirectReads, caller: Caller, order_id: int) -> tuple[OrderRow, list[LineRow]]:
+    """An order for showing, read in one trip to the driver (GET /orders/{id})."""
+    rows = await reads.rows(_WITH_LINES, order_id)
+    if not rows or (not caller.is_admin and rows[0][1] != caller.id):
+        raise NotFound("No such order.")
+    first = rows[0]
+    order = OrderRow(first[0], first[1], first[2], first[3], utc(first[4]), utc(first[5]))
+    return order, [LineRow(row[7], row[8], row[9], row[10]) for row in rows if row[6] is not None]
 
 
 async def list_orders(

@@ -76,8 +76,7 @@ class Product:
     )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, product_id: int) -> None:
         caller_of(req)
-        async with self.database.read() as session:
-            product = await service.get_product(session, product_id)
+        product = await service.read_product(self.database.direct, product_id)
         resp.etag = service.etag(product)
         resp.data = codec.dumps(public(product, self.currency))
 

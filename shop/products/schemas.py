@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypedDict
+from datetime import datetime
+from typing import Annotated, Any, Literal, Protocol, TypedDict
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, with_config
 
-from shop import codec, models
+from shop import codec
 from shop.codec import Timestamp
 from shop.money import Amount, Currency, Money, format_cents
 from shop.paging import Id, ListQuery
@@ -73,7 +74,26 @@ class Product(TypedDict):
     updated_at: Timestamp
 
 
-def public(product: models.Product, currency: str) -> Product:
+class Stored(Protocol):
+    """A product as stored: an ORM row, or a row read directly (service.read_product)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def price_cents(self) -> int: ...
+    @property
+    def stock(self) -> int: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+def public(product: Stored, currency: str) -> Product:
     return {
         "id": product.id,
         "name": product.name,

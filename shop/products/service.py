@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,10 +11,11 @@ from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shop.direct import DirectReads, utc
 from shop.errors import Conflict, NotFound, PreconditionFailed
 from shop.models import Product
 from shop.paging import Ordering, Page, Totals, fetch_page, like_fragment
-from shop.products.schemas import ProductCreate, ProductList, ProductUpdate
+from shop.products.schemas import ProductCreate, ProductList, ProductUpdate, Stored
 
 TAKEN = "A product with this name already exists."
 
@@ -30,7 +32,7 @@ def name_key(name: str) -> str:
     return name.casefold()
 
 
-def etag(product: Product) -> str:
+def etag(product: Stored) -> str:
     """A strong ETag of the product as stored now."""
     state = f"{product.id}|{product.name}|{product.description}|{product.price_cents}|{product.stock}"
     return '"' + hashlib.blake2b(f"{state}|{product.updated_at.isoformat()}".encode(), digest_size=12).hexdigest() + '"'
@@ -50,6 +52,28 @@ async def create_product(session: AsyncSession, new: ProductCreate) -> Product:
     except IntegrityError:
         raise Conflict(TAKEN) from None
     return product
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRow:
+    id: int
+    name: str
+    description: str
+    price_cents: int
+    stock: int
+    created_at: datetime
+    updated_at: datetime
+
+
+_BY_ID = "SELECT id, name, description, price_cents, stock, created_at, updated_at FROM products WHERE id = ?"
+
+
+async def read_product(reads: DirectReads, product_id: int) -> ProductRow:
+    """A product for showing, read in one trip to the driver (GET /products/{id})."""
+    row = await reads.row(_BY_ID, product_id)
+    if row is None:
+        raise NotFound("No such product.")
+    return ProductRow(row[0], row[1], row[2], row[3], row[4], utc(row[5]), utc(row[6]))
 
 
 async def get_product(session: AsyncSession, product_id: int, *, lock: bool = False) -> Product:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from dataclasses import dataclass
@@ -12,6 +13,10 @@ from joserfc.jwk import OctKey
 
 ALGORITHM = "HS256"
 LEEWAY_SECONDS = 30  # tolerated clock skew between the issuer and other workers
+# Clients send the same token with every request: remember the ones already
+# verified (keyed by the whole token, signature included) and only check that
+# they have not expired since. Invalid tokens are never remembered.
+VERIFIED_TOKENS_KEPT = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +41,7 @@ class Tokens:
             iat={"essential": True},
             sub={"essential": True},
         )
+        self._verified = functools.lru_cache(maxsize=VERIFIED_TOKENS_KEPT)(self._verify_signed)
 
     def issue(self, user_id: int, role: str) -> str:
         now = int(time.time())
@@ -50,6 +56,12 @@ class Tokens:
 
     def verify(self, token: str) -> Claims:
         """The token's claims; raises InvalidToken for anything not issued by us or expired."""
+        claims = self._verified(token)
+        if claims.expires_at + LEEWAY_SECONDS < time.time():
+            raise InvalidToken("ExpiredTokenError")
+        return claims
+
+    def _verify_signed(self, token: str) -> Claims:
         try:
             decoded = jwt.decode(token, self._key, algorithms=[ALGORITHM])
             self._claims.validate(decoded.claims)

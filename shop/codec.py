@@ -109,4 +109,7 @@ Timestamp = Annotated[
 
 def timestamp(value: datetime) -> str:
     """RFC 3339 in UTC, to the second: "2026-11-24T10:15:00Z"."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    # isoformat is several times faster than strftime, and a page has dozens of these.
+    return value.isoformat(timespec="seconds")[:19] + "Z"

@@ -253,6 +253,8 @@ def main() -> None:
         wait_ready(bare_base + "/fixed", processes[1])
 
         token = call(shop_base, "POST", "/login", {"username": "bench", "password": PASSWORD})["access_token"]
+        # The seed skips an order whose products are all out of stock: ask how many there are.
+        orders = call(shop_base, "GET", "/orders?per_page=1", token=token)["total"]
         depth = int(products * 0.9)
         deep = call(shop_base, "GET", f"/products?page={depth // PER_PAGE}&per_page={PER_PAGE}", token=token)
         cursor = deep["next_cursor"]
@@ -261,7 +263,7 @@ def main() -> None:
             Scenario("GET /products/{id}", "shop", "/products/{id}", ids=products),
             Scenario("GET /products?page=1", "shop", "/products?page=1"),
             Scenario(f"GET /products?cursor (depth {depth:,})", "shop", f"/products?cursor={cursor}"),
-            Scenario("GET /orders/{id}", "shop", "/orders/{id}", ids=SEEDED_ORDERS),
+            Scenario("GET /orders/{id}", "shop", "/orders/{id}", ids=orders),
             Scenario("POST /orders", "shop", "/orders", method="POST", body=order_body, ids=products),
             Scenario("GET /products/{id} without a token (401)", "shop", "/products/{id}", ids=products, token=False),
             Scenario("GET /health", "shop", "/health", token=False),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import falcon.asgi
@@ -13,11 +14,10 @@ from shop.database import Database
 from shop.errors import PROBLEM_JSON, ShopError, as_problem, problem_body
 from shop.login_guard import Clock
 from shop.models import Order as OrderRow
-from shop.models import OrderLine
 from shop.openapi import Answer, Operation, RequestHeader, documented, problem
 from shop.orders import idempotency, service
 from shop.orders.schemas import Order as OrderBody
-from shop.orders.schemas import OrderCreate, OrderList, OrderUpdate, public
+from shop.orders.schemas import OrderCreate, OrderList, OrderUpdate, StoredLine, StoredOrder, public
 from shop.paging import Listing, parse_query, render_page
 from shop.validation import parse_body
 
@@ -124,14 +124,13 @@ class Order:
         self.database = database
         self.currency = currency
 
-    def _render(self, resp: falcon.asgi.Response, found: tuple[OrderRow, list[OrderLine]]) -> None:
+    def _render(self, resp: falcon.asgi.Response, found: tuple[StoredOrder, Sequence[StoredLine]]) -> None:
         order, lines = found
         resp.data = codec.dumps(public(order, lines, self.currency))
 
     @documented(Operation("getOrder", "Read an order", answers={200: Answer("The order.", OrderBody)}))
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, order_id: int) -> None:
-        order, lines = await service.read_order(self.database.direct, caller_of(req), order_id)
-        resp.data = codec.dumps(public(order, lines, self.currency))
+        self._render(resp, await service.read_order(self.database.direct, caller_of(req), order_id))
 
     @documented(
         Operation(

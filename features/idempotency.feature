@@ -22,6 +22,17 @@ Feature: Idempotent retries of orders
     And "ada" has 1 order
     And the stock is 8 "Teapot"
 
+  Scenario: A retry after the order was deleted still gets the first answer
+    Given "ada" has logged in
+    And "ada" has ordered 2 "Teapot" with the Idempotency-Key "order-7f3a"
+    And "ada" has deleted that order
+    When "ada" orders 2 "Teapot" with the Idempotency-Key "order-7f3a"
+    Then the response status is 201
+    And the response header "Idempotent-Replayed" is "true"
+    And the response body is the first answer's
+    And "ada" has 0 orders
+    And the stock is 10 "Teapot"
+
   Scenario: A refused order is replayed as refused
     Given "ada" has logged in
     When "ada" orders 11 "Teapot" with the Idempotency-Key "too-many"

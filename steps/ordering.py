@@ -218,6 +218,7 @@ def changes_order(exchange: Exchange, shop: InProcessShop, placed: list[int], us
     send(exchange, shop, "PATCH", f"/orders/{placed[-1]}", headers=headers, body=docstring.encode())
 
 
+@given(step('"{username:q}" has deleted that order'))
 @when(step('"{username:q}" deletes that order'))
 def deletes_order(exchange: Exchange, shop: InProcessShop, placed: list[int], username: str) -> None:
     exchange.token = token_of(exchange, shop, username)

@@ -2,7 +2,7 @@
 
 A real `shop serve` on a fresh database (SQLite, then PostgreSQL) with a small
 catalogue.
-Schemathesis (settings in schemathesis.toml beside this file) runs every phase
+Schemathesis (settings in schemathesis.toml, hooks in hooks.py, both beside this file) runs every phase
 once as a customer and once as an admin, logging in through POST /login
 itself, and fails on any 5xx and on any answer the document does not describe.
 """
@@ -30,6 +30,7 @@ POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:
 # passwords, and five failures would lock the account it logs in as.
 PASSWORD = "correct horse battery"
 CONFIG = Path(__file__).with_name("schemathesis.toml")
+HOOKS = Path(__file__).with_name("hooks.py")
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 
@@ -84,7 +85,12 @@ def login(client: httpx.Client, username: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("username", ["fuzzy-customer", "fuzzy-admin"], ids=["as a customer", "as an admin"])
 def test_every_answer_keeps_to_the_document(served: Server, username: str, tmp_path: Path) -> None:
-    env = {**os.environ, "SHOP_FUZZ_USERNAME": username, "SHOP_FUZZ_PASSWORD": PASSWORD}
+    env = {
+        **os.environ,
+        "SHOP_FUZZ_USERNAME": username,
+        "SHOP_FUZZ_PASSWORD": PASSWORD,
+        "SCHEMATHESIS_HOOKS": str(HOOKS),
+    }
     command = [
         str(SCHEMATHESIS),
         "--config-file",
@@ -96,5 +102,6 @@ def test_every_answer_keeps_to_the_document(served: Server, username: str, tmp_p
         "--report-dir",
         str(tmp_path / "report"),
     ]
-    finished = subprocess.run(command, env=env, check=False)
+    # Run in the test's own folder: schemathesis keeps a cache where it runs.
+    finished = subprocess.run(command, env=env, cwd=tmp_path, check=False)
     assert finished.returncode == 0, "schemathesis found answers that break the document (see above)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -35,7 +36,8 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _integer(digits: str) -> int | Decimal:
     # Longer than any field allows: a Decimal, which the field's validation
     # refuses with a 422, instead of Python's 4300-digit int conversion limit.
-    return int(digits) if len(digits) <= 20 else Decimal(digits)
+    # "-0" too stays a (signed) Decimal: no field takes a minus sign for zero.
+    return int(digits) if len(digits) <= 20 and digits != "-0" else Decimal(digits)
 
 
 def _no_constant(name: str) -> Any:
@@ -107,9 +109,10 @@ Timestamp = Annotated[
 ]
 
 
+@functools.lru_cache(maxsize=4096)  # pages repeat their timestamps; a hit costs a hash
 def timestamp(value: datetime) -> str:
     """RFC 3339 in UTC, to the second: "2026-11-24T10:15:00Z"."""
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    # isoformat is several times faster than strftime, and a page has dozens of these.
+    # isoformat is several times faster than strftime.
     return value.isoformat(timespec="seconds")[:19] + "Z"

@@ -113,8 +113,10 @@ class Product(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     # Byte order ("C") on PostgreSQL: name sorts and cursors agree with SQLite on every server.
+    # NFKC and case folded (products.schemas.name_key), which can be longer than the
+    # name: up to 600 characters. SQLite enforces no length: its column stays as made.
     name_key: Mapped[str] = mapped_column(
-        String(200).with_variant(String(200, collation="C"), "postgresql"), unique=True
+        String(200).with_variant(String(600, collation="C"), "postgresql"), unique=True
     )
     description: Mapped[str] = mapped_column(Text, default="")
     price_cents: Mapped[int] = mapped_column(BigInteger)

@@ -38,7 +38,7 @@ def parse_cents(value: Any) -> int:
         exponent = value.as_tuple().exponent
         if isinstance(exponent, int) and exponent < -2:
             raise ValueError("must have at most two decimal places")
-        if value < 0 or value > Decimal(MAX_CENTS) / 100:
+        if value.is_signed() or value > Decimal(MAX_CENTS) / 100:  # -0 and -0.00 too
             raise ValueError(RANGE)
         return int(value * 100)
     except InvalidOperation:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.database import Database
 from shop.models import Order, OrderLine, Product, User, utcnow
 from shop.passwords import hash_password_sync
+from shop.products.schemas import name_key
 from shop.users.service import create_user, email_key, username_key
 
 BATCH = 5_000
@@ -85,7 +86,7 @@ async def seed_products(database: Database, count: int, progress: Progress = _no
             rows.append(
                 {
                     "name": name,
-                    "name_key": name.casefold(),
+                    "name_key": name_key(name),
                     "description": f"Demo product number {n}.",
                     "price_cents": rng.randint(100, 50_000),
                     "stock": rng.randint(0, 1_000),

@@ -17,6 +17,34 @@ from shop.errors import Problem, validation_error
 
 MAX_BODY_BYTES = 1024 * 1024
 
+# Characters that hide or reorder what a text shows: zero-width and invisible
+# characters, soft hyphens, the byte-order mark, fillers that look blank, tag
+# characters, line and paragraph separators, and the bidi embeddings,
+# overrides and isolates ("Kettle \u202egnp.exe" shows as "Kettle exe.png").
+# (ZWJ and ZWNJ stay: emoji sequences and several scripts need them.)
+_HIDING = frozenset(
+    "\u00ad\u115f\u1160\u180e\u200b\u200e\u200f\u2028\u2029\u2060\u2061\u2062\u2063\u2064\u061c\u3164\ufeff\uffa0"
+) | frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A), *range(0xE0000, 0xE0080)]))
+
+
+def _refuse_hiding(text: str, allowed_controls: str) -> str:
+    for char in text:
+        if char in _HIDING:
+            raise ValueError(f"must not contain invisible or reordering characters (U+{ord(char):04X})")
+        if (char < " " or "\x7f" <= char <= "\x9f") and char not in allowed_controls:
+            raise ValueError(f"must not contain control characters (U+{ord(char):04X})")
+    return text
+
+
+def one_line(text: str) -> str:
+    """A name: no control characters, nothing that hides or reorders what it shows."""
+    return _refuse_hiding(text, "")
+
+
+def plain_text(text: str) -> str:
+    """Longer text: like a name, but tabs and line breaks are fine."""
+    return _refuse_hiding(text, "\t\n\r")
+
 
 def is_json(content_type: str | None) -> bool:
     if not content_type:

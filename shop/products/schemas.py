@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Annotated, Any, Literal, Protocol, TypedDict
 
@@ -11,9 +12,29 @@ from shop import codec
 from shop.codec import Timestamp
 from shop.money import Amount, Currency, Money, format_cents
 from shop.paging import Id, ListQuery
-from shop.validation import NOT_NULL, Changes
+from shop.validation import NOT_NULL, Changes, one_line, plain_text
 
 MAX_STOCK = 1_000_000_000
+
+
+# Room for a name's key: case folding and NFKC can make a name longer ("ß" ->
+# "ss", "ﬃ" -> "ffi"); past this the name is refused rather than truncated.
+MAX_NAME_KEY = 600
+
+
+def name_key(name: str) -> str:
+    """What makes two names the same name (uniqueness, `q`, sorting by name):
+    Unicode compatibility form (NFKC: full-width letters, ligatures), case
+    folded. Migration 0004 wrote it for the products stored before."""
+    if name.isascii():
+        return name.lower()
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+
+
+def _key_fits(value: str) -> str:
+    if len(name_key(value)) > MAX_NAME_KEY:
+        raise ValueError(f"must stay within {MAX_NAME_KEY} characters once case-folded and normalized (NFKC)")
+    return value
 
 
 def _not_blank(value: str) -> str:
@@ -22,8 +43,14 @@ def _not_blank(value: str) -> str:
     return value
 
 
-Name = Annotated[str, Field(min_length=1, max_length=200, examples=["Teapot"]), AfterValidator(_not_blank)]
-Description = Annotated[str, Field(max_length=5000, examples=["Cast iron, 1.2 litres."])]
+Name = Annotated[
+    str,
+    Field(min_length=1, max_length=200, examples=["Teapot"]),
+    AfterValidator(_not_blank),
+    AfterValidator(one_line),
+    AfterValidator(_key_fits),
+]
+Description = Annotated[str, Field(max_length=5000, examples=["Cast iron, 1.2 litres."]), AfterValidator(plain_text)]
 Stock = Annotated[int, Field(ge=0, le=MAX_STOCK, examples=[12])]
 
 

@@ -5,7 +5,10 @@ Feature: Logging in and bearer tokens
   endpoint but /login, /health, /ready, /metrics, /openapi.json and /docs wants
   `Authorization: Bearer <token>`; any token the shop did not issue, or no
   longer honours, is a 401 with `WWW-Authenticate: Bearer`. What a token may do
-  is decided by its user as stored now, not by the role written in it.
+  is decided by its user as stored now, not by the role written in it. (Each
+  worker process remembers a user's role for at most a second, and forgets it
+  at its own next write; with several workers, a demotion or deletion made
+  through one shows on the others within that second.)
 
   Background:
     Given a customer "ada" with the password "correct horse battery"

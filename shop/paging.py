@@ -12,8 +12,7 @@ import binascii
 import hashlib
 import math
 import re
-import time
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, TypedDict
@@ -27,6 +26,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from shop import codec
 from shop.errors import Invalid, validation_error
+from shop.recent import Recent, Writes
 from shop.validation import pydantic_errors
 
 MAX_ID = 2**63 - 1
@@ -177,39 +177,36 @@ class Listing[T](TypedDict):
     next_cursor: str | None
 
 
+# Runs a Core select and gives its rows: a session's, or `DirectReads.select`.
+Rows = Callable[[Select[Any]], Awaitable[Sequence[Any]]]
+
+
+def session_rows(session: AsyncSession) -> Rows:
+    async def rows(statement: Select[Any]) -> Sequence[Any]:
+        found: Sequence[Any] = (await session.execute(statement)).all()
+        return found
+
+    return rows
+
+
 class Totals:
-    """Recent list totals, so a big table is not counted again for every page.
+    """Recent list totals, so a big table is not counted again for every page
+    (see `Recent`: at most a second old, never older than this app's last
+    write, one count for all who want it at once). Items and cursors are
+    always read fresh."""
 
-    A total is reused for at most `ttl` seconds, and never after a write that
-    went through the same `Database`; writes of other processes show in the
-    totals within `ttl`. Items and cursors are always read fresh.
-    """
+    def __init__(self, writes: Writes) -> None:
+        self._recent: Recent[int] = Recent(writes)
 
-    def __init__(self, ttl: float = 1.0, max_entries: int = 4096) -> None:
-        self.ttl = ttl
-        self.max_entries = max_entries
-        self._generation = 0
-        self._entries: dict[Hashable, tuple[int, float, int]] = {}
+    async def count(self, rows: Rows, statement: Select[Any], key: Hashable) -> int:
+        async def counted() -> int:
+            return int((await rows(select(func.count()).select_from(statement.order_by(None).subquery())))[0][0])
 
-    def invalidate(self) -> None:
-        self._generation += 1
-
-    async def count(self, session: AsyncSession, statement: Select[Any], key: Hashable) -> int:
-        now = time.monotonic()
-        cached = self._entries.get(key)
-        if cached is not None and cached[0] == self._generation and cached[1] > now:
-            return cached[2]
-        generation = self._generation
-        counted = select(func.count()).select_from(statement.order_by(None).subquery())
-        total = int((await session.execute(counted)).scalar_one())
-        if len(self._entries) >= self.max_entries:
-            self._entries.clear()
-        self._entries[key] = (generation, now + self.ttl, total)
-        return total
+        return await self._recent.get(key, counted)
 
 
 async def fetch_page[T](
-    session: AsyncSession,
+    rows_of: Rows,
     statement: Select[Any],
     *,
     query: ListQuery,
@@ -222,7 +219,7 @@ async def fetch_page[T](
 ) -> Page[T]:
     """One page of `statement` (already filtered), by offset or by keyset cursor.
     `count_key` names the filtered set, for the totals cache."""
-    total = await totals.count(session, statement, count_key)
+    total = await totals.count(rows_of, statement, count_key)
     ordered = statement.order_by(*ordering.order_by()).limit(query.per_page)
     if query.cursor is not None:
         cursor = decode_cursor(query, key_types)
@@ -232,7 +229,7 @@ async def fetch_page[T](
         page_number = query.page
         ordered = ordered.offset((query.page - 1) * query.per_page)
     far_past_the_end = query.cursor is None and (query.page - 1) * query.per_page > MAX_OFFSET
-    rows = [] if far_past_the_end else (await session.execute(ordered)).all()
+    rows = [] if far_past_the_end else await rows_of(ordered)
     next_cursor = None
     if rows and len(rows) == query.per_page and page_number * query.per_page < total:
         next_cursor = encode_cursor(query, Cursor(page=page_number + 1, key=key_of(rows[-1])))

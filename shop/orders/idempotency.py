@@ -13,8 +13,8 @@ import hashlib
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop import codec
 from shop.database import Database
@@ -78,13 +78,12 @@ async def claim(database: Database, user_id: int, key: str, request_hash: str, n
         return row.id
 
 
-async def answer(session: AsyncSession, claim_id: int, status: int, body: bytes) -> None:
-    """Keep the answer for replays (in the caller's transaction)."""
-    await session.execute(
+def answer(connection: Connection, claim_id: int, status: int, body: bytes) -> None:
+    """Keep the answer for replays (in the caller's transaction, `Database.run`)."""
+    connection.execute(
         update(IdempotencyKey)
         .where(IdempotencyKey.id == claim_id)
-        .values(status_code=status, response_body=body.decode()),
-        execution_options={"synchronize_session": False},
+        .values(status_code=status, response_body=body.decode())
     )
 
 

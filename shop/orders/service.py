@@ -8,11 +8,13 @@ written back, so concurrent orders from any number of workers cannot oversell.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NoReturn
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import bindparam, case, delete, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.auth import Caller
@@ -20,7 +22,7 @@ from shop.direct import DirectReads, utc
 from shop.errors import Conflict, Forbidden, Invalid, NotFound
 from shop.models import Order, OrderLine, Product, User, utcnow
 from shop.orders.schemas import OrderCreate, OrderList, OrderUpdate, Status
-from shop.paging import Ordering, Page, Totals, fetch_page
+from shop.paging import Ordering, Page, Totals, fetch_page, session_rows
 
 # Where each status may move next.
 MOVES: Mapping[str, frozenset[str]] = {
@@ -36,73 +38,78 @@ HOLDS_STOCK = frozenset({"pending", "paid"})
 Lines = dict[int, list[OrderLine]]
 
 
-async def _change_stock(session: AsyncSession, quantities: Mapping[int, int], sign: int) -> set[int]:
-    """Add (sign=1) or take (sign=-1) stock in one statement; taking never goes
-    below zero. Returns the ids whose stock changed."""
-    if not quantities:
-        return set()
-    amount = case(dict(quantities), value=Product.id)
-    statement = update(Product).where(Product.id.in_(quantities)).values(stock=Product.stock + sign * amount)
-    if sign < 0:
-        statement = statement.where(Product.stock >= amount)
-    result = await session.execute(statement.returning(Product.id), execution_options={"synchronize_session": False})
-    return set(result.scalars())
+# Built once: building statements cost more than SQLite running them.
+# One line's stock taken, never below zero, with its name and price as they are now.
+_TAKE = (
+    update(Product)
+    .where(Product.id == bindparam("product_id"), Product.stock >= bindparam("quantity"))
+    .values(stock=Product.stock - bindparam("quantity"))
+    .returning(Product.id, Product.name, Product.price_cents)
+)
+_ADD_ORDER = insert(Order).returning(Order.id)
+_ADD_LINES = insert(OrderLine)
 
 
-async def place_order(session: AsyncSession, caller: Caller, new: OrderCreate) -> tuple[Order, list[OrderLine]]:
-    """One transaction: every line's stock is taken, or nothing changes."""
+def place_order(connection: Connection, caller: Caller, new: OrderCreate) -> tuple[OrderRow, list[LineRow]]:
+    """One transaction (the caller's, `Database.run`): every line's stock is
+    taken, or nothing changes. Plain Core: when all is well, one statement
+    per line to take its stock, one for the order, one for its lines."""
     new.check_distinct_products()
     owner = new.user_id if new.user_id is not None else caller.id
     if owner != caller.id:
         if not caller.is_admin:
             raise Forbidden("A customer can only order for themself.")
-        if (await session.execute(select(User.id).where(User.id == owner))).scalar_one_or_none() is None:
+        if connection.execute(select(User.id).where(User.id == owner)).first() is None:
             raise Invalid.at(["body", "user_id"], "No such user.")
 
-    wanted = {line.product_id: line.quantity for line in new.items}
-    found = {
-        row.id: row for row in await session.execute(select(Product.id, Product.name).where(Product.id.in_(wanted)))
-    }
+    # In product order, so concurrent orders lock rows in the same order (no deadlocks).
+    taken = {}
+    for line in sorted(new.items, key=lambda line: line.product_id):
+        row = connection.execute(_TAKE, {"product_id": line.product_id, "quantity": line.quantity}).first()
+        if row is not None:
+            taken[row.id] = row
+    if len(taken) < len(new.items):
+        _refuse(connection, new, taken.keys())  # raises: the transaction rolls back
+
+    now = utcnow()
+    lines = [
+        LineRow(line.product_id, taken[line.product_id].name, taken[line.product_id].price_cents, line.quantity)
+        for line in new.items
+    ]
+    total = sum(line.unit_price_cents * line.quantity for line in lines)
+    order = {"user_id": owner, "status": "pending", "total_cents": total, "total_set_by_admin": False}
+    order_id = connection.execute(_ADD_ORDER, {**order, "created_at": now, "updated_at": now}).scalar_one()
+    connection.execute(
+        _ADD_LINES,
+        [
+            {
+                "order_id": order_id,
+                "product_id": line.product_id,
+                "name": line.name,
+                "unit_price_cents": line.unit_price_cents,
+                "quantity": line.quantity,
+            }
+            for line in lines
+        ],
+    )
+    return OrderRow(order_id, owner, "pending", total, now, now), lines
+
+
+def _refuse(connection: Connection, new: OrderCreate, taken: Collection[int]) -> NoReturn:
+    """Why some lines could not take their stock: unknown products (422) first, else 409."""
+    wanted = [line.product_id for line in new.items]
+    names: dict[int, str] = dict(
+        connection.execute(select(Product.id, Product.name).where(Product.id.in_(wanted))).all()
+    )
     unknown = [
         {"loc": ["body", "items", index, "product_id"], "msg": "No such product."}
-        for index, line in enumerate(new.items)
-        if line.product_id not in found
+        for index, product_id in enumerate(wanted)
+        if product_id not in names
     ]
     if unknown:
         raise Invalid("The order names products that do not exist.", errors=unknown)
-
-    taken = await _change_stock(session, wanted, -1)
-    short = [product_id for product_id in wanted if product_id not in taken]
-    if short:
-        names = ", ".join(f"{found[pid].name} (id {pid})" for pid in short)
-        raise Conflict(f"Not enough stock for: {names}. Nothing was ordered.")
-
-    # Prices as they are now, read after the stock rows were locked by the update.
-    prices = dict((await session.execute(select(Product.id, Product.price_cents).where(Product.id.in_(wanted)))).all())
-    now = utcnow()
-    order = Order(
-        user_id=owner,
-        status="pending",
-        total_cents=sum(prices[pid] * quantity for pid, quantity in wanted.items()),
-        total_set_by_admin=False,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(order)
-    await session.flush()
-    lines = [
-        OrderLine(
-            order_id=order.id,
-            product_id=line.product_id,
-            name=found[line.product_id].name,
-            unit_price_cents=prices[line.product_id],
-            quantity=line.quantity,
-        )
-        for line in new.items
-    ]
-    session.add_all(lines)
-    await session.flush()
-    return order, lines
+    short = ", ".join(f"{names[product_id]} (id {product_id})" for product_id in wanted if product_id not in taken)
+    raise Conflict(f"Not enough stock for: {short}. Nothing was ordered.")
 
 
 async def lines_of(session: AsyncSession, order_ids: Sequence[int]) -> Lines:
@@ -175,7 +182,7 @@ async def list_orders(
     if query.status is not None:
         statement = statement.where(Order.status == query.status)
     page = await fetch_page(
-        session,
+        session_rows(session),
         statement,
         query=query,
         ordering=Ordering((Order.id,), descending=True),
@@ -189,9 +196,13 @@ async def list_orders(
 
 
 async def _return_stock(session: AsyncSession, order_id: int) -> None:
+    """Put an order's stock back, in one statement."""
     lines = (await lines_of(session, [order_id]))[order_id]
     held = {line.product_id: line.quantity for line in lines if line.product_id is not None}
-    await _change_stock(session, held, +1)
+    if held:
+        amount = case(held, value=Product.id)
+        statement = update(Product).where(Product.id.in_(held)).values(stock=Product.stock + amount)
+        await session.execute(statement, execution_options={"synchronize_session": False})
 
 
 async def update_order(

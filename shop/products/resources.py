@@ -37,8 +37,7 @@ class Products:
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         caller_of(req)
         query = parse_query(req, ProductList)
-        async with self.database.read() as session:
-            page = await service.list_products(session, query, totals=self.database.totals)
+        page = await service.list_products(self.database.direct, query, totals=self.database.totals)
         render_page(req, resp, query, page.map(lambda product: public(product, self.currency)))
 
     @documented(

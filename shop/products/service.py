@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,21 +16,9 @@ from shop.direct import DirectReads, utc
 from shop.errors import Conflict, NotFound, PreconditionFailed
 from shop.models import Product
 from shop.paging import Ordering, Page, Totals, fetch_page, like_fragment
-from shop.products.schemas import ProductCreate, ProductList, ProductUpdate, Stored
+from shop.products.schemas import ProductCreate, ProductList, ProductUpdate, Stored, name_key
 
 TAKEN = "A product with this name already exists."
-
-# Each sort: its columns (the id breaks ties) and the types of their values in a cursor.
-_SORTS: dict[str, tuple[tuple[Any, ...], tuple[type, ...]]] = {
-    "id": ((Product.id,), (int,)),
-    "name": ((Product.name_key, Product.id), (str, int)),
-    "price": ((Product.price_cents, Product.id), (int, int)),
-    "created_at": ((Product.created_at, Product.id), (datetime, int)),
-}
-
-
-def name_key(name: str) -> str:
-    return name.casefold()
 
 
 def etag(product: Stored) -> str:
@@ -65,7 +54,37 @@ class ProductRow:
     updated_at: datetime
 
 
-_BY_ID = "SELECT id, name, description, price_cents, stock, created_at, updated_at FROM products WHERE id = ?"
+# A ProductRow's columns, in its order; a page adds name_key, the name sort's key.
+_ROW_COLUMNS = (
+    Product.id,
+    Product.name,
+    Product.description,
+    Product.price_cents,
+    Product.stock,
+    Product.created_at,
+    Product.updated_at,
+)
+_BY_ID = f"SELECT {', '.join(column.key for column in _ROW_COLUMNS)} FROM products WHERE id = ?"
+_PAGE_COLUMNS: tuple[Any, ...] = (*_ROW_COLUMNS, Product.name_key)
+
+
+@dataclass(frozen=True, slots=True)
+class _Sort:
+    columns: tuple[Any, ...]  # the id last: it breaks ties
+    key_types: tuple[type, ...]  # of the values in a cursor
+    key_of: Callable[[Sequence[Any]], list[Any]]  # those values, from a page's row
+
+
+_SORTS = {
+    "id": _Sort((Product.id,), (int,), lambda row: [row[0]]),
+    "name": _Sort((Product.name_key, Product.id), (str, int), lambda row: [row[7], row[0]]),
+    "price": _Sort((Product.price_cents, Product.id), (int, int), lambda row: [row[3], row[0]]),
+    "created_at": _Sort((Product.created_at, Product.id), (datetime, int), lambda row: [utc(row[5]), row[0]]),
+}
+
+
+def _product_row(row: Sequence[Any]) -> ProductRow:
+    return ProductRow(row[0], row[1], row[2], row[3], row[4], utc(row[5]), utc(row[6]))
 
 
 async def read_product(reads: DirectReads, product_id: int) -> ProductRow:
@@ -73,7 +92,7 @@ async def read_product(reads: DirectReads, product_id: int) -> ProductRow:
     row = await reads.row(_BY_ID, product_id)
     if row is None:
         raise NotFound("No such product.")
-    return ProductRow(row[0], row[1], row[2], row[3], row[4], utc(row[5]), utc(row[6]))
+    return _product_row(row)
 
 
 async def get_product(session: AsyncSession, product_id: int, *, lock: bool = False) -> Product:
@@ -87,8 +106,7 @@ async def get_product(session: AsyncSession, product_id: int, *, lock: bool = Fa
 
 
 def _filtered(query: ProductList) -> Select[Any]:
-    # Plain rows, not ORM objects: building twenty of those was most of a page's cost.
-    statement = select(*Product.__table__.columns)
+    statement = select(*_PAGE_COLUMNS)
     conditions: list[ColumnElement[bool]] = []
     if query.q is not None:
         conditions.append(Product.name_key.like(f"%{like_fragment(name_key(query.q))}%", escape="\\"))
@@ -101,16 +119,17 @@ def _filtered(query: ProductList) -> Select[Any]:
     return statement.where(*conditions)
 
 
-async def list_products(session: AsyncSession, query: ProductList, *, totals: Totals) -> Page[Stored]:
-    columns, key_types = _SORTS[query.sort.removeprefix("-")]
+async def list_products(reads: DirectReads, query: ProductList, *, totals: Totals) -> Page[ProductRow]:
+    """A page of the catalogue, read directly: lists are the busiest reads after single products."""
+    sort = _SORTS[query.sort.removeprefix("-")]
     return await fetch_page(
-        session,
+        reads.select,
         _filtered(query),
         query=query,
-        ordering=Ordering(columns, descending=query.sort.startswith("-")),
-        key_types=key_types,
-        key_of=lambda row: [getattr(row, column.key) for column in columns],
-        convert=lambda row: row,
+        ordering=Ordering(sort.columns, descending=query.sort.startswith("-")),
+        key_types=sort.key_types,
+        key_of=sort.key_of,
+        convert=_product_row,
         totals=totals,
         count_key=("products", query.q, query.min_price, query.max_price, query.in_stock),
     )

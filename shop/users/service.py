@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.auth import Caller
 from shop.errors import Conflict, Forbidden, Invalid, NotFound
 from shop.models import Order, User
-from shop.paging import Ordering, Page, Totals, fetch_page, like_fragment
+from shop.paging import Ordering, Page, Totals, fetch_page, like_fragment, session_rows
 from shop.passwords import Passwords
 from shop.users.schemas import UserList, UserUpdate
 
@@ -68,7 +68,7 @@ async def list_users(session: AsyncSession, query: UserList, *, totals: Totals) 
             or_(User.username_key.like(pattern, escape="\\"), User.email_key.like(pattern, escape="\\"))
         )
     return await fetch_page(
-        session,
+        session_rows(session),
         statement,
         query=query,
         ordering=Ordering((User.id,)),

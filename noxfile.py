@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import nox
 
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["lint", "typecheck", "tests", "postgres", "migrations", "race", "fuzz"]
+nox.options.sessions = ["lint", "typecheck", "tests", "postgres", "migrations", "race", "faults", "fuzz"]
 nox.options.reuse_existing_virtualenvs = True
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -46,6 +47,14 @@ def race(session: nox.Session) -> None:
 
 
 @nox.session
+def faults(session: nox.Session) -> None:
+    """Under load, on SQLite and PostgreSQL: workers and the server killed, SIGTERM, PostgreSQL stopped and
+    started (a private cluster), SQLite's write lock held by another program. Nothing lost, no 500."""
+    sync(session)
+    session.run("pytest", "-m", "faults", "tests/faults", *session.posargs, env={"TEST_POSTGRES_URL": POSTGRES_URL})
+
+
+@nox.session
 def fuzz(session: nox.Session) -> None:
     """Schemathesis against a real `shop serve` on SQLite and PostgreSQL, as a customer and as an admin:
     no 5xx, no answer off the document."""
@@ -59,6 +68,26 @@ def bench(session: nox.Session) -> None:
     and measurements belong to a quiet machine). `nox -s bench -- --help` lists the options."""
     sync(session)
     session.run("python", "-m", "bench.run", *session.posargs)
+
+
+@nox.session(default=False)
+def audit(session: nox.Session) -> None:
+    """pip-audit on every locked dependency (uv.lock), against PyPI's vulnerability data. Not in the
+    default run: it needs PyPI's JSON API (or OSV), which this CI's network does not reach."""
+    sync(session)
+    locked = Path(session.create_tmp()) / "locked.txt"
+    session.run(
+        "uv",
+        "export",
+        "--frozen",
+        "--all-groups",
+        "--no-emit-project",
+        "--format",
+        "requirements-txt",
+        "--output-file",
+        str(locked),
+    )
+    session.run("pip-audit", "--disable-pip", "--requirement", str(locked), "--strict", "--progress-spinner", "off")
 
 
 @nox.session

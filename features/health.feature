@@ -28,3 +28,20 @@ Feature: Health and readiness
     And the response header "Retry-After" is "5"
     When a client sends GET "/health"
     Then the response status is 200
+
+  Scenario Outline: While the database does not answer, <request> is 503 with Retry-After, not a crash
+    Given a shop whose database cannot be reached
+    When a client with a valid token sends <request>
+    Then the response is a problem with status 503
+    And the problem says "database is not available"
+    And the response header "Retry-After" is "5"
+    And the response does not mention "Traceback"
+    And the response does not mention "nowhere"
+
+    Examples:
+      | request                |
+      | GET "/products"        |
+      | GET "/products/1"      |
+      | GET "/orders/1"        |
+      | GET "/users/me"        |
+

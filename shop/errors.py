@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+import sqlite3
 import uuid
 from typing import Any, NotRequired, TypedDict
 
+import asyncpg
 import falcon
 import falcon.asgi
+import sqlalchemy.exc
 from loguru import logger
 from pydantic import ConfigDict, with_config
 
 from shop import codec
 
 PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_SECONDS = 5  # when the database does not answer
+_UNREACHABLE = frozenset({errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.ETIMEDOUT})
 _TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 
 
@@ -87,10 +94,41 @@ def serialize_problem(req: falcon.asgi.Request, resp: falcon.asgi.Response, erro
     resp.data = codec.dumps(problem_body(req, error))
 
 
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database cannot be reached, or is busy past
+    waiting (SQLite's lock, PostgreSQL shutting down): a 503, not a bug."""
+    if isinstance(error, sqlalchemy.exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        error = error.orig if error.orig is not None else error
+    if isinstance(error, sqlalchemy.exc.TimeoutError | ConnectionError | TimeoutError | socket.gaierror):
+        return True  # pool or connect timeout, refused, reset, a name that does not resolve
+    if type(error) is OSError and error.errno in _UNREACHABLE:
+        return True
+    if isinstance(error, sqlite3.OperationalError):
+        text = str(error)  # SQLite's own words
+        return "locked" in text or "busy" in text or "unable to open" in text or "disk I/O" in text
+    if isinstance(error, asyncpg.exceptions.ConnectionDoesNotExistError):
+        return True
+    # asyncpg: connection exceptions (08...), shutdowns (57P0x), too many connections (53300).
+    sqlstate = getattr(error, "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith(("08", "57P", "53300"))
+
+
 async def handle_unexpected(
     req: falcon.asgi.Request, resp: falcon.asgi.Response, error: Exception, params: dict[str, Any]
 ) -> None:
-    """A bug: log the traceback with the request id, answer 500 without it."""
+    """A bug: log the traceback with the request id, answer 500 without it.
+    A database that does not answer is no bug: 503 with Retry-After."""
+    if database_unavailable(error):
+        # The type only: a driver's message can carry SQL and its parameters.
+        logger.bind(request_id=getattr(req.context, "request_id", "-")).warning(
+            "database unavailable on {} {}: {}", req.method, req.path, type(error).__name__
+        )
+        resp.status = 503
+        resp.set_header("Retry-After", str(RETRY_AFTER_SECONDS))
+        serialize_problem(req, resp, Problem(503, "The database is not available right now; retry in a moment."))
+        return
     logger.bind(request_id=getattr(req.context, "request_id", "-")).opt(exception=error).error(
         "unhandled error on {} {}", req.method, req.path
     )

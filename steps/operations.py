@@ -29,7 +29,7 @@ from shop.seed import DEMO_ACCOUNTS
 from shop.settings import Settings
 from steps.accounts import add_user
 from steps.grammar import step
-from steps.http import Exchange, start_shop, test_settings
+from steps.http import Exchange, send, start_shop, test_settings
 from steps.processes import Operator
 from steps.shop_client import InProcessShop
 
@@ -85,6 +85,13 @@ def access_line(log_records: list[dict[str, Any]], request_id: str, method: str,
 @given("a shop whose database cannot be reached", target_fixture="shop")
 def shop_without_database(request: pytest.FixtureRequest, database_url: URL, databases: Databases) -> InProcessShop:
     return start_shop(request, test_settings(database_url, DATABASE_URL=str(unreachable_database(databases))))
+
+
+@when(step('a client with a valid token sends {method:method} "{path:q}"'))
+def send_with_forged_token(exchange: Exchange, shop: InProcessShop, method: str, path: str) -> None:
+    # Signed with the shop's own key: only the database can say who user 1 is.
+    exchange.token = shop.app.tokens.issue(1, "admin")
+    send(exchange, shop, method, path)
 
 
 class Explodes:

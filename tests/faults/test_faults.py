@@ -1,0 +1,390 @@
+"""Faults injected into real `shop serve --workers 2` processes under load.
+
+Runs in its own nox session (`nox -s faults`), on a SQLite file and on
+PostgreSQL. Clients place and cancel orders the whole time, each request
+with an Idempotency-Key of its own, so afterwards the database itself says
+which requests the shop accepted. Then:
+
+- a worker is killed (SIGKILL), then the whole server; after a restart no
+  order lacks lines, no line lacks an order, every unit of stock is either
+  on the shelf or in an order that holds it, and every order a client saw
+  as 201 exists;
+- SIGTERM during load: the server stops accepting, finishes what it accepted
+  and exits; no client sees a 5xx, and no request it accepted goes
+  unanswered;
+- PostgreSQL stops during load (a private cluster of the test's own): every
+  answer is a 503 problem, never a 500 or a dropped connection; it starts
+  again and the same processes serve again;
+- SQLite's write lock is held by another program for two seconds: writers
+  wait, and no client ever reads "database is locked".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import secrets
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from conftest import Databases
+from shop import codec
+from shop.settings import async_database_url
+from steps.processes import Operator, Server, free_port
+
+pytestmark = pytest.mark.faults
+
+POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PASSWORD = "correct horse battery"
+PRODUCTS = 20
+STOCK = 1_000_000
+CLIENTS = 50
+
+
+# -- The shop under test ------------------------------------------------------
+
+
+@dataclass
+class Shop:
+    operator: Operator
+    url: URL
+    server: Server
+    token: str = ""
+    product_ids: list[int] = field(default_factory=list)
+
+    def start(self) -> None:
+        self.server = self.operator.start("shop serve --workers 2")
+
+    def workers(self) -> list[int]:
+        """The pids of the server's worker processes."""
+        pid = self.server.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return [int(child) for child in children if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()]
+
+    def kill_all(self) -> None:
+        for pid in [*self.workers(), self.server.process.pid]:
+            os.kill(pid, signal.SIGKILL)
+        self.server.process.wait(timeout=10)
+
+    def query(self, sql: str) -> list[Any]:
+        async def run() -> list[Any]:
+            engine = create_async_engine(self.url)
+            try:
+                async with engine.connect() as connection:
+                    return list((await connection.execute(text(sql))).all())
+            finally:
+                await engine.dispose()
+
+        return asyncio.run(run())
+
+
+def call(shop: Shop, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Answer:
+    """One request on a connection of its own (so the kernel may give it to any worker)."""
+    request = urllib.request.Request(  # noqa: S310 (http://127.0.0.1 only)
+        shop.server.url(path),
+        data=None if body is None else codec.dumps(body),
+        method=method,
+        headers={"Authorization": f"Bearer {shop.token}", "Content-Type": "application/json", **(headers or {})},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return Answer(response.status, response.headers.get("Content-Type", ""), response.read())
+    except urllib.error.HTTPError as error:
+        return Answer(error.code, error.headers.get("Content-Type", ""), error.read())
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    content_type: str
+    body: bytes
+
+    def json(self) -> Any:
+        return codec.loads(self.body)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Shop]:
+    server_url = async_database_url(POSTGRES) if request.param == "postgresql" else None
+    databases = Databases(server_url, tmp_path)
+    url = databases.migrated()
+    running = serve(tmp_path, url)
+    yield running
+    running.operator.stop_all()
+    databases.drop_all()
+
+
+def serve(folder: Path, url: URL) -> Shop:
+    operator = Operator.fresh(
+        folder, DATABASE_URL=url.render_as_string(hide_password=False), SECRET_KEY=secrets.token_urlsafe(48)
+    )
+    operator.env["LOG_LEVEL"] = "WARNING"
+    created = operator.run(f"shop create-admin --username root --email root@shop.example --password '{PASSWORD}'")
+    assert created.returncode == 0, created.stderr
+    running = Shop(operator, url, operator.start("shop serve --workers 2"))
+    login = call(running, "POST", "/login", {"username": "root", "password": PASSWORD})
+    running.token = login.json()["access_token"]
+    for n in range(PRODUCTS):
+        product = call(running, "POST", "/products", {"name": f"Teapot {n}", "price": "9.99", "stock": STOCK})
+        assert product.status == 201, product.body
+        running.product_ids.append(product.json()["id"])
+    return running
+
+
+# -- Load -----------------------------------------------------------------------
+
+
+@dataclass
+class Load:
+    """CLIENTS threads placing orders (and cancelling a quarter of them) until stopped."""
+
+    shop: Shop
+    stop: threading.Event = field(default_factory=threading.Event)
+    statuses: Counter[int] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)  # no answer: by exception type
+    unanswered_keys: list[str] = field(default_factory=list)
+    created: set[int] = field(default_factory=set)
+    cancelled: set[int] = field(default_factory=set)
+    bodies: list[bytes] = field(default_factory=list)  # of 5xx answers
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def __enter__(self) -> Load:
+        self.threads = [threading.Thread(target=self._client, args=(n,), daemon=True) for n in range(CLIENTS)]
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=60)
+
+    def _client(self, n: int) -> None:
+        rng = random.Random(n)
+        while not self.stop.is_set():
+            products = rng.sample(self.shop.product_ids, rng.randint(1, 3))
+            body = {"items": [{"product_id": pid, "quantity": rng.randint(1, 3)} for pid in products]}
+            key = uuid.uuid4().hex
+            answer = self._send("POST", "/orders", body, key)
+            if answer is not None and answer.status == 201 and rng.random() < 0.25:
+                order_id = answer.json()["id"]
+                cancel = self._send("PATCH", f"/orders/{order_id}", {"status": "cancelled"}, None)
+                if cancel is not None and cancel.status == 200:
+                    with self.lock:
+                        self.cancelled.add(order_id)
+
+    def _send(self, method: str, path: str, body: Any, key: str | None) -> Answer | None:
+        try:
+            answer = call(self.shop, method, path, body, {"Idempotency-Key": key} if key else None)
+        except (OSError, urllib.error.URLError) as error:
+            reason = getattr(error, "reason", error)
+            with self.lock:
+                self.failures[type(reason).__name__] += 1
+                if key is not None and not isinstance(reason, ConnectionRefusedError):
+                    self.unanswered_keys.append(key)
+            time.sleep(0.05)  # the server is away: do not spin
+            return None
+        with self.lock:
+            self.statuses[answer.status] += 1
+            if answer.status >= 500:
+                self.bodies.append(answer.body)
+            if method == "POST" and answer.status == 201:
+                self.created.add(answer.json()["id"])
+        return answer
+
+
+def run_for(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+# -- What must hold afterwards ----------------------------------------------------
+
+
+def assert_consistent(shop: Shop, load: Load) -> None:
+    assert (
+        shop.query("SELECT o.id FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id)")
+        == []
+    )
+    assert shop.query("SELECT l.id FROM order_lines l LEFT JOIN orders o ON o.id = l.order_id WHERE o.id IS NULL") == []
+    # Stock is conserved: on the shelf, or held by an order that has not given it back.
+    held = dict(
+        shop.query(
+            "SELECT l.product_id, SUM(l.quantity) FROM order_lines l JOIN orders o ON o.id = l.order_id"
+            " WHERE o.status IN ('pending', 'paid', 'shipped', 'delivered') GROUP BY l.product_id"
+        )
+    )
+    for product_id, stock in shop.query("SELECT id, stock FROM products"):
+        assert stock + held.get(product_id, 0) == STOCK, (product_id, stock, held.get(product_id))
+    stored = {row[0]: row[1] for row in shop.query("SELECT id, status FROM orders")}
+    assert load.created <= stored.keys(), sorted(load.created - stored.keys())[:10]
+    assert all(stored[order_id] == "cancelled" for order_id in load.cancelled)
+    if shop.url.get_backend_name() == "sqlite":
+        assert shop.query("PRAGMA integrity_check") == [("ok",)]
+
+
+# -- The faults ---------------------------------------------------------------------
+
+
+def test_killed_workers_and_a_killed_server_lose_nothing(shop: Shop) -> None:
+    with Load(shop) as load:
+        run_for(3)
+        os.kill(shop.workers()[0], signal.SIGKILL)
+        run_for(3)
+        shop.kill_all()
+        run_for(1)
+    assert load.statuses[201] > 50, (load.statuses, load.failures)
+    assert not [status for status in load.statuses if status >= 500], (load.statuses, load.bodies[:3])
+
+    shop.start()
+    assert call(shop, "GET", "/ready").status == 200
+    assert_consistent(shop, load)
+    again = call(shop, "POST", "/orders", {"items": [{"product_id": shop.product_ids[0], "quantity": 1}]})
+    assert again.status == 201, again.body
+
+
+def test_sigterm_finishes_what_was_accepted(shop: Shop) -> None:
+    with Load(shop) as load:
+        run_for(3)
+        shop.server.process.send_signal(signal.SIGTERM)
+        assert shop.server.process.wait(timeout=40) == 0, shop.server.output
+        run_for(0.5)
+    assert load.statuses[201] > 50, (load.statuses, load.failures)
+    assert not [status for status in load.statuses if status >= 500], (load.statuses, load.bodies[:3])
+    # A request that got no answer must be one the shop never took in.
+    keys = ", ".join(f"'{key}'" for key in load.unanswered_keys) or "''"
+    assert shop.query(f"SELECT key FROM idempotency_keys WHERE key IN ({keys})") == [], load.failures
+    assert_consistent(shop, load)
+
+
+# -- PostgreSQL away and back -----------------------------------------------------------
+
+
+@dataclass
+class PrivateCluster:
+    """A PostgreSQL server of the test's own, so stopping it disturbs nothing else."""
+
+    folder: Path
+    port: int
+
+    @staticmethod
+    def binaries() -> Path:
+        found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+        if not found:
+            pytest.skip("PostgreSQL's server binaries are not installed")
+        return found[-1].parent
+
+    def as_postgres(self, *words: str) -> None:
+        command = [str(self.binaries() / words[0]), *words[1:]]
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
+
+    def init(self) -> None:
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+        self.as_postgres("initdb", "-D", str(self.folder), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        # -l: the server's output goes to a file, not to our pipe (which would never close).
+        log = str(self.folder / "server.log")
+        self.as_postgres("pg_ctl", "-D", str(self.folder), "-l", log, "-o", options, "-w", "start")
+
+    def stop(self) -> None:
+        self.as_postgres("pg_ctl", "-D", str(self.folder), "-m", "fast", "-w", "stop")
+
+    @property
+    def url(self) -> URL:
+        return make_url(f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres")
+
+
+@pytest.fixture
+def private_postgres(tmp_path: Path) -> Iterator[PrivateCluster]:
+    # Not under tmp_path: the postgres user must reach the folder, and pytest's are root's alone.
+    cluster = PrivateCluster(Path(tempfile.mkdtemp(prefix="shop-faults-pg-")), free_port())
+    cluster.init()
+    cluster.start()
+    yield cluster
+    with contextlib.suppress(subprocess.CalledProcessError):  # stopped already
+        cluster.stop()
+    shutil.rmtree(cluster.folder, ignore_errors=True)
+
+
+def test_postgresql_away_is_503_and_the_same_processes_recover(
+    private_postgres: PrivateCluster, tmp_path: Path
+) -> None:
+    databases = Databases(private_postgres.url, tmp_path)
+    shop = serve(tmp_path, databases.migrated())
+    try:
+        pids = {shop.server.process.pid, *shop.workers()}
+        with Load(shop) as load:
+            run_for(2)
+            private_postgres.stop()
+            run_for(3)
+            during = Counter(call(shop, "GET", path).status for path in ["/ready", "/products", "/orders"] * 5)
+            away = call(shop, "GET", "/products")
+            private_postgres.start()
+            deadline = time.monotonic() + 20
+            while call(shop, "GET", "/ready").status != 200 and time.monotonic() < deadline:
+                time.sleep(0.5)
+            run_for(3)
+        assert during == {503: 15}, during
+        assert away.content_type.startswith("application/problem+json") and away.json()["status"] == 503
+        assert not [status for status in load.statuses if status >= 500 and status != 503], load.statuses
+        assert load.statuses[503] > 0 and load.failures == {}, (load.statuses, load.failures)
+        # The same processes serve again.
+        assert {shop.server.process.pid, *shop.workers()} == pids
+        assert call(shop, "GET", "/ready").status == 200
+        assert call(shop, "GET", f"/products/{shop.product_ids[0]}").status == 200
+        placed = call(shop, "POST", "/orders", {"items": [{"product_id": shop.product_ids[0], "quantity": 1}]})
+        assert placed.status == 201, placed.body
+        assert_consistent(shop, load)
+    finally:
+        shop.operator.stop_all()
+
+
+# -- SQLite's write lock held by someone else --------------------------------------------
+
+
+def test_a_held_sqlite_write_lock_makes_writers_wait_never_fail(tmp_path: Path) -> None:
+    databases = Databases(None, tmp_path)
+    url = databases.migrated()
+    shop = serve(tmp_path, url)
+    try:
+        import sqlite3
+
+        with Load(shop) as load:
+            run_for(1)
+            other = sqlite3.connect(url.database or "", isolation_level=None, timeout=30)
+            other.execute("BEGIN IMMEDIATE")  # another program takes the write lock
+            run_for(2)
+            other.execute("COMMIT")
+            other.close()
+            run_for(2)
+        assert load.statuses[201] > 50, load.statuses
+        assert set(load.statuses) <= {200, 201}, (load.statuses, load.bodies[:3])
+        assert load.failures == {}, load.failures
+        assert not any(b"locked" in body for body in load.bodies)
+        assert_consistent(shop, load)
+    finally:
+        shop.operator.stop_all()

@@ -30,6 +30,8 @@ pytest_plugins = [
     "steps.ordering",
     "steps.access",
     "steps.docs",
+    "steps.metrics",
+    "steps.hostile",
 ]
 
 

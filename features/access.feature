@@ -26,6 +26,7 @@ Feature: Who may do what
       | caller | method | path    | body | status |
       | nobody | GET    | /health | none | 200    |
       | nobody | GET    | /ready  | none | 200    |
+      | nobody | GET    | /metrics | none | 200   |
 
     Examples: The API's documentation needs no token
       | caller | method | path          | body | status |

@@ -28,6 +28,7 @@ Feature: API documentation
       | GET    | /ready                 | open to everyone         | 200 503                                |
       | GET    | /openapi.json          | open to everyone         | 200                                    |
       | GET    | /docs                  | open to everyone         | 200                                    |
+      | GET    | /metrics               | open to everyone         | 200                                    |
       | POST   | /users                 | for a bearer token       | 201 400 401 403 409 413 415 422        |
       | GET    | /users                 | for a bearer token       | 200 401 403 422                        |
       | GET    | /users/me              | for a bearer token       | 200 401                                |

@@ -9,6 +9,7 @@ from typing import Any
 import falcon
 import falcon.asgi
 from falcon.routing import BaseConverter
+from loguru import logger
 
 from shop.auth import Authentication
 from shop.database import Database
@@ -17,7 +18,8 @@ from shop.errors import ShopError, handle_shop_error, handle_unexpected, seriali
 from shop.health import Health, Ready
 from shop.login import Login
 from shop.login_guard import Clock, DatabaseAttempts, LoginGuard, RedisAttempts
-from shop.middleware import RequestMiddleware
+from shop.metrics import Metrics, MetricsEndpoint
+from shop.middleware import CrossOrigin, RequestMiddleware
 from shop.models import utcnow
 from shop.orders import resources as orders
 from shop.paging import MAX_ID
@@ -49,6 +51,7 @@ class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
         super().__init__(**options)
         self.settings = settings
         self.database = Database(settings.database_url)
+        self.metrics = Metrics()
         self.passwords = Passwords()
         self.tokens = Tokens(settings.SECRET_KEY, settings.JWT_EXPIRES_SECONDS)
         attempts = RedisAttempts(settings.REDIS_URL) if settings.REDIS_URL else DatabaseAttempts(self.database)
@@ -87,11 +90,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     """Build an independent shop. Settings default to the environment and `.env`;
     `clock` tells the time to the rules that count it (tests pass a fake one)."""
     settings = settings if settings is not None else load_settings()
-    middleware: list[Any] = [RequestMiddleware()]
+    app = ShopApp(settings, clock)
+    access_log = logger.level(settings.LOG_LEVEL).no <= logger.level("INFO").no
+    app.add_middleware(RequestMiddleware(app.metrics, access_log=access_log))
     if settings.CORS_ORIGINS:
-        origins = "*" if "*" in settings.CORS_ORIGINS else list(settings.CORS_ORIGINS)
-        middleware.append(falcon.CORSMiddleware(allow_origins=origins, expose_headers=["X-Request-ID"]))
-    app = ShopApp(settings, clock, middleware=middleware)
+        app.add_middleware(CrossOrigin(settings.CORS_ORIGINS))
     app.add_middleware(Lifespan(app))
     app.add_middleware(Authentication(app.database, app.tokens))
 
@@ -102,13 +105,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
 
     app.add_route("/health", Health())
     app.add_route("/ready", Ready(app.database))
-    app.add_route("/login", Login(app.database, app.passwords, app.tokens, app.login_guard))
+    app.add_route("/metrics", MetricsEndpoint(app.metrics))
+    app.add_route("/login", Login(app.database, app.passwords, app.tokens, app.login_guard, app.metrics))
     app.add_route("/users", users.Users(app.database, app.passwords, settings))
     app.add_route("/users/me", users.Me(app.database))
     app.add_route("/users/{user_id:id}", users.User(app.database, app.passwords))
     app.add_route("/products", products.Products(app.database, settings.CURRENCY))
     app.add_route("/products/{product_id:id}", products.Product(app.database, settings.CURRENCY))
-    app.add_route("/orders", orders.Orders(app.database, settings.CURRENCY, clock))
+    app.add_route("/orders", orders.Orders(app.database, settings.CURRENCY, clock, app.metrics))
     app.add_route("/orders/{order_id:id}", orders.Order(app.database, settings.CURRENCY))
     app.add_route("/openapi.json", OpenAPIDocument(lambda: app.routes))
     app.add_route("/docs", SwaggerUI())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -81,17 +82,22 @@ def serve(
         typer.echo("Demo data " + ("seeded." if seeded else "already present; the demo accounts are:"))
         for account in DEMO_ACCOUNTS:
             typer.echo(f"  {account.role:<8}  username: {account.username}  password: {account.password}")
-    uvicorn.run(
-        "shop.server:app_factory",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=None,
-        access_log=False,
-        proxy_headers=False,
-        timeout_graceful_shutdown=30,
-    )
+    from shop.metrics import MULTIPROCESS_DIR, shared_by_workers
+
+    # One worker counts in memory, unless the operator named a folder for the figures.
+    shared = workers > 1 or bool(os.environ.get(MULTIPROCESS_DIR))
+    with shared_by_workers() if shared else contextlib.nullcontext():
+        uvicorn.run(
+            "shop.server:app_factory",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,
+            access_log=False,
+            proxy_headers=False,
+            timeout_graceful_shutdown=30,
+        )
 
 
 @cli.command()

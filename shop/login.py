@@ -12,6 +12,7 @@ from shop.auth import unauthorized
 from shop.database import Database
 from shop.errors import Problem
 from shop.login_guard import Locked, LoginGuard
+from shop.metrics import Metrics
 from shop.openapi import Answer, Operation, documented, problem
 from shop.passwords import Passwords
 from shop.tokens import Tokens
@@ -38,11 +39,14 @@ class Login:
 
     public = frozenset({"POST"})
 
-    def __init__(self, database: Database, passwords: Passwords, tokens: Tokens, guard: LoginGuard) -> None:
+    def __init__(
+        self, database: Database, passwords: Passwords, tokens: Tokens, guard: LoginGuard, metrics: Metrics
+    ) -> None:
         self.database = database
         self.passwords = passwords
         self.tokens = tokens
         self.guard = guard
+        self.metrics = metrics
 
     @documented(
         Operation(
@@ -74,6 +78,7 @@ class Login:
         # Unknown users are checked against a dummy hash: same time, same answer.
         verified = await self.passwords.verify(user.password_hash if user else None, credentials.password)
         if user is None or not verified:
+            self.metrics.login_failures.inc()
             raise unauthorized("The username or password is not correct.")
         await self.guard.succeeded(key)
         req.context.user_id = user.id

@@ -7,12 +7,17 @@ import time
 import uuid
 from typing import Any
 
+import falcon
 import falcon.asgi
 from loguru import logger
 
+from shop.metrics import Metrics
 from shop.validation import MAX_BODY_BYTES, too_large
 
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+# Answers are data: a browser that renders one anyway may load and run nothing,
+# and no page may frame it. /docs sets a policy of its own.
+API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 
 def request_id_of(header: str | None) -> str:
@@ -23,7 +28,13 @@ def request_id_of(header: str | None) -> str:
 
 
 class RequestMiddleware:
-    """Gives every request an id, refuses oversized bodies early, logs one line."""
+    """Gives every request an id, refuses oversized bodies early, logs one line
+    and counts it in the metrics."""
+
+    def __init__(self, metrics: Metrics, *, access_log: bool = True) -> None:
+        self.metrics = metrics
+        # With LOG_LEVEL above INFO no access line is ever written: do not even build one.
+        self.access_log = access_log
 
     async def process_request(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         req.context.started = time.perf_counter()
@@ -42,10 +53,16 @@ class RequestMiddleware:
             request_id = req.context.request_id = request_id_of(None)
         resp.set_header("X-Request-ID", request_id)
         resp.set_header("X-Content-Type-Options", "nosniff")
+        if resp.get_header("Content-Security-Policy") is None:
+            resp.set_header("Content-Security-Policy", API_CONTENT_SECURITY_POLICY)
         started = getattr(req.context, "started", time.perf_counter())
-        latency_ms = round((time.perf_counter() - started) * 1000, 2)
+        seconds = time.perf_counter() - started
         status = resp.status_code
+        self.metrics.observe(req.method, req.uri_template, status, seconds)
+        if not self.access_log:
+            return
         user_id = getattr(req.context, "user_id", None)
+        latency_ms = round(seconds * 1000, 2)
         logger.bind(
             request_id=request_id,
             method=req.method,
@@ -54,3 +71,18 @@ class RequestMiddleware:
             latency_ms=latency_ms,
             user_id=user_id,
         ).info("{} {} {} {}ms user={}", req.method, req.root_path + req.path, status, latency_ms, user_id or "-")
+
+
+class CrossOrigin(falcon.CORSMiddleware):  # type: ignore[type-arg]
+    """Falcon's CORS for the origins in CORS_ORIGINS, plus `Vary: Origin`: an
+    answer that names the caller's origin must not be served from a cache to
+    another origin."""
+
+    def __init__(self, origins: tuple[str, ...]) -> None:
+        self.any_origin = "*" in origins
+        super().__init__(allow_origins="*" if self.any_origin else list(origins), expose_headers=["X-Request-ID"])
+
+    def process_response(self, req: Any, resp: Any, resource: object, req_succeeded: bool) -> None:
+        super().process_response(req, resp, resource, req_succeeded)
+        if not self.any_origin:
+            resp.append_header("Vary", "Origin")

@@ -173,6 +173,14 @@ def assets_served(exchange: Exchange, shop: InProcessShop) -> None:
         assert len(response.content) > 100, path
 
 
+@then("the page has no inline script")
+def no_inline_script(exchange: Exchange) -> None:
+    # What the page's Content-Security-Policy (script-src 'self') would block.
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", exchange.last.text, flags=re.S | re.I)
+    assert scripts and all("src=" in attributes and not body.strip() for attributes, body in scripts), scripts
+    assert not re.search(r"\son[a-z]+\s*=", exchange.last.text, flags=re.I)  # no onload=... handlers
+
+
 @then("the page loads nothing from another origin")
 def nothing_external(exchange: Exchange) -> None:
     assert not [url for url in page_assets(exchange) if re.match(r"^([a-z]+:)?//", url)]

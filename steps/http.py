@@ -87,6 +87,11 @@ def start_shop(request: pytest.FixtureRequest, settings: Settings, clock: FakeCl
     return running
 
 
+@given(step('the shop lets "{origin:q}" call it from a browser'), target_fixture="shop")
+def shop_with_cors(request: pytest.FixtureRequest, database_url: URL, origin: str) -> InProcessShop:
+    return start_shop(request, test_settings(database_url, CORS_ORIGINS=origin))
+
+
 @pytest.fixture
 def shops() -> dict[str, InProcessShop]:
     """Shops by name, for scenarios with more than one."""
@@ -116,6 +121,13 @@ def send_plain(exchange: Exchange, shop: InProcessShop, method: str, path: str) 
 @when(step('a client sends {method:method} "{path:q}" with the header "{name}: {value}"'))
 def send_with_header(exchange: Exchange, shop: InProcessShop, method: str, path: str, name: str, value: str) -> None:
     send(exchange, shop, method, path, headers={name: value})
+
+
+@when(step('a browser at "{origin:q}" asks whether it may {method:method} "{path:q}" with the headers "{headers:q}"'))
+def send_preflight(exchange: Exchange, shop: InProcessShop, origin: str, method: str, path: str, headers: str) -> None:
+    """A CORS preflight, as a browser sends it before a cross-origin request."""
+    asking = {"Origin": origin, "Access-Control-Request-Method": method, "Access-Control-Request-Headers": headers}
+    send(exchange, shop, "OPTIONS", path, headers=asking)
 
 
 @when(step('a client sends {method:method} "{path:q}" with a header "{name:q}" of {count:d} "{char:q}" characters'))
@@ -184,6 +196,11 @@ def body_is(exchange: Exchange, docstring: str) -> None:
 @then(step('the response header "{name:q}" is "{value:q}"'))
 def header_is(exchange: Exchange, name: str, value: str) -> None:
     assert exchange.last.headers.get(name) == value, exchange.last.headers
+
+
+@then(step('the response has no header "{name:q}"'))
+def no_header(exchange: Exchange, name: str) -> None:
+    assert name not in exchange.last.headers, exchange.last.headers
 
 
 @then(step('the response header "{name:q}" contains "{value:q}"'))

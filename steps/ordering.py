@@ -305,8 +305,3 @@ def that_order_is_now(shop: InProcessShop, placed: list[int], status: str) -> No
 @then("the response body is the first answer's")
 def same_body_as_first(exchange: Exchange) -> None:
     assert exchange.history[-1].content == exchange.history[0].content
-
-
-@then(step('the response has no header "{name:q}"'))
-def no_header(exchange: Exchange, name: str) -> None:
-    assert name not in exchange.last.headers

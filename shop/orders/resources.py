@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 import falcon.asgi
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop import codec
@@ -13,7 +15,7 @@ from shop.auth import caller_of
 from shop.database import Database
 from shop.errors import PROBLEM_JSON, ShopError, as_problem, problem_body
 from shop.login_guard import Clock
-from shop.models import Order as OrderRow
+from shop.metrics import Metrics
 from shop.openapi import Answer, Operation, RequestHeader, documented, problem
 from shop.orders import idempotency, service
 from shop.orders.schemas import Order as OrderBody
@@ -25,10 +27,11 @@ from shop.validation import parse_body
 class Orders:
     """`/orders`: place an order (idempotently with Idempotency-Key) and list them."""
 
-    def __init__(self, database: Database, currency: str, clock: Clock) -> None:
+    def __init__(self, database: Database, currency: str, clock: Clock, metrics: Metrics) -> None:
         self.database = database
         self.currency = currency
         self.clock = clock
+        self.metrics = metrics
 
     @documented(
         Operation(
@@ -65,25 +68,33 @@ class Orders:
                 self._replay(req, resp, replay)
                 return
 
-        async def place(session: AsyncSession) -> tuple[OrderRow, bytes]:
-            order, lines = await service.place_order(session, caller, new)
+        def place(connection: Connection) -> tuple[service.OrderRow, bytes]:
+            order, lines = service.place_order(connection, caller, new)
             body = codec.dumps(public(order, lines, self.currency))
             if claim_id is not None:
-                await idempotency.answer(session, claim_id, 201, body)
+                idempotency.answer(connection, claim_id, 201, body)
             return order, body
 
         try:
-            order, body = await self.database.transaction(place)
+            order, body = await self.database.run(place)
         except ShopError as error:
             if claim_id is not None:  # a refusal is an answer too: a retry gets the same one
-                async with self.database.write() as session:
-                    problem = codec.dumps(problem_body(req, as_problem(error)))
-                    await idempotency.answer(session, claim_id, error.status, problem)
+                problem = codec.dumps(problem_body(req, as_problem(error)))
+                answer = functools.partial(idempotency.answer, claim_id=claim_id, status=error.status, body=problem)
+                try:
+                    await self.database.run(answer)
+                except Exception:
+                    await idempotency.release(self.database, claim_id)
+                    raise
             raise
-        except BaseException:
+        except Exception:
+            # Failed without an answer worth keeping: a retry may try again. (Not
+            # when cancelled: the order may have committed with its answer, and
+            # an unanswered claim is taken over after a while anyway.)
             if claim_id is not None:
                 await idempotency.release(self.database, claim_id)
             raise
+        self.metrics.orders_created.inc()
         resp.status = 201
         resp.location = f"{req.prefix}/orders/{order.id}"
         resp.data = body

@@ -10,10 +10,17 @@ Feature: Errors are problem details
     When a client sends GET "/no/such/thing"
     Then the response is a problem with status 404
 
-  Scenario: An unsupported method on a known path is 405 and says what is allowed
-    When a client sends DELETE "/health"
+  Scenario Outline: An unsupported method on a known path is 405 and says what is allowed
+    When a client sends <method> "<path>"
     Then the response is a problem with status 405
-    And the response header "Allow" contains "GET"
+    And the response header "Allow" is "<allowed>"
+
+    Examples: Methods HTTP knows, and methods nobody knows
+      | method | path           | allowed                    |
+      | DELETE | /health        | GET, OPTIONS               |
+      | PUT    | /products/1    | DELETE, GET, PATCH, OPTIONS |
+      | BREW   | /health        | GET, OPTIONS               |
+      | BREW   | /products/1    | DELETE, GET, PATCH, OPTIONS |
 
   Scenario: Malformed JSON is 400
     When a client sends POST "/login" with the JSON body:

@@ -8,7 +8,9 @@ from typing import Any
 
 import falcon
 import falcon.asgi
-from falcon.routing import BaseConverter
+import falcon.inspect
+import falcon.responders
+from falcon.routing import BaseConverter, CompiledRouter
 from loguru import logger
 
 from shop.auth import Authentication
@@ -44,11 +46,34 @@ class IdConverter(BaseConverter):
 _PLAIN_ID = re.compile(r"[1-9][0-9]{0,18}")
 
 
+class _Responders(dict[str, Any]):
+    """A route's responders by method. A method HTTP does not define ("BREW")
+    gets the same 405 and Allow header as one the route does not support
+    (API.md 9), where Falcon would answer 400."""
+
+    def __init__(self, defined: Mapping[str, Any]) -> None:
+        super().__init__(defined)
+        allowed = sorted(defined) if "OPTIONS" in defined else [*sorted(defined), "OPTIONS"]  # as Falcon's 405s
+        self._not_allowed = falcon.responders.create_method_not_allowed(allowed, asgi=True)
+
+    def __missing__(self, method: str) -> Any:
+        return self._not_allowed
+
+
+class Router(CompiledRouter):
+    def map_http_methods(self, resource: object, **kwargs: Any) -> Any:
+        return _Responders(super().map_http_methods(resource, **kwargs))
+
+
+# falcon.inspect (and `falcon-inspect-app`) read it as the compiled router it is.
+falcon.inspect.register_router(Router)(falcon.inspect.inspect_compiled_router)
+
+
 class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
     """A Falcon ASGI app that owns its database and serves under any mount prefix."""
 
     def __init__(self, settings: Settings, clock: Clock, **options: Any) -> None:
-        super().__init__(**options)
+        super().__init__(router=Router(), **options)
         self.settings = settings
         self.database = Database(settings.database_url)
         self.metrics = Metrics()

@@ -31,6 +31,13 @@ Feature: Metrics for Prometheus
     Then the metric 'shop_http_requests_total{method="GET",route="unmatched",status="404"}' is 2
     And the metrics do not mention "/nowhere"
 
+  Scenario: Methods the shop does not know share one series
+    When a client sends BREW "/health"
+    And a client sends PURGEALL "/health"
+    And a client sends GET "/metrics"
+    Then the metric 'shop_http_requests_total{method="other",route="/health",status="405"}' is 2
+    And the metrics do not mention "BREW"
+
   Scenario: Orders placed and logins failed are counted
     Given a customer "ada" with the password "correct horse battery"
     And "ada" has logged in

@@ -74,11 +74,12 @@ class Metrics:
         self._series: dict[tuple[str, str | None, int], tuple[Any, Any]] = {}
 
     def observe(self, method: str, route: str | None, status: int, seconds: float) -> None:
-        series = self._series.get((method, route, status))
+        # Neither a series nor a cache entry per made-up method: routes and statuses are few.
+        known = method if method in falcon.constants.COMBINED_METHODS else "other"
+        series = self._series.get((known, route, status))
         if series is None:
-            known = method if method in falcon.constants.COMBINED_METHODS else "other"  # no series per made-up method
             labels = (known, route_path(route) if route else UNMATCHED, str(status))
-            series = self._series[(method, route, status)] = (
+            series = self._series[(known, route, status)] = (
                 self.requests.labels(*labels),
                 self.latency.labels(*labels),
             )

@@ -53,12 +53,16 @@ Feature: Logging in and bearer tokens
       | the Authorization header "Bearer not-a-jwt"      |
       | the Authorization header "Bearer a.b.c"          |
       | a token that expired a minute ago                |
+      | a token that expired a second ago                |
       | a token whose payload was changed                |
       | a token signed with another key                  |
       | a token with "alg" none                          |
       | a token signed with HS512 and the right key      |
       | a token without "exp"                            |
       | a token whose "sub" is not a user id             |
+      | a token whose "sub" is "9223372036854775808"     |
+      | a token whose "sub" is " {ada}"                  |
+      | a token whose "sub" is "0{ada}"                  |
 
   Scenario Outline: Endpoints open to everyone ignore a token sent along: <path>
     When a client sends GET "<path>" with the header "Authorization: Bearer not-a-jwt"

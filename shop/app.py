@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,7 +23,7 @@ from shop.metrics import Metrics, MetricsEndpoint
 from shop.middleware import CrossOrigin, RequestMiddleware
 from shop.models import utcnow
 from shop.orders import resources as orders
-from shop.paging import MAX_ID
+from shop.paging import plain_id
 from shop.passwords import Passwords
 from shop.products import resources as products
 from shop.settings import Settings, load_settings
@@ -37,13 +36,7 @@ class IdConverter(BaseConverter):
     not "07", "+7" or a full-width digit). Anything else matches no route: 404."""
 
     def convert(self, value: str) -> int | None:
-        if not _PLAIN_ID.fullmatch(value):
-            return None
-        number = int(value)
-        return number if number <= MAX_ID else None
-
-
-_PLAIN_ID = re.compile(r"[1-9][0-9]{0,18}")
+        return plain_id(value)
 
 
 class _Responders(dict[str, Any]):

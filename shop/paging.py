@@ -30,6 +30,18 @@ from shop.recent import Recent, Writes
 from shop.validation import pydantic_errors
 
 MAX_ID = 2**63 - 1
+_PLAIN_ID = re.compile(r"[1-9][0-9]{0,18}")
+
+
+def plain_id(text: str) -> int | None:
+    """An id written plainly ("7", not "07", " 7", "+7" or other scripts'
+    digits) that fits in 63 bits; else None."""
+    if not _PLAIN_ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
+
 # Past this offset no table has rows: answer an empty page without asking the database.
 MAX_OFFSET = 2**53
 

@@ -11,8 +11,12 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
+from shop.paging import plain_id
+
 ALGORITHM = "HS256"
-LEEWAY_SECONDS = 30  # tolerated clock skew between the issuer and other workers
+# Tolerated clock skew for "iat" between the machine that issued a token and the
+# one checking it. Never for "exp": an expired token is refused at once (API.md 2).
+LEEWAY_SECONDS = 30
 # Clients send the same token with every request: remember the ones already
 # verified (keyed by the whole token, signature included) and only check that
 # they have not expired since. Invalid tokens are never remembered.
@@ -57,7 +61,7 @@ class Tokens:
     def verify(self, token: str) -> Claims:
         """The token's claims; raises InvalidToken for anything not issued by us or expired."""
         claims = self._verified(token)
-        if claims.expires_at + LEEWAY_SECONDS < time.time():
+        if claims.expires_at <= time.time():  # RFC 7519: valid only before "exp"
             raise InvalidToken("ExpiredTokenError")
         return claims
 
@@ -66,8 +70,11 @@ class Tokens:
             decoded = jwt.decode(token, self._key, algorithms=[ALGORITHM])
             self._claims.validate(decoded.claims)
             claims = decoded.claims
+            user_id = plain_id(claims["sub"]) if isinstance(claims["sub"], str) else None
+            if user_id is None:
+                raise ValueError("sub is not a user id")
             return Claims(
-                user_id=int(claims["sub"]),
+                user_id=user_id,
                 role=str(claims.get("role", "")),
                 issued_at=int(claims["iat"]),
                 expires_at=int(claims["exp"]),

@@ -208,8 +208,9 @@ def forged_token(kind: str, settings: Settings, good_token: str, subject: int) -
     key = OctKey.import_key(settings.SECRET_KEY)
     now = int(time.time())
     claims = {"sub": str(subject), "role": "customer", "iat": now, "exp": now + 3600, "jti": "x"}
-    if kind == "a token that expired a minute ago":
-        return jwt.encode({"alg": "HS256"}, {**claims, "iat": now - 4 * 3600, "exp": now - 60}, key)
+    if kind in ("a token that expired a minute ago", "a token that expired a second ago"):
+        ago = 60 if "minute" in kind else 1
+        return jwt.encode({"alg": "HS256"}, {**claims, "iat": now - 4 * 3600, "exp": now - ago}, key)
     if kind == "a token whose payload was changed":
         header, _, signature = good_token.split(".")
         return ".".join([header, _b64({**claims, "role": "admin"}), signature])
@@ -225,6 +226,9 @@ def forged_token(kind: str, settings: Settings, good_token: str, subject: int) -
         return jwt.encode({"alg": "HS256"}, {k: v for k, v in claims.items() if k != "exp"}, key)
     if kind == 'a token whose "sub" is not a user id':
         return jwt.encode({"alg": "HS256"}, {**claims, "sub": "ada"}, key)
+    if written := re.fullmatch(r'a token whose "sub" is "(.*)"', kind):
+        # Ada's id, written in a way that is not a plain id ("{ada}" stands for it).
+        return jwt.encode({"alg": "HS256"}, {**claims, "sub": written[1].replace("{ada}", str(subject))}, key)
     raise AssertionError(f"unknown kind of token: {kind}")
 
 

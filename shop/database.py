@@ -24,6 +24,8 @@ from shop.paging import Totals
 from shop.recent import Writes
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Errors are logged with their text: never with the values bound (hashes, emails).
+HIDE_PARAMETERS = True
 TRANSACTION_ATTEMPTS = 5
 # PostgreSQL's serialization_failure and deadlock_detected: safe to run again.
 _RETRY_SQLSTATES = frozenset({"40001", "40P01"})
@@ -67,6 +69,7 @@ def _sqlite_writer_engine(url: URL) -> Engine:
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         pool_size=1,
         max_overflow=0,
+        hide_parameters=HIDE_PARAMETERS,
     )
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _sqlite_begin)
@@ -90,7 +93,9 @@ async def _retrying[T](once: Callable[[], Awaitable[T]]) -> T:
 def create_engine(url: URL) -> AsyncEngine:
     """An engine tuned for the backend the URL names."""
     if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_async_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=HIDE_PARAMETERS
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
@@ -103,6 +108,7 @@ def create_engine(url: URL) -> AsyncEngine:
         pool_pre_ping=True,
         pool_recycle=1800,
         connect_args={"timeout": CONNECT_TIMEOUT_SECONDS},  # a database that does not answer is a 503, soon
+        hide_parameters=HIDE_PARAMETERS,
     )
 
 

@@ -83,3 +83,33 @@ def test_write_transactions_on_sqlite_wait_for_each_other_instead_of_failing(sql
             await second.dispose()
 
     assert asyncio.run(race()) == 20
+
+
+@pytest.mark.parametrize("path", ["session", "run"])
+def test_a_database_error_never_shows_the_values_it_was_given(database_url: URL, path: str) -> None:
+    """Errors are logged with their text: it must not carry a hash, an email or a password."""
+    secret = "$argon2id$v=19$m=65536,t=3,p=4$not-a-real-hash"
+    statement = text(
+        "INSERT INTO order_lines (order_id, product_id, name, unit_price_cents, quantity) "
+        "VALUES (4242, NULL, :name, 100, 1)"
+    )
+
+    async def failing_insert(database: Database) -> None:
+        if path == "session":
+            async with database.write() as session:
+                await session.execute(statement, {"name": secret})
+        else:
+            await database.run(lambda connection: connection.execute(statement, {"name": secret}))
+
+    async def error_text() -> str:
+        database = Database(database_url)
+        try:
+            with pytest.raises(IntegrityError) as raised:
+                await failing_insert(database)
+            return str(raised.value)
+        finally:
+            await database.dispose()
+
+    shown = asyncio.run(error_text())
+    assert "INSERT INTO order_lines" in shown  # the statement is still there to debug with
+    assert secret not in shown

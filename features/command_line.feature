@@ -32,6 +32,13 @@ Feature: The shop command
     Then the command succeeds
     And "root" can log in with the password "correct-horse-battery" as an admin
 
+  Scenario: On a fresh install create-admin applies the migrations first
+    Given an empty database
+    When the operator runs "shop create-admin --username root --email root@shop.example --password correct-horse-battery"
+    Then the command succeeds
+    And the database has the shop's tables
+    And the database holds the admin "root"
+
   Scenario: create-admin reads the password from SHOP_ADMIN_PASSWORD
     Given the environment sets SHOP_ADMIN_PASSWORD to "from-the-environment"
     When the operator runs "shop create-admin --username root --email root@shop.example"
@@ -54,6 +61,13 @@ Feature: The shop command
     Then the command succeeds
     And the database holds 120 products, 7 users and 15 orders
     And every seeded order has lines and a total equal to the sum of its lines
+
+  Scenario: On a fresh install seed applies the migrations first
+    Given an empty database
+    When the operator runs "shop seed --products 5"
+    Then the command succeeds
+    And the database has the shop's tables
+    And the database holds 5 products
 
   Scenario: serve --demo starts a shop with demo data and prints the credentials
     Given an empty database

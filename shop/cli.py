@@ -20,7 +20,10 @@ from shop.logs import configure_logging
 from shop.settings import Settings, SettingsError, load_settings
 
 cli = typer.Typer(
-    help="shop: a fast, asynchronous REST e-commerce backend.", no_args_is_help=True, add_completion=False
+    help="shop: a fast, asynchronous REST e-commerce backend.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # a traceback must not print passwords held in locals
 )
 
 
@@ -133,6 +136,7 @@ def create_admin(
     except ValidationError as error:
         problem = error.errors(include_url=False)[0]
         fail(f"invalid {problem['loc'][0]}: {problem['msg'].removeprefix('Value error, ')}")
+    migrate_or_exit(settings)  # a fresh install runs this first
 
     async def work(database: Database) -> int:
         async with database.write() as session:
@@ -162,6 +166,7 @@ def seed(
     from shop.seed import SEEDED_USER_PASSWORD, seed_orders, seed_products, seed_users
 
     settings = settings_or_exit()
+    migrate_or_exit(settings)
 
     async def work(database: Database) -> None:
         with Progress(

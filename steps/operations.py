@@ -8,7 +8,7 @@ import secrets
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ import pytest
 from loguru import logger
 from pytest_bdd import given, parsers, then, when
 from sqlalchemy import func, inspect, select
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Connection
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
@@ -376,19 +376,36 @@ def sqlite_file_has_tables(sqlite_file: Path) -> None:
     assert names >= SHOP_TABLES, names
 
 
-@then("the database has the shop's tables")
-def database_has_tables(shop: InProcessShop, operator: Operator) -> None:
+def on_operators_database[T](shop: InProcessShop, operator: Operator, work: Callable[[Connection], T]) -> T:
+    """`work` run on the database the operator's commands use (not the shop's under test)."""
     from shop.settings import async_database_url
 
-    async def table_names() -> set[str]:
+    async def run() -> T:
         database = Database(async_database_url(operator.env["DATABASE_URL"]))
         try:
             async with database.engine.connect() as connection:
-                return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+                return await connection.run_sync(work)
         finally:
             await database.dispose()
 
-    assert shop.run(table_names()) >= SHOP_TABLES
+    return shop.run(run())
+
+
+@then("the database has the shop's tables")
+def database_has_tables(shop: InProcessShop, operator: Operator) -> None:
+    assert set(on_operators_database(shop, operator, lambda sync: inspect(sync).get_table_names())) >= SHOP_TABLES
+
+
+@then(step('the database holds the admin "{username:q}"'))
+def database_holds_admin(shop: InProcessShop, operator: Operator, username: str) -> None:
+    role = select(User.role).where(User.username == username)
+    assert on_operators_database(shop, operator, lambda sync: sync.execute(role).scalar_one_or_none()) == "admin"
+
+
+@then(step("the database holds {count:d} products"))
+def database_holds_products(shop: InProcessShop, operator: Operator, count: int) -> None:
+    counted = select(func.count()).select_from(Product)
+    assert on_operators_database(shop, operator, lambda sync: sync.execute(counted).scalar_one()) == count
 
 
 @then(step('"{username:q}" can log in with the password "{password:q}" as an admin'))

@@ -80,10 +80,12 @@ Feature: Idempotent retries of orders
 
   Scenario Outline: An Idempotency-Key must be 1 to 255 characters
     Given "ada" has logged in
-    When "ada" orders 2 "Teapot" with an Idempotency-Key of <length> characters
+    When "ada" orders 2 "Teapot" with an Idempotency-Key of <length> "<char>" characters
     Then the response status is <status>
 
-    Examples:
-      | length | status |
-      | 255    | 201    |
-      | 256    | 422    |
+    Examples: Characters, not bytes: "é" is two bytes in UTF-8
+      | length | char | status |
+      | 255    | k    | 201    |
+      | 256    | k    | 422    |
+      | 255    | é    | 201    |
+      | 256    | é    | 422    |

@@ -113,11 +113,20 @@ def orders(
     place(exchange, shop, placed, username, order_body(shop, lines, buyer), key)
 
 
-@when(step('"{username:q}" orders {quantity:d} "{name:q}" with an Idempotency-Key of {length:d} characters'))
+@when(step('"{username:q}" orders {quantity:d} "{name:q}" with an Idempotency-Key of {length:d} "{char:q}" characters'))
 def orders_with_long_key(
-    exchange: Exchange, shop: InProcessShop, placed: list[int], username: str, quantity: int, name: str, length: int
+    exchange: Exchange,
+    shop: InProcessShop,
+    placed: list[int],
+    username: str,
+    quantity: int,
+    name: str,
+    length: int,
+    char: str,
 ) -> None:
-    place(exchange, shop, placed, username, order_body(shop, f'{quantity} "{name}"'), "k" * length)
+    # Sent as UTF-8 bytes, as an HTTP client would (the test client sends a str's code points as bytes).
+    key = (char * length).encode().decode("latin-1")
+    place(exchange, shop, placed, username, order_body(shop, f'{quantity} "{name}"'), key)
 
 
 @when(step('"{username:q}" places an order with the body:'))

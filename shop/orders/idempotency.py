@@ -9,6 +9,7 @@ order never exists without the answer that a retry will get.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from datetime import datetime, timedelta
 
@@ -38,7 +39,13 @@ class Replay(Exception):
 
 
 def checked_key(value: str | None) -> str | None:
-    if value is not None and not 1 <= len(value) <= MAX_LENGTH:
+    """The key as the client wrote it, counted in characters (API.md 9)."""
+    if value is None:
+        return None
+    # ASGI hands header bytes over as Latin-1; clients send UTF-8. (Not UTF-8: the bytes as they came.)
+    with contextlib.suppress(UnicodeError):
+        value = value.encode("latin-1").decode("utf-8")
+    if not 1 <= len(value) <= MAX_LENGTH:
         raise Invalid.at(["header", HEADER], f"must be 1 to {MAX_LENGTH} characters")
     return value
 

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiosqlite
+import asyncpg
 from sqlalchemy.engine import URL, Dialect
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.cache_key import CacheKey
@@ -117,8 +118,6 @@ class DirectReads:
         return entry
 
     async def _postgres(self, sql: str, args: Sequence[Any]) -> list[Row]:
-        import asyncpg
-
         pool = self._pool or await self._open_pool()
         try:
             return list(await pool.fetch(sql, *args))
@@ -139,8 +138,6 @@ class DirectReads:
         return await self._idle.get()
 
     async def _open_pool(self) -> Any:
-        import asyncpg
-
         if self._pool_ready is None:
             self._pool_ready = asyncio.Lock()
         async with self._pool_ready:

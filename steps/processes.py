@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shlex
 import socket
 import subprocess
@@ -13,6 +14,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.engine import URL
 
 from shop import codec
 
@@ -71,6 +74,19 @@ class Operator:
         env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
         env.update(settings)
         return cls(workdir=workdir, env=env)
+
+    @classmethod
+    def with_admin(cls, workdir: Path, database: URL, *, username: str, email: str, password: str) -> Operator:
+        """An operator of a shop on `database` with a fresh secret key and quiet
+        logs, whose first admin was made with `shop create-admin` (for the
+        suites that run real servers: race, faults, fuzz)."""
+        operator = cls.fresh(
+            workdir, DATABASE_URL=database.render_as_string(hide_password=False), SECRET_KEY=secrets.token_urlsafe(48)
+        )
+        operator.env["LOG_LEVEL"] = "WARNING"
+        created = operator.run(f"shop create-admin --username {username} --email {email} --password '{password}'")
+        assert created.returncode == 0, created.stderr
+        return operator
 
     def run(self, command: str) -> subprocess.CompletedProcess[str]:
         self.result = subprocess.run(

@@ -25,7 +25,6 @@ import asyncio
 import contextlib
 import os
 import random
-import secrets
 import shutil
 import signal
 import subprocess
@@ -134,12 +133,7 @@ def shop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Shop]:
 
 
 def serve(folder: Path, url: URL) -> Shop:
-    operator = Operator.fresh(
-        folder, DATABASE_URL=url.render_as_string(hide_password=False), SECRET_KEY=secrets.token_urlsafe(48)
-    )
-    operator.env["LOG_LEVEL"] = "WARNING"
-    created = operator.run(f"shop create-admin --username root --email root@shop.example --password '{PASSWORD}'")
-    assert created.returncode == 0, created.stderr
+    operator = Operator.with_admin(folder, url, username="root", email="root@shop.example", password=PASSWORD)
     running = Shop(operator, url, operator.start("shop serve --workers 2"))
     login = call(running, "POST", "/login", {"username": "root", "password": PASSWORD})
     running.token = login.json()["access_token"]

@@ -10,7 +10,6 @@ itself, and fails on any 5xx and on any answer the document does not describe.
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -38,13 +37,7 @@ SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
     databases = Databases(async_database_url(POSTGRES) if request.param == "postgresql" else None, tmp_path)
     url = databases.migrated()
-    operator = Operator.fresh(
-        tmp_path, DATABASE_URL=url.render_as_string(hide_password=False), SECRET_KEY=secrets.token_urlsafe(48)
-    )
-    operator.env["LOG_LEVEL"] = "WARNING"
-    admin = f"--username fuzzy-admin --email admin@fuzz.example --password '{PASSWORD}'"
-    created = operator.run(f"shop create-admin {admin}")
-    assert created.returncode == 0, created.stderr
+    operator = Operator.with_admin(tmp_path, url, username="fuzzy-admin", email="admin@fuzz.example", password=PASSWORD)
     server = operator.start("shop serve")
     stock(server)
     yield server

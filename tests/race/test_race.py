@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,12 +32,7 @@ def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
     server_url = async_database_url(POSTGRES) if request.param == "postgresql" else None
     databases = Databases(server_url, tmp_path)
     url: URL = databases.migrated()
-    operator = Operator.fresh(
-        tmp_path, DATABASE_URL=url.render_as_string(hide_password=False), SECRET_KEY=secrets.token_urlsafe(48)
-    )
-    operator.env["LOG_LEVEL"] = "WARNING"
-    created = operator.run(f"shop create-admin --username root --email root@shop.example --password '{PASSWORD}'")
-    assert created.returncode == 0, created.stderr
+    operator = Operator.with_admin(tmp_path, url, username="root", email="root@shop.example", password=PASSWORD)
     server = operator.start("shop serve --workers 2")
     yield server
     operator.stop_all()

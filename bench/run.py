@@ -126,8 +126,7 @@ async def _ample_stock(url: str) -> None:
     from shop.database import Database
 
     database = Database(make_url(url))
-    async with database.write() as session:
-        await session.execute(text("UPDATE products SET stock = 1000000000"))
+    await database.transaction(lambda connection: connection.execute(text("UPDATE products SET stock = 1000000000")))
     await database.dispose()
 
 

@@ -6,6 +6,36 @@ Feature: Errors are problem details
   "errors" say where ("loc") and what ("msg"). No error ever shows a stack
   trace, SQL, a password, a hash or a token.
 
+  A problem's "type" says what kind of error it is, one type per status, all of
+  one family: urn:shop:problem:bad-request (400), unauthorized (401),
+  forbidden (403), not-found (404), method-not-allowed (405), conflict (409),
+  precondition-failed (412), content-too-large (413),
+  unsupported-media-type (415), validation (422), too-many-requests (429),
+  internal (500) and unavailable (503). A client can switch on it without
+  caring which part of the shop refused.
+
+  Scenario Outline: A problem's type names its kind, whoever refused: <kind> for <method> <path>
+    Given an admin "root" with the password "correct horse battery"
+    And a customer "ada" with the password "correct horse battery"
+    And the product "Mug" priced "4.50" with 10 in stock
+    When <caller> sends <method> "<path>" with <body>
+    Then the response is a problem with status <status>
+    And the problem's type is "urn:shop:problem:<kind>"
+
+    Examples:
+      | caller | method | path                 | body                                                                   | status | kind               |
+      | nobody | GET    | /no/such/thing       | none                                                                   | 404    | not-found          |
+      | ada    | GET    | /orders/424242       | none                                                                   | 404    | not-found          |
+      | nobody | DELETE | /health              | none                                                                   | 405    | method-not-allowed |
+      | nobody | GET    | /products            | none                                                                   | 401    | unauthorized       |
+      | ada    | POST   | /products            | {"name": "Cup", "price": "1.00", "stock": 1}                           | 403    | forbidden          |
+      | ada    | POST   | /orders              | {"items": [{"product_id": {Mug}, "quantity": 1}], "user_id": 424242}   | 403    | forbidden          |
+      | root   | POST   | /products            | {"name": "mug", "price": "1.00", "stock": 1}                           | 409    | conflict           |
+      | ada    | POST   | /orders              | {"items": [{"product_id": {Mug}, "quantity": 11}]}                     | 409    | conflict           |
+      | ada    | POST   | /orders              | {"items": []}                                                          | 422    | validation         |
+      | ada    | GET    | /products?sort=colour | none                                                                  | 422    | validation         |
+      | ada    | POST   | /login               | {"username": "ada", "password": }                                      | 400    | bad-request        |
+
   Scenario: An unknown path is 404
     When a client sends GET "/no/such/thing"
     Then the response is a problem with status 404
@@ -56,10 +86,12 @@ Feature: Errors are problem details
       {"username": "ada", "password": "correct horse battery"}
       """
     Then the response is a problem with status 415
+    And the problem's type is "urn:shop:problem:unsupported-media-type"
 
   Scenario: A body over 1 MiB is 413
     When a client sends POST "/login" with a JSON body of 1048577 bytes
     Then the response is a problem with status 413
+    And the problem's type is "urn:shop:problem:content-too-large"
 
   Scenario: A body of exactly 1 MiB is read
     When a client sends POST "/login" with a JSON body of 1048576 bytes
@@ -124,6 +156,7 @@ Feature: Errors are problem details
     Given the shop has a route "/explode" that fails unexpectedly
     When a client sends GET "/explode" with the header "X-Request-ID: crash-42"
     Then the response is a problem with status 500
+    And the problem's type is "urn:shop:problem:internal"
     And the response carries the request id "crash-42"
     And the response does not mention "Traceback"
     And the response does not mention "RuntimeError"

@@ -256,6 +256,30 @@ Feature: The catalogue
       | name   | in order   |
       | -price | in reverse |
 
+  Scenario Outline: A walk by cursor misses no product that stays, whatever is deleted or added meanwhile (<sort>)
+    Whether there is a next page is decided by the rows after the cursor, never
+    by the total, so deleting rows behind the walk cannot end it early.
+
+    Given 8 products "W1" to "W8"
+    And the product "Other" priced "4.50" with 1 in stock
+    And "root" has logged in
+    When "root" starts walking GET "/products?q=w&per_page=3&sort=<sort>"
+    And "root" deletes the first and the last product of that page
+    And "root" adds a product "W9" priced "4.50"
+    And the walk goes on by next_cursor to the end
+    Then the walk showed every product that was there all along, once each and in order
+
+    Examples:
+      | sort        |
+      | id          |
+      | -id         |
+      | name        |
+      | -name       |
+      | price       |
+      | -price      |
+      | created_at  |
+      | -created_at |
+
   Scenario Outline: Bad list parameters are 422 at that parameter
     Given "ada" has logged in
     When a client sends GET "/products?<query>"

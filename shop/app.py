@@ -13,18 +13,20 @@ from falcon.routing import BaseConverter, CompiledRouter
 from loguru import logger
 
 from shop.auth import Authentication
+from shop.clock import Clock, utcnow
 from shop.database import Database
 from shop.docs import SHOP_ASSETS, SHOP_ASSETS_PREFIX, SWAGGER_UI_PREFIX, OpenAPIDocument, SwaggerUI, swagger_ui_files
-from shop.errors import ShopError, handle_shop_error, handle_unexpected, serialize_problem
+from shop.errors import ShopError
 from shop.health import Health, Ready
-from shop.login import Login
-from shop.login_guard import Clock, DatabaseAttempts, LoginGuard, RedisAttempts
+from shop.ids import plain_id
+from shop.keyset import Totals
+from shop.login.guard import DatabaseAttempts, LoginGuard, RedisAttempts
+from shop.login.resources import Login
 from shop.metrics import Metrics, MetricsEndpoint
 from shop.middleware import CrossOrigin, RequestMiddleware
-from shop.models import utcnow
 from shop.orders import resources as orders
-from shop.paging import plain_id
 from shop.passwords import Passwords
+from shop.problems import handle_shop_error, handle_unexpected, serialize_problem
 from shop.products import resources as products
 from shop.settings import Settings, load_settings
 from shop.tokens import Tokens
@@ -42,7 +44,7 @@ class IdConverter(BaseConverter):
 class _Responders(dict[str, Any]):
     """A route's responders by method. A method HTTP does not define ("BREW")
     gets the same 405 and Allow header as one the route does not support
-    (API.md 9), where Falcon would answer 400."""
+    (an unsupported method is 405 everywhere), where Falcon would answer 400."""
 
     def __init__(self, defined: Mapping[str, Any]) -> None:
         super().__init__(defined)
@@ -68,7 +70,10 @@ class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
     def __init__(self, settings: Settings, clock: Clock, **options: Any) -> None:
         super().__init__(router=Router(), **options)
         self.settings = settings
+        self.clock = clock
         self.database = Database(settings.database_url)
+        # List totals, remembered for a moment (shop.keyset.Totals); forgotten on this app's writes.
+        self.totals = Totals(self.database.writes)
         self.metrics = Metrics()
         self.passwords = Passwords()
         self.tokens = Tokens(settings.SECRET_KEY, settings.JWT_EXPIRES_SECONDS)
@@ -125,13 +130,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     app.add_route("/ready", Ready(app.database))
     app.add_route("/metrics", MetricsEndpoint(app.metrics))
     app.add_route("/login", Login(app.database, app.passwords, app.tokens, app.login_guard, app.metrics))
-    app.add_route("/users", users.Users(app.database, app.passwords, settings))
-    app.add_route("/users/me", users.Me(app.database))
-    app.add_route("/users/{user_id:id}", users.User(app.database, app.passwords))
-    app.add_route("/products", products.Products(app.database, settings.CURRENCY))
-    app.add_route("/products/{product_id:id}", products.Product(app.database, settings.CURRENCY))
-    app.add_route("/orders", orders.Orders(app.database, settings.CURRENCY, clock, app.metrics))
-    app.add_route("/orders/{order_id:id}", orders.Order(app.database, settings.CURRENCY))
+    database, totals, currency = app.database, app.totals, settings.CURRENCY
+    app.add_route(
+        "/users",
+        users.Users(database, clock, totals, app.passwords, open_registration=settings.OPEN_REGISTRATION),
+    )
+    app.add_route("/users/me", users.Me(database))
+    app.add_route("/users/{user_id:id}", users.User(database, clock, app.passwords))
+    app.add_route("/products", products.Products(database, clock, totals, currency))
+    app.add_route("/products/{product_id:id}", products.Product(database, clock, totals, currency))
+    app.add_route("/orders", orders.Orders(database, clock, totals, currency, app.metrics))
+    app.add_route("/orders/{order_id:id}", orders.Order(database, clock, currency))
     app.add_route("/openapi.json", OpenAPIDocument(lambda: app.routes))
     app.add_route("/docs", SwaggerUI())
     app.add_static_route(SWAGGER_UI_PREFIX, str(swagger_ui_files()))

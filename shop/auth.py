@@ -1,37 +1,18 @@
-"""Who is calling: bearer tokens checked against the user as stored now (API.md 2-3;
-another worker's change of a role shows within a second)."""
+"""Who is calling: bearer tokens, checked against the user as stored now
+(another worker's change of a role shows within a second)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import falcon.asgi
 
+from shop.callers import Caller
 from shop.database import Database
-from shop.errors import Problem
+from shop.problems import forbidden, unauthorized
 from shop.recent import Recent
 from shop.tokens import InvalidToken, Tokens
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """The authenticated user of a request, with the role stored now."""
-
-    id: int
-    role: str
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-
-def unauthorized(detail: str) -> Problem:
-    return Problem(401, detail, title="Unauthorized", headers={"WWW-Authenticate": "Bearer"})
-
-
-def forbidden(detail: str = "This action is for admins.") -> Problem:
-    return Problem(403, detail, title="Forbidden")
+from shop.users import store as users
 
 
 def caller_of(req: falcon.asgi.Request) -> Caller:
@@ -92,8 +73,4 @@ class Authentication:
         req.context.user_id = claims.user_id
 
     async def _role_of(self, user_id: int) -> str | None:
-        async def read() -> str | None:
-            found = await self.database.direct.row("SELECT role FROM users WHERE id = ?", user_id)
-            return found[0] if found else None
-
-        return await self._roles.get(user_id, read)
+        return await self._roles.get(user_id, lambda: users.role_of(self.database.reads, user_id))

@@ -1,4 +1,4 @@
-"""The `shop` command (API.md section 8)."""
+"""The `shop` command: serve, migrate, create-admin, seed."""
 
 from __future__ import annotations
 
@@ -120,6 +120,7 @@ def create_admin(
     ] = None,
 ) -> None:
     """Create an admin user (how a fresh install gets its first admin)."""
+    from shop.clock import utcnow
     from shop.passwords import hash_password_sync
     from shop.users.schemas import UserCreate
     from shop.users.service import create_user
@@ -139,15 +140,16 @@ def create_admin(
     migrate_or_exit(settings)  # a fresh install runs this first
 
     async def work(database: Database) -> int:
-        async with database.write() as session:
-            user = await create_user(
-                session,
-                username=admin.username,
-                email=admin.email,
-                password_hash=hash_password_sync(admin.password),
-                role="admin",
-            )
-            return user.id
+        password_hash = hash_password_sync(admin.password)
+        user = await create_user(
+            database,
+            username=admin.username,
+            email=admin.email,
+            password_hash=password_hash,
+            role="admin",
+            now=utcnow(),
+        )
+        return user.id
 
     try:
         user_id = run_with_database(settings, work)

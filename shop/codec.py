@@ -13,8 +13,6 @@ from typing import Annotated, Any
 import orjson
 from pydantic import Field
 
-JSONDecodeError = orjson.JSONDecodeError
-
 
 class DuplicateKey(ValueError):
     def __init__(self, key: str) -> None:

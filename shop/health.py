@@ -9,8 +9,8 @@ from loguru import logger
 
 from shop import codec
 from shop.database import Database
-from shop.errors import Problem
 from shop.openapi import Answer, Operation, documented, problem
+from shop.problems import Problem
 
 
 class Status(TypedDict):

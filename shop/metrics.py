@@ -1,4 +1,4 @@
-"""`GET /metrics`: Prometheus text, from prometheus-client (API.md 7).
+"""`GET /metrics`: Prometheus text, from prometheus-client.
 
 Each app has its own registry, so two apps in one process count apart. Under
 `shop serve --workers N` the workers are separate processes: `shop serve`
@@ -95,7 +95,7 @@ class Metrics:
 
 
 class MetricsEndpoint:
-    """`/metrics`: no token (API.md 2), for the Prometheus server that scrapes it."""
+    """`/metrics`: no token, for the Prometheus server that scrapes it."""
 
     public = frozenset({"GET"})
 

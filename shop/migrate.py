@@ -22,7 +22,3 @@ def alembic_config(url: URL | str) -> Config:
 def upgrade(url: URL | str, revision: str = "head") -> None:
     """Bring the database at `url` up to `revision`. Blocking: call it outside the event loop."""
     command.upgrade(alembic_config(url), revision)
-
-
-def downgrade(url: URL | str, revision: str = "base") -> None:
-    command.downgrade(alembic_config(url), revision)

@@ -1,4 +1,7 @@
-"""The schema of the whole shop (API.md sections 4-6), one table a class.
+"""The schema of the whole shop, one table a class (Alembic's migrations follow it).
+
+Only the stores (`shop/*/store.py`) use these classes, as tables in Core
+statements; rows come back as each store's named row types.
 
 Money is stored as integer cents (BigInteger), never as a float. Names that
 must be unique ignoring case keep a lower-cased key column beside the original,
@@ -61,10 +64,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class Base(DeclarativeBase):
     metadata = MetaData(
         naming_convention={
@@ -88,8 +87,8 @@ class User(Base):
     email_key: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(String(16), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Product(Base):
@@ -121,8 +120,8 @@ class Product(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     price_cents: Mapped[int] = mapped_column(BigInteger)
     stock: Mapped[int] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Order(Base):
@@ -141,8 +140,8 @@ class Order(Base):
     status: Mapped[OrderStatus] = mapped_column(String(16), default="pending")
     total_cents: Mapped[int] = mapped_column(BigInteger)
     total_set_by_admin: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class OrderLine(Base):
@@ -176,7 +175,7 @@ class IdempotencyKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int | None] = mapped_column(Integer)
     response_body: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class LoginAttempt(Base):
@@ -190,4 +189,4 @@ class LoginAttempt(Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     username_key: Mapped[str] = mapped_column(String(320))
-    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime)

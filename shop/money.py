@@ -1,4 +1,4 @@
-"""Money: integer cents inside, two-decimal strings outside (API.md section 1).
+"""Money: integer cents inside, two-decimal strings outside.
 
 One type for the whole shop. Input is a decimal string or a JSON number (read
 as an exact Decimal, never a float) with at most two fraction digits, from 0

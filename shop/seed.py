@@ -1,26 +1,32 @@
 """Demo and bulk data: `shop seed` and `shop serve --demo`.
 
-Rows go in with multi-row INSERTs of a few thousand at a time, each batch its
-own transaction, so a million products take seconds, not hours.
+Products and customers go in with multi-row INSERTs of a few thousand at a
+time, each batch its own transaction, so a million products take seconds, not
+hours. Orders are placed by the shop's own rule (`orders.service.place`).
 """
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import Connection
 
+from shop.callers import Caller
+from shop.clock import utcnow
 from shop.database import Database
-from shop.models import Order, OrderLine, Product, User, utcnow
+from shop.errors import ShopError
+from shop.orders import service as orders
+from shop.orders.schemas import LineIn, OrderCreate
 from shop.passwords import hash_password_sync
+from shop.products import store as products
 from shop.products.schemas import name_key
-from shop.users.service import create_user, email_key, username_key
+from shop.users import store as users
 
 BATCH = 5_000
+ORDERS_BATCH = 1_000
 SEEDED_USER_PASSWORD = "seeded-user-password"
 
 _ADJECTIVES = ("Red", "Blue", "Green", "Small", "Large", "Classic", "Modern", "Organic", "Vintage", "Smart")
@@ -47,35 +53,37 @@ def _no_progress(done: int) -> None:
     pass
 
 
-async def _count(session: AsyncSession, model: type[Any]) -> int:
-    return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
-
-
-async def seed_demo(database: Database, products: int = 50) -> bool:
+async def seed_demo(database: Database, products_count: int = 50) -> bool:
     """An admin, a customer and a small catalogue, on an empty database only.
 
     Returns whether anything was seeded.
     """
-    async with database.write() as session:
-        if await _count(session, User):
+    hashes = {account.username: hash_password_sync(account.password) for account in DEMO_ACCOUNTS}
+
+    def accounts(connection: Connection) -> bool:
+        if users.any_user(connection):
             return False
         for account in DEMO_ACCOUNTS:
-            await create_user(
-                session,
+            users.add(
+                connection,
                 username=account.username,
                 email=account.email,
-                password_hash=hash_password_sync(account.password),
+                password_hash=hashes[account.username],
                 role=account.role,
+                now=utcnow(),
             )
-    await seed_products(database, products)
+        return True
+
+    if not await database.transaction(accounts):
+        return False
+    await seed_products(database, products_count)
     return True
 
 
 async def seed_products(database: Database, count: int, progress: Progress = _no_progress) -> None:
     """`count` products with names that do not clash with the ones already there."""
     rng = random.Random()
-    async with database.read() as session:
-        start = int((await session.execute(select(func.coalesce(func.max(Product.id), 0)))).scalar_one())
+    start = await database.transaction(products.last_id)
     done = 0
     while done < count:
         size = min(BATCH, count - done)
@@ -94,8 +102,7 @@ async def seed_products(database: Database, count: int, progress: Progress = _no
                     "updated_at": now,
                 }
             )
-        async with database.write() as session:
-            await session.execute(insert(Product), rows)
+        await database.transaction(functools.partial(products.add_many, rows=rows))
         done += size
         progress(size)
 
@@ -103,89 +110,51 @@ async def seed_products(database: Database, count: int, progress: Progress = _no
 async def seed_users(database: Database, count: int, progress: Progress = _no_progress) -> None:
     """`count` customers, all with SEEDED_USER_PASSWORD (hashed once: Argon2 is slow on purpose)."""
     password_hash = hash_password_sync(SEEDED_USER_PASSWORD)
-    async with database.read() as session:
-        start = int((await session.execute(select(func.coalesce(func.max(User.id), 0)))).scalar_one())
+    start = await database.transaction(users.last_id)
     done = 0
     while done < count:
         size = min(BATCH, count - done)
-        now = utcnow()
-        rows = []
-        for n in range(start + done + 1, start + done + size + 1):
-            username, email = f"user{n}", f"user{n}@shop.example"
-            rows.append(
-                {
-                    "username": username,
-                    "username_key": username_key(username),
-                    "email": email,
-                    "email_key": email_key(email),
-                    "password_hash": password_hash,
-                    "role": "customer",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-        async with database.write() as session:
-            await session.execute(insert(User), rows)
+        batch = [(f"user{n}", f"user{n}@shop.example") for n in range(start + done + 1, start + done + size + 1)]
+        await database.transaction(
+            functools.partial(users.add_many, users=batch, password_hash=password_hash, now=utcnow())
+        )
         done += size
         progress(size)
 
 
 async def seed_orders(database: Database, count: int, progress: Progress = _no_progress) -> None:
-    """`count` pending orders of customers, each of one to three lines in stock.
-
-    Stock is taken from the products as a real order would, so the shop's
-    invariant (stock + quantities held by live orders = what was put in) holds.
-    """
+    """`count` pending orders of customers, each of one to three products, placed
+    as the customer would place them: an order the stock cannot cover is skipped."""
     rng = random.Random()
-    async with database.read() as session:
-        users = list((await session.execute(select(User.id).where(User.role == "customer"))).scalars())
-        catalogue = (await session.execute(select(Product.id, Product.name, Product.price_cents, Product.stock))).all()
-    if count and (not users or not catalogue):
+
+    def catalogue(connection: Connection) -> tuple[list[int], int]:
+        return users.customer_ids(connection), products.last_id(connection)
+
+    customers, last_product = await database.transaction(catalogue)
+    if count and (not customers or not last_product):
         raise ValueError("seeding orders needs customers and products: seed them first")
-    stock = {row.id: row.stock for row in catalogue}
     done = 0
     while done < count:
-        size = min(BATCH // 4, count - done)
-        async with database.write() as session:
-            taken: dict[int, int] = {}
-            for _ in range(size):
-                lines = []
-                for product in rng.sample(catalogue, k=min(len(catalogue), rng.randint(1, 3))):
-                    if stock[product.id] > 0:
-                        quantity = rng.randint(1, min(3, stock[product.id]))
-                        stock[product.id] -= quantity
-                        taken[product.id] = taken.get(product.id, 0) + quantity
-                        lines.append((product, quantity))
-                if not lines:
-                    continue
-                order_id = (
-                    await session.execute(
-                        insert(Order)
-                        .values(
-                            user_id=rng.choice(users),
-                            status="pending",
-                            total_cents=sum(p.price_cents * q for p, q in lines),
-                            total_set_by_admin=False,
-                        )
-                        .returning(Order.id)
-                    )
-                ).scalar_one()
-                await session.execute(
-                    insert(OrderLine),
-                    [
-                        {
-                            "order_id": order_id,
-                            "product_id": p.id,
-                            "name": p.name,
-                            "unit_price_cents": p.price_cents,
-                            "quantity": q,
-                        }
-                        for p, q in lines
-                    ],
-                )
-            for product_id, quantity in taken.items():
-                await session.execute(
-                    update(Product).where(Product.id == product_id).values(stock=Product.stock - quantity)
-                )
-        done += size
-        progress(size)
+        size = min(ORDERS_BATCH, count - done)
+        wanted = []
+        for _ in range(size):
+            picked = rng.sample(range(1, last_product + 1), k=min(last_product, rng.randint(1, 3)))
+            lines = [LineIn(product_id=product_id, quantity=rng.randint(1, 3)) for product_id in picked]
+            wanted.append((Caller(rng.choice(customers), "customer"), OrderCreate(items=lines)))
+
+        def place_all(connection: Connection, wanted: list[tuple[Caller, OrderCreate]] = wanted) -> int:
+            placed, now = 0, utcnow()
+            for caller, new in wanted:
+                try:
+                    with connection.begin_nested():  # a refused order takes back only its own lines
+                        orders.place(connection, caller, new, now)
+                    placed += 1
+                except ShopError:
+                    pass  # short of stock, or a deleted product: the customer would not get it either
+            return placed
+
+        placed = await database.transaction(place_all)
+        if not placed:
+            raise ValueError(f"placed {done} of {count} orders: the catalogue has run out of stock")
+        done += placed
+        progress(placed)

@@ -1,4 +1,4 @@
-"""Settings, read from the environment and `.env` (API.md section 7)."""
+"""Settings, read from the environment and `.env` (the README lists them)."""
 
 from __future__ import annotations
 

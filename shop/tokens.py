@@ -1,4 +1,4 @@
-"""Access tokens: JWTs signed with HS256 (joserfc), API.md section 2."""
+"""Access tokens: JWTs signed with HS256 (joserfc), valid for JWT_EXPIRES_SECONDS."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
-from shop.paging import plain_id
+from shop.ids import plain_id
 
 ALGORITHM = "HS256"
 # Tolerated clock skew for "iat" between the machine that issued a token and the
-# one checking it. Never for "exp": an expired token is refused at once (API.md 2).
+# one checking it. Never for "exp": an expired token is refused at once.
 LEEWAY_SECONDS = 30
 # Clients send the same token with every request: remember the ones already
 # verified (keyed by the whole token, signature included) and only check that
@@ -26,8 +26,6 @@ VERIFIED_TOKENS_KEPT = 4096
 @dataclass(frozen=True, slots=True)
 class Claims:
     user_id: int
-    role: str
-    issued_at: int
     expires_at: int
 
 
@@ -51,6 +49,7 @@ class Tokens:
         now = int(time.time())
         claims = {
             "sub": str(user_id),
+            # For clients to show; what a token may do is decided by the role stored now (shop.auth).
             "role": role,
             "iat": now,
             "exp": now + self.lifetime_seconds,
@@ -73,11 +72,6 @@ class Tokens:
             user_id = plain_id(claims["sub"]) if isinstance(claims["sub"], str) else None
             if user_id is None:
                 raise ValueError("sub is not a user id")
-            return Claims(
-                user_id=user_id,
-                role=str(claims.get("role", "")),
-                issued_at=int(claims["iat"]),
-                expires_at=int(claims["exp"]),
-            )
+            return Claims(user_id=user_id, expires_at=int(claims["exp"]))
         except (JoseError, ValueError, TypeError, KeyError) as error:
             raise InvalidToken(type(error).__name__) from None

@@ -1,49 +1,18 @@
-"""Reading request bodies and query strings into pydantic models.
-
-Every rejection is a problem: 415 for a body that is not JSON, 413 past the
-size limit, 400 for malformed JSON, 422 with `errors[].loc` for the rest.
-"""
+"""Reading request bodies into pydantic models, with every refusal a problem:
+415 for a body that is not JSON, 413 past the size limit, 400 for malformed
+JSON, 422 with `errors[].loc` for the rest."""
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any
 
-import falcon
 import falcon.asgi
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ValidationError
 
 from shop import codec
-from shop.errors import Problem, validation_error
+from shop.problems import Problem, validation_error
 
 MAX_BODY_BYTES = 1024 * 1024
-
-# Characters that hide or reorder what a text shows: zero-width and invisible
-# characters, soft hyphens, the byte-order mark, fillers that look blank, tag
-# characters, line and paragraph separators, and the bidi embeddings,
-# overrides and isolates ("Kettle \u202egnp.exe" shows as "Kettle exe.png").
-# (ZWJ and ZWNJ stay: emoji sequences and several scripts need them.)
-_HIDING = frozenset(
-    "\u00ad\u115f\u1160\u180e\u200b\u200e\u200f\u2028\u2029\u2060\u2061\u2062\u2063\u2064\u061c\u3164\ufeff\uffa0"
-) | frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A), *range(0xE0000, 0xE0080)]))
-
-
-def _refuse_hiding(text: str, allowed_controls: str) -> str:
-    for char in text:
-        if char in _HIDING:
-            raise ValueError(f"must not contain invisible or reordering characters (U+{ord(char):04X})")
-        if (char < " " or "\x7f" <= char <= "\x9f") and char not in allowed_controls:
-            raise ValueError(f"must not contain control characters (U+{ord(char):04X})")
-    return text
-
-
-def one_line(text: str) -> str:
-    """A name: no control characters, nothing that hides or reorders what it shows."""
-    return _refuse_hiding(text, "")
-
-
-def plain_text(text: str) -> str:
-    """Longer text: like a name, but tabs and line breaks are fine."""
-    return _refuse_hiding(text, "\t\n\r")
 
 
 def is_json(content_type: str | None) -> bool:
@@ -55,6 +24,15 @@ def is_json(content_type: str | None) -> bool:
 
 def too_large() -> Problem:
     return Problem(413, f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+
+
+def nul_errors(document: Any, source: str) -> list[dict[str, Any]]:
+    """Where a request's strings hold NUL, which no database stores in text:
+    refused here, once for every body and query string."""
+    return [
+        {"loc": [source, *loc], "msg": "must not contain NUL characters"}
+        for loc in codec.strings_where(document, lambda text: "\x00" in text)
+    ]
 
 
 async def read_json(req: falcon.asgi.Request) -> Any:
@@ -70,9 +48,9 @@ async def read_json(req: falcon.asgi.Request) -> Any:
         raise validation_error([{"loc": ["body", error.key], "msg": "This key is given more than once."}]) from None
     except (ValueError, RecursionError):
         raise Problem(400, "The request body is not valid JSON (UTF-8).") from None
-    if b"\\u0000" in data:  # no database stores NUL in text: say where it is
-        places = codec.strings_where(document, lambda text: "\x00" in text)
-        raise validation_error([{"loc": ["body", *loc], "msg": "must not contain NUL characters"} for loc in places])
+    nul = nul_errors(document, "body") if b"\\u0000" in data else []
+    if nul:
+        raise validation_error(nul)
     return document
 
 
@@ -89,42 +67,3 @@ async def parse_body[M: BaseModel](req: falcon.asgi.Request, model: type[M]) -> 
         return model.model_validate(document)
     except ValidationError as error:
         raise validation_error(pydantic_errors(error, "body")) from None
-
-
-def _present(value: Any) -> Any:
-    if value is None:
-        raise ValueError("must not be null; leave the field out to keep it")
-    return value
-
-
-# On a PATCH field: absent means "keep", so an explicit null is a mistake (422).
-NOT_NULL = BeforeValidator(_present)
-
-
-def _document_changes(schema: dict[str, Any], model: type[BaseModel]) -> None:
-    """The JSON Schema of a PATCH body says what `Changes` enforces: at least one
-    field, and no null where NOT_NULL refuses it."""
-    schema["minProperties"] = 1
-    for name, field in model.model_fields.items():
-        if NOT_NULL not in field.metadata:
-            continue
-        prop = schema["properties"][name]
-        prop.pop("default", None)
-        choices = [choice for choice in prop.pop("anyOf", []) if choice != {"type": "null"}]
-        if len(choices) == 1:
-            prop.update(choices[0])
-        else:
-            prop["anyOf"] = choices
-
-
-class Changes(BaseModel):
-    """A PATCH body: known fields only, and at least one of them."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_document_changes)
-
-    @model_validator(mode="after")
-    def _something_to_change(self) -> Self:
-        if not self.model_fields_set - {"current_password"}:
-            fields = [name for name in type(self).model_fields if name != "current_password"]
-            raise ValueError(f"Give at least one of {', '.join(fields)}.")
-        return self

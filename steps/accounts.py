@@ -16,11 +16,11 @@ from joserfc import jwt
 from joserfc.jwk import OctKey
 from pytest_bdd import given, parsers, then, when
 from redis import Redis
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.engine import URL
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import URL, Row
 
 from shop.app import ShopApp, create_app
-from shop.login_guard import RedisAttempts
+from shop.login.guard import RedisAttempts
 from shop.models import LoginAttempt, Order, User
 from shop.passwords import hash_password_sync
 from shop.settings import Settings
@@ -38,18 +38,15 @@ def names(text: str) -> list[str]:
 
 
 def add_user(shop: InProcessShop, app: ShopApp, username: str, password: str, role: str) -> int:
-    async def work() -> int:
-        async with app.database.write() as session:
-            user = await create_user(
-                session,
-                username=username,
-                email=f"{username.lower()}@shop.example",
-                password_hash=hash_password_sync(password),
-                role=role,
-            )
-            return user.id
-
-    return shop.run(work())
+    user = create_user(
+        app.database,
+        username=username,
+        email=f"{username.lower()}@shop.example",
+        password_hash=hash_password_sync(password),
+        role=role,
+        now=app.clock(),
+    )
+    return shop.run(user).id
 
 
 @contextmanager
@@ -63,29 +60,20 @@ def shop_with_user(settings: Settings, username: str, role: str) -> Iterator[tup
         shop.close()
 
 
-def stored_user(shop: InProcessShop, username: str) -> User | None:
-    async def work() -> User | None:
-        async with shop.app.database.read() as session:
-            found: User | None = (
-                await session.execute(select(User).where(User.username == username))
-            ).scalar_one_or_none()
-            return found
-
-    return shop.run(work())
+def stored_user(shop: InProcessShop, username: str) -> Row[Any] | None:
+    return shop.in_database(
+        lambda connection: connection.execute(select(User).where(User.username == username)).first()
+    )
 
 
 def user_id(shop: InProcessShop, username: str) -> int:
     user = stored_user(shop, username)
     assert user is not None, f"no user {username}"
-    return user.id
+    return int(user.id)
 
 
 def change_stored(shop: InProcessShop, statement: Any) -> None:
-    async def work() -> None:
-        async with shop.app.database.write() as session:
-            await session.execute(statement)
-
-    shop.run(work())
+    shop.in_database(lambda connection: connection.execute(statement))
 
 
 def login(shop: InProcessShop, username: str, password: str) -> Any:
@@ -127,11 +115,8 @@ def has_been_demoted(shop: InProcessShop, username: str) -> None:
 def has_cancelled_order(shop: InProcessShop, username: str) -> None:
     owner = user_id(shop, username)
 
-    async def work() -> None:
-        async with shop.app.database.write() as session:
-            session.add(Order(user_id=owner, status="cancelled", total_cents=0, total_set_by_admin=False))
-
-    shop.run(work())
+    values = {"user_id": owner, "status": "cancelled", "total_cents": 0, "total_set_by_admin": False}
+    change_stored(shop, insert(Order).values(**values, created_at=shop.app.clock(), updated_at=shop.app.clock()))
 
 
 @given("registration is open", target_fixture="shop")
@@ -188,12 +173,8 @@ def logs_in_on(exchange: Exchange, shops: dict[str, InProcessShop], username: st
 
 @then(step('the database holds no failed login for "{username:q}"'))
 def no_failed_login_stored(shop: InProcessShop, username: str) -> None:
-    async def count() -> int:
-        async with shop.app.database.read() as session:
-            statement = select(func.count()).where(LoginAttempt.username_key == username.lower())
-            return int((await session.execute(statement)).scalar_one())
-
-    assert shop.run(count()) == 0
+    statement = select(func.count()).where(LoginAttempt.username_key == username.lower())
+    assert shop.in_database(lambda connection: connection.execute(statement).scalar_one()) == 0
 
 
 # -- Tokens -------------------------------------------------------------------

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from pytest_bdd import given, parsers, then, when
 from sqlalchemy import select, update
+from sqlalchemy.engine import Row
 
 from shop.models import Order, OrderLine, Product
 from shop.money import parse_cents
+from shop.orders import store as orders
+from shop.orders.store import LineRow
 from shop.products import service
 from shop.products.schemas import ProductCreate
 from steps.accounts import change_stored, names, user_id
@@ -19,24 +24,13 @@ from steps.shop_client import InProcessShop
 
 
 def add_product(shop: InProcessShop, name: str, price: str, stock: int) -> int:
-    async def work() -> int:
-        async with shop.app.database.write() as session:
-            new = ProductCreate.model_validate({"name": name, "price": price, "stock": stock})
-            return (await service.create_product(session, new)).id
-
-    shop.remembered[name] = shop.run(work())
+    new = ProductCreate.model_validate({"name": name, "price": price, "stock": stock})
+    shop.remembered[name] = shop.run(service.create_product(shop.app.database, new, shop.app.clock())).id
     return shop.remembered[name]
 
 
-def stored_product(shop: InProcessShop, name: str) -> Product | None:
-    async def work() -> Product | None:
-        async with shop.app.database.read() as session:
-            found: Product | None = (
-                await session.execute(select(Product).where(Product.name == name))
-            ).scalar_one_or_none()
-            return found
-
-    return shop.run(work())
+def stored_product(shop: InProcessShop, name: str) -> Row[Any] | None:
+    return shop.in_database(lambda connection: connection.execute(select(Product).where(Product.name == name)).first())
 
 
 def product_id(shop: InProcessShop, name: str) -> int:
@@ -94,22 +88,8 @@ def an_order(shop: InProcessShop, username: str, quantity: int, name: str) -> No
     assert product is not None
     owner = user_id(shop, username)
 
-    async def work() -> None:
-        async with shop.app.database.write() as session:
-            order = Order(user_id=owner, status="pending", total_cents=product.price_cents * quantity)
-            session.add(order)
-            await session.flush()
-            session.add(
-                OrderLine(
-                    order_id=order.id,
-                    product_id=product.id,
-                    name=product.name,
-                    unit_price_cents=product.price_cents,
-                    quantity=quantity,
-                )
-            )
-
-    shop.run(work())
+    line = LineRow(product.id, product.name, product.price_cents, quantity)
+    shop.in_database(lambda connection: orders.add(connection, owner, [line], shop.app.clock()))
 
 
 @given(step('"{username:q}" has read the product "{name:q}" and kept its ETag'), target_fixture="kept_etag")
@@ -174,6 +154,63 @@ def cursor_elsewhere(exchange: Exchange, shop: InProcessShop, replacement: str) 
     cursor = exchange.last.json["next_cursor"]
     assert cursor
     send(exchange, shop, "GET", f"/products?per_page=5&{replacement}&cursor={cursor}")
+
+
+@dataclass
+class Walk:
+    """A client walking a list by cursor while the list changes."""
+
+    path: str
+    before: list[str]  # the list's names when the walk began, in its order
+    page: list[dict[str, Any]]  # the page just read
+    next_cursor: str | None
+    seen: list[str] = field(default_factory=list)
+    deleted: set[str] = field(default_factory=set)
+
+
+def _every_name(exchange: Exchange, shop: InProcessShop, path: str) -> list[str]:
+    parts = urlsplit(path)
+    query = {**dict(parse_qsl(parts.query)), "per_page": "100"}
+    response = send(exchange, shop, "GET", f"{parts.path}?{urlencode(query)}")
+    assert response.status_code == 200 and response.json["next_cursor"] is None, response.text
+    return [item["name"] for item in response.json["items"]]
+
+
+@when(step('"{username:q}" starts walking GET "{path:q}"'), target_fixture="walk")
+def starts_walking(exchange: Exchange, shop: InProcessShop, username: str, path: str) -> Walk:
+    exchange.token = exchange.tokens[username]
+    before = _every_name(exchange, shop, path)
+    response = send(exchange, shop, "GET", path)
+    assert response.status_code == 200, response.text
+    items = response.json["items"]
+    return Walk(path, before, items, response.json["next_cursor"], seen=[item["name"] for item in items])
+
+
+@when(step('"{username:q}" deletes the first and the last product of that page'))
+def deletes_first_and_last(exchange: Exchange, shop: InProcessShop, walk: Walk, username: str) -> None:
+    exchange.token = exchange.tokens[username]
+    for item in (walk.page[0], walk.page[-1]):
+        assert send(exchange, shop, "DELETE", f"/products/{item['id']}").status_code == 204
+        walk.deleted.add(item["name"])
+
+
+@when("the walk goes on by next_cursor to the end")
+def walk_on(exchange: Exchange, shop: InProcessShop, walk: Walk) -> None:
+    for _ in range(100):
+        if walk.next_cursor is None:
+            return
+        response = send(exchange, shop, "GET", f"{walk.path}&cursor={walk.next_cursor}")
+        assert response.status_code == 200, response.text
+        walk.page, walk.next_cursor = response.json["items"], response.json["next_cursor"]
+        walk.seen += [item["name"] for item in walk.page]
+    raise AssertionError("the cursor never ended")
+
+
+@then("the walk showed every product that was there all along, once each and in order")
+def walk_showed_all(walk: Walk) -> None:
+    stayed = [name for name in walk.before if name not in walk.deleted]
+    assert len(walk.seen) == len(set(walk.seen)), walk.seen  # nothing twice
+    assert [name for name in walk.seen if name in stayed] == stayed, (walk.seen, stayed)
 
 
 # -- Then ---------------------------------------------------------------------
@@ -245,13 +282,10 @@ def links_keep(exchange: Exchange, first: str, second: str) -> None:
 def order_line_kept(shop: InProcessShop, username: str, quantity: int, name: str, price: str) -> None:
     owner = user_id(shop, username)
 
-    async def lines() -> list[tuple[Any, ...]]:
-        async with shop.app.database.read() as session:
-            statement = (
-                select(OrderLine.product_id, OrderLine.name, OrderLine.unit_price_cents, OrderLine.quantity)
-                .join(Order)
-                .where(Order.user_id == owner)
-            )
-            return [tuple(row) for row in await session.execute(statement)]
-
-    assert shop.run(lines()) == [(None, name, parse_cents(price), quantity)]
+    statement = (
+        select(OrderLine.product_id, OrderLine.name, OrderLine.unit_price_cents, OrderLine.quantity)
+        .join(Order)
+        .where(Order.user_id == owner)
+    )
+    lines = shop.in_database(lambda connection: [tuple(row) for row in connection.execute(statement)])
+    assert lines == [(None, name, parse_cents(price), quantity)]

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from pytest_bdd import parsers, then, when
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 from steps.catalogue import product_id
 from steps.http import Exchange, send
@@ -62,14 +63,13 @@ QUERIES = {
 
 
 def _state(shop: InProcessShop) -> list[Any]:
-    async def read() -> list[Any]:
-        async with shop.app.database.read() as session:
-            return [
-                (await session.execute(text(f"SELECT * FROM {table} ORDER BY id"))).all()
-                for table in ("products", "orders", "order_lines")
-            ]
+    def read(connection: Connection) -> list[Any]:
+        return [
+            connection.execute(text(f"SELECT * FROM {table} ORDER BY id")).all()
+            for table in ("products", "orders", "order_lines")
+        ]
 
-    return shop.run(read())
+    return shop.in_database(read)
 
 
 @pytest.fixture

@@ -215,10 +215,16 @@ def is_problem(exchange: Exchange, status: int) -> None:
     assert response.headers["Content-Type"] == "application/problem+json"
     body = response.json
     assert {"type", "title", "status", "detail", "request_id"} <= body.keys(), body
+    assert body["type"].startswith("urn:shop:problem:"), body  # one family for every error
     assert body["status"] == status
     assert isinstance(body["title"], str) and body["title"] and not body["title"][0].isdigit()
     assert isinstance(body["detail"], str) and body["detail"]
     assert body["request_id"] == response.headers["X-Request-ID"]
+
+
+@then(step('the problem\'s type is "{kind:q}"'))
+def problem_type_is(exchange: Exchange, kind: str) -> None:
+    assert exchange.last.json["type"] == kind, exchange.last.json
 
 
 @then(step('the problem says "{text:q}"'))

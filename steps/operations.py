@@ -383,8 +383,7 @@ def on_operators_database[T](shop: InProcessShop, operator: Operator, work: Call
     async def run() -> T:
         database = Database(async_database_url(operator.env["DATABASE_URL"]))
         try:
-            async with database.engine.connect() as connection:
-                return await connection.run_sync(work)
+            return await database.transaction(work)
         finally:
             await database.dispose()
 
@@ -413,42 +412,32 @@ def logs_in_as_admin(shop: InProcessShop, settings: Settings, username: str, pas
     response = shop.request("POST", "/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.text
 
-    async def role() -> str:
-        async with shop.app.database.read() as session:
-            return str((await session.execute(select(User.role).where(User.username == username))).scalar_one())
-
-    assert shop.run(role()) == "admin"
+    statement = select(User.role).where(User.username == username)
+    assert shop.in_database(lambda connection: connection.execute(statement).scalar_one()) == "admin"
 
 
 @then(step("the database holds {products:d} products, {users:d} users and {orders:d} orders"))
 def database_holds(shop: InProcessShop, products: int, users: int, orders: int) -> None:
-    async def counts() -> tuple[int, ...]:
-        async with shop.app.database.read() as session:
-            return tuple(
-                [
-                    int((await session.execute(select(func.count()).select_from(m))).scalar_one())
-                    for m in (Product, User, Order)
-                ]
-            )
+    def counts(connection: Connection) -> tuple[int, ...]:
+        return tuple(int(connection.execute(select(func.count()).select_from(m)).scalar_one()) for m in tables)
 
-    assert shop.run(counts()) == (products, users, orders)
+    tables = (Product, User, Order)
+    assert shop.in_database(counts) == (products, users, orders)
 
 
 @then("every seeded order has lines and a total equal to the sum of its lines")
 def seeded_orders_consistent(shop: InProcessShop) -> None:
-    async def totals() -> list[tuple[int, int | None]]:
-        async with shop.app.database.read() as session:
-            lines = (
-                select(OrderLine.order_id, func.sum(OrderLine.unit_price_cents * OrderLine.quantity).label("sum"))
-                .group_by(OrderLine.order_id)
-                .subquery()
-            )
-            rows = await session.execute(
-                select(Order.total_cents, lines.c.sum).outerjoin(lines, lines.c.order_id == Order.id)
-            )
-            return [(row[0], row[1]) for row in rows]
+    lines = (
+        select(OrderLine.order_id, func.sum(OrderLine.unit_price_cents * OrderLine.quantity).label("sum"))
+        .group_by(OrderLine.order_id)
+        .subquery()
+    )
+    statement = select(Order.total_cents, lines.c.sum).outerjoin(lines, lines.c.order_id == Order.id)
 
-    found = shop.run(totals())
+    def totals(connection: Connection) -> list[tuple[int, int | None]]:
+        return [(row[0], row[1]) for row in connection.execute(statement)]
+
+    found = shop.in_database(totals)
     assert found and all(total == line_sum for total, line_sum in found), found
 
 

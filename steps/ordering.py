@@ -10,11 +10,12 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 from sqlalchemy import delete, func, select, update
 
-from shop.auth import Caller
-from shop.models import IdempotencyKey, Order, Product
+from shop.callers import Caller
+from shop.idempotency import store as idempotency
+from shop.idempotency.service import fingerprint
+from shop.models import Order, Product
 from shop.money import parse_cents
 from shop.orders import service
-from shop.orders.idempotency import fingerprint
 from shop.orders.schemas import OrderCreate, OrderUpdate
 from steps.accounts import change_stored, login, names, user_id
 from steps.catalogue import product_id, stored_product
@@ -78,18 +79,14 @@ def place(
 def stock_of(shop: InProcessShop, name: str) -> int:
     product = stored_product(shop, name)
     assert product is not None
-    return product.stock
+    return int(product.stock)
 
 
 def orders_of(shop: InProcessShop, username: str) -> int:
     owner = user_id(shop, username)
 
-    async def count() -> int:
-        async with shop.app.database.read() as session:
-            statement = select(func.count()).select_from(Order).where(Order.user_id == owner)
-            return int((await session.execute(statement)).scalar_one())
-
-    return shop.run(count())
+    statement = select(func.count()).select_from(Order).where(Order.user_id == owner)
+    return int(shop.in_database(lambda connection: connection.execute(statement).scalar_one()))
 
 
 def as_admin(shop: InProcessShop) -> Caller:
@@ -138,12 +135,8 @@ def places_raw(exchange: Exchange, shop: InProcessShop, placed: list[int], usern
 
 @when(parsers.re(r'"(?P<username>[^"]+)" orders one of each of the (?:first )?(?P<count>\d+) of them'))
 def orders_one_of_each(exchange: Exchange, shop: InProcessShop, placed: list[int], username: str, count: str) -> None:
-    async def numbered_ids() -> list[int]:
-        async with shop.app.database.read() as session:
-            statement = select(Product.id).where(Product.name.like("L%")).order_by(Product.name)
-            return list((await session.execute(statement)).scalars())
-
-    ids = shop.run(numbered_ids())[: int(count)]
+    statement = select(Product.id).where(Product.name.like("L%")).order_by(Product.name)
+    ids = shop.in_database(lambda connection: list(connection.execute(statement).scalars()))[: int(count)]
     place(exchange, shop, placed, username, {"items": [{"product_id": i, "quantity": 1} for i in ids]})
 
 
@@ -162,15 +155,8 @@ def request_in_flight(shop: InProcessShop, clock: FakeClock, username: str, key:
     body = OrderCreate.model_validate(order_body(shop, '2 "Teapot"'))
     owner = user_id(shop, username)
 
-    async def claim() -> None:
-        async with shop.app.database.write() as session:
-            session.add(
-                IdempotencyKey(
-                    user_id=owner, key=key, request_hash=fingerprint(body.model_dump(mode="json")), created_at=clock()
-                )
-            )
-
-    shop.run(claim())
+    request_hash = fingerprint(body.model_dump(mode="json"))
+    shop.in_database(lambda connection: idempotency.add(connection, owner, key, request_hash, clock()))
 
 
 # -- Reading ------------------------------------------------------------------
@@ -206,12 +192,9 @@ def first_order_cancelled(shop: InProcessShop, placed: list[int], username: str)
 def that_order_is(shop: InProcessShop, placed: list[int], status: str) -> None:
     admin = as_admin(shop)
 
-    async def walk() -> None:
-        for move in PATH_TO[status]:
-            async with shop.app.database.write() as session:
-                await service.update_order(session, admin, placed[-1], OrderUpdate(status=move))  # type: ignore[arg-type]
-
-    shop.run(walk())
+    for move in PATH_TO[status]:
+        changes = OrderUpdate(status=move)  # type: ignore[arg-type]
+        shop.run(service.update_order(shop.app.database, admin, placed[-1], changes, shop.app.clock()))
 
 
 @when(step('"{username:q}" sets that order\'s status to "{status:q}"'))
@@ -304,11 +287,8 @@ def listed_orders_total(exchange: Exchange, totals: str) -> None:
 
 @then(parsers.re(r"that order is now (?P<status>\w+)$"))
 def that_order_is_now(shop: InProcessShop, placed: list[int], status: str) -> None:
-    async def current() -> str:
-        async with shop.app.database.read() as session:
-            return str((await session.execute(select(Order.status).where(Order.id == placed[-1]))).scalar_one())
-
-    assert shop.run(current()) == status
+    statement = select(Order.status).where(Order.id == placed[-1])
+    assert shop.in_database(lambda connection: connection.execute(statement).scalar_one()) == status
 
 
 @then("the response body is the first answer's")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from falcon.testing import ASGIConductor, Result
+from sqlalchemy.engine import Connection
 
 
 class InProcessShop:
@@ -26,6 +27,12 @@ class InProcessShop:
 
     def run[T](self, work: Coroutine[Any, Any, T]) -> T:
         return self._runner.run(work)
+
+    def in_database[T](self, work: Callable[[Connection], T]) -> T:
+        """Run `work` (Core on a connection) in one of the app's own transactions:
+        how scenarios set up rows and look at what a request left behind."""
+        done: T = self.run(self.app.database.transaction(work))
+        return done
 
     def request(
         self,

@@ -15,8 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, insert
+from sqlalchemy.engine import Connection
 
-from shop.models import Product, utcnow
+from shop.clock import utcnow
+from shop.models import Product
 from shop.money import format_cents
 from shop.settings import Settings
 from steps.accounts import shop_with_user
@@ -46,28 +48,27 @@ def catalogue_shop(settings: Settings) -> Iterator[tuple[InProcessShop, str]]:
 
 
 def stock_catalogue(shop: InProcessShop, products: list[tuple[str, int, int]]) -> list[dict[str, Any]]:
-    async def work() -> list[dict[str, Any]]:
-        async with shop.app.database.write() as session:
-            await session.execute(delete(Product))
-            rows = []
-            for name, price, stock in products:
-                now = utcnow()  # distinct, increasing: created_at follows the id
-                rows.append(
-                    {
-                        "name": name,
-                        "name_key": name.casefold(),
-                        "description": "",
-                        "price_cents": price,
-                        "stock": stock,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
-            for row in rows:
-                row["id"] = (await session.execute(insert(Product).values(row).returning(Product.id))).scalar_one()
-            return rows
+    def work(connection: Connection) -> list[dict[str, Any]]:
+        connection.execute(delete(Product))
+        rows = []
+        for name, price, stock in products:
+            now = utcnow()  # distinct, increasing: created_at follows the id
+            rows.append(
+                {
+                    "name": name,
+                    "name_key": name.casefold(),
+                    "description": "",
+                    "price_cents": price,
+                    "stock": stock,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        for row in rows:
+            row["id"] = connection.execute(insert(Product).values(row).returning(Product.id)).scalar_one()
+        return rows
 
-    return shop.run(work())
+    return shop.in_database(work)
 
 
 def expected(rows: list[dict[str, Any]], query: dict[str, Any], descending: bool) -> list[int]:

@@ -1,4 +1,4 @@
-"""The engine settings that make SQLite fit a web server, checked on a real file."""
+"""The unit of work and the fast reads, checked on a real database file (or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import asyncio
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import IntegrityError
 
-from shop.database import SQLITE_BUSY_TIMEOUT_MS, Database
+from shop.database import Database
+from shop.reads import SQLITE_BUSY_TIMEOUT_MS
 
 
 @pytest.fixture
@@ -19,65 +20,74 @@ def sqlite_url(database_url: URL) -> URL:
     return database_url
 
 
-def test_sqlite_runs_with_wal_a_busy_timeout_and_foreign_keys(sqlite_url: URL) -> None:
-    async def pragmas() -> tuple[str, int, int]:
+def test_sqlite_writes_with_wal_a_busy_timeout_and_foreign_keys(sqlite_url: URL) -> None:
+    def pragmas(connection: Connection) -> tuple[object, ...]:
+        return tuple(
+            connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "busy_timeout", "foreign_keys")
+        )
+
+    async def read() -> tuple[object, ...]:
         database = Database(sqlite_url)
         try:
-            async with database.read() as session:
-                return (
-                    (await session.execute(text("PRAGMA journal_mode"))).scalar_one(),
-                    (await session.execute(text("PRAGMA busy_timeout"))).scalar_one(),
-                    (await session.execute(text("PRAGMA foreign_keys"))).scalar_one(),
-                )
+            return await database.transaction(pragmas)
         finally:
             await database.dispose()
 
-    assert asyncio.run(pragmas()) == ("wal", SQLITE_BUSY_TIMEOUT_MS, 1)
+    assert asyncio.run(read()) == ("wal", SQLITE_BUSY_TIMEOUT_MS, 1)
 
 
 def test_a_write_that_breaks_a_foreign_key_is_refused_and_rolled_back(database_url: URL) -> None:
-    async def orphan_line() -> int:
+    def orphan_line(connection: Connection) -> None:
+        connection.execute(
+            text(
+                "INSERT INTO products (name, name_key, description, price_cents, stock, created_at, "
+                "updated_at) VALUES ('Mug', 'mug', '', 1, 1, '2026-01-01', '2026-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO order_lines (order_id, product_id, name, unit_price_cents, quantity) "
+                "VALUES (4242, NULL, 'ghost', 100, 1)"
+            )
+        )
+
+    async def attempt() -> tuple[int, int]:
         database = Database(database_url)
         try:
             with pytest.raises(IntegrityError):
-                async with database.write() as session:
-                    await session.execute(
-                        text(
-                            "INSERT INTO order_lines (order_id, product_id, name, unit_price_cents, quantity) "
-                            "VALUES (4242, NULL, 'ghost', 100, 1)"
-                        )
-                    )
-            async with database.read() as session:
-                return int((await session.execute(text("SELECT count(*) FROM order_lines"))).scalar_one())
+                await database.transaction(orphan_line)
+            # Nothing of the transaction stays: not the line, nor the product before it.
+            return (
+                await database.reads.scalar("SELECT count(*) FROM order_lines"),
+                await database.reads.scalar("SELECT count(*) FROM products"),
+            )
         finally:
             await database.dispose()
 
-    assert asyncio.run(orphan_line()) == 0
+    assert asyncio.run(attempt()) == (0, 0)
 
 
 def test_write_transactions_on_sqlite_wait_for_each_other_instead_of_failing(sqlite_url: URL) -> None:
-    """Twenty concurrent read-then-write transactions: none sees "database is locked"."""
+    """Twenty concurrent read-then-write transactions from two apps: none sees "database is locked"."""
+
+    def bump(connection: Connection) -> None:
+        stock = connection.execute(text("SELECT stock FROM products")).scalar_one()
+        connection.execute(text("UPDATE products SET stock = :stock"), {"stock": stock + 1})
 
     async def race() -> int:
-        first, second = Database(sqlite_url), Database(sqlite_url)  # two engines, as two workers would have
+        first, second = Database(sqlite_url), Database(sqlite_url)  # two writers, as two workers would have
         try:
-            async with first.write() as session:
-                await session.execute(
+            await first.transaction(
+                lambda connection: connection.execute(
                     text(
                         "INSERT INTO products (name, name_key, description, price_cents, stock, created_at, updated_at)"
                         " VALUES ('Mug', 'mug', '', 100, 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
                     )
                 )
-
-            async def bump(database: Database) -> None:
-                async with database.write() as session:
-                    stock = (await session.execute(text("SELECT stock FROM products"))).scalar_one()
-                    await asyncio.sleep(0.001)
-                    await session.execute(text("UPDATE products SET stock = :stock"), {"stock": stock + 1})
-
-            await asyncio.gather(*(bump(first if n % 2 else second) for n in range(20)))
-            async with first.read() as session:
-                return int((await session.execute(text("SELECT stock FROM products"))).scalar_one())
+            )
+            await asyncio.gather(*(first.transaction(bump) if n % 2 else second.transaction(bump) for n in range(20)))
+            return int(await first.reads.scalar("SELECT stock FROM products"))
         finally:
             await first.dispose()
             await second.dispose()
@@ -85,8 +95,30 @@ def test_write_transactions_on_sqlite_wait_for_each_other_instead_of_failing(sql
     assert asyncio.run(race()) == 20
 
 
-@pytest.mark.parametrize("path", ["session", "run"])
-def test_a_database_error_never_shows_the_values_it_was_given(database_url: URL, path: str) -> None:
+def test_a_transaction_is_run_again_after_a_transient_failure(database_url: URL) -> None:
+    """A deadlock, a serialization failure or a lock wait that ran out: the unit of work tries again."""
+    from sqlalchemy.exc import OperationalError
+
+    attempts: list[int] = []
+
+    def flaky(connection: Connection) -> int:
+        attempts.append(1)
+        connection.execute(text("SELECT 1"))
+        if len(attempts) < 3:
+            raise OperationalError("UPDATE products", {}, Exception("database is locked"))
+        return len(attempts)
+
+    async def run() -> int:
+        database = Database(database_url)
+        try:
+            return await database.transaction(flaky)
+        finally:
+            await database.dispose()
+
+    assert asyncio.run(run()) == 3
+
+
+def test_a_database_error_never_shows_the_values_it_was_given(database_url: URL) -> None:
     """Errors are logged with their text: it must not carry a hash, an email or a password."""
     secret = "$argon2id$v=19$m=65536,t=3,p=4$not-a-real-hash"
     statement = text(
@@ -94,18 +126,11 @@ def test_a_database_error_never_shows_the_values_it_was_given(database_url: URL,
         "VALUES (4242, NULL, :name, 100, 1)"
     )
 
-    async def failing_insert(database: Database) -> None:
-        if path == "session":
-            async with database.write() as session:
-                await session.execute(statement, {"name": secret})
-        else:
-            await database.run(lambda connection: connection.execute(statement, {"name": secret}))
-
     async def error_text() -> str:
         database = Database(database_url)
         try:
             with pytest.raises(IntegrityError) as raised:
-                await failing_insert(database)
+                await database.transaction(lambda connection: connection.execute(statement, {"name": secret}))
             return str(raised.value)
         finally:
             await database.dispose()
@@ -113,3 +138,15 @@ def test_a_database_error_never_shows_the_values_it_was_given(database_url: URL,
     shown = asyncio.run(error_text())
     assert "INSERT INTO order_lines" in shown  # the statement is still there to debug with
     assert secret not in shown
+
+
+def test_fast_reads_take_named_parameters_on_every_database(database_url: URL) -> None:
+    async def read() -> list[tuple[object, ...]]:
+        database = Database(database_url)
+        try:
+            rows = await database.reads.rows("SELECT :a + 1, :b, :a * 2", {"a": 20, "b": "text"})
+            return [tuple(row) for row in rows]
+        finally:
+            await database.dispose()
+
+    assert asyncio.run(read()) == [(21, "text", 40)]

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
+from shop import codec
 from shop.models import User
 from shop.settings import Settings
 from shop.users.schemas import UserCreate
@@ -55,11 +56,9 @@ def admin_shop(settings: Settings) -> Iterator[tuple[InProcessShop, str]]:
 
 
 def user_count(shop: InProcessShop) -> int:
-    async def count() -> int:
-        async with shop.app.database.read() as session:
-            return int((await session.execute(select(func.count()).select_from(User))).scalar_one())
-
-    return shop.run(count())
+    return int(
+        shop.in_database(lambda connection: connection.execute(select(func.count()).select_from(User)).scalar_one())
+    )
 
 
 def post(shop: InProcessShop, path: str, body: Any, token: str | None = None) -> Any:
@@ -68,6 +67,8 @@ def post(shop: InProcessShop, path: str, body: Any, token: str | None = None) ->
 
 
 def valid_user(body: Any) -> bool:
+    if codec.strings_where(body, lambda text: "\x00" in text):
+        return False  # no text of any body may hold NUL
     try:
         UserCreate.model_validate(body)
     except ValidationError:

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from conftest import Databases
 from shop.app import create_app
@@ -34,14 +35,13 @@ STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled")
 def snapshot(shop: InProcessShop) -> tuple[Any, ...]:
     """Everything a request could change, to compare before and after a refusal."""
 
-    async def read() -> tuple[Any, ...]:
-        async with shop.app.database.read() as session:
-            products = (await session.execute(select(Product.id, Product.stock, Product.price_cents))).all()
-            orders = (await session.execute(select(Order.id, Order.status, Order.total_cents))).all()
-            lines = (await session.execute(select(OrderLine.order_id, OrderLine.product_id, OrderLine.quantity))).all()
+    def read(connection: Connection) -> tuple[Any, ...]:
+        products = connection.execute(select(Product.id, Product.stock, Product.price_cents)).all()
+        orders = connection.execute(select(Order.id, Order.status, Order.total_cents)).all()
+        lines = connection.execute(select(OrderLine.order_id, OrderLine.product_id, OrderLine.quantity)).all()
         return tuple(sorted(products)), tuple(sorted(orders)), tuple(sorted(lines, key=repr))
 
-    return shop.run(read())
+    return shop.in_database(read)
 
 
 def run_machine(databases: Databases) -> None:

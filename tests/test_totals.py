@@ -3,59 +3,46 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import Select, select
-
-from shop.models import Product
-from shop.paging import Totals
+from shop.keyset import Totals
 from shop.recent import Writes
 
 
-class CountingRows:
-    """Stands in for the database: answers every count with 42, slowly, and counts the calls."""
+class Counter:
+    """Stands in for a store's count: answers 42, slowly, and counts the calls."""
 
-    def __init__(self) -> None:
+    def __init__(self, fail_first: bool = False) -> None:
         self.calls = 0
+        self.fail_first = fail_first
 
-    async def __call__(self, statement: Select[Any]) -> Sequence[Any]:
+    async def __call__(self) -> int:
         self.calls += 1
         await asyncio.sleep(0.05)
-        return [(42,)]
+        if self.fail_first and self.calls == 1:
+            raise ConnectionError("the database went away")
+        return 42
 
 
 def test_requests_that_want_a_total_at_the_same_moment_share_one_count() -> None:
     async def scenario() -> None:
-        writes, rows = Writes(), CountingRows()
+        writes, count = Writes(), Counter()
         totals = Totals(writes)
-        statement = select(Product.id)
-        answers = await asyncio.gather(*(totals.count(rows, statement, "all") for _ in range(50)))
+        answers = await asyncio.gather(*(totals.count("all", count) for _ in range(50)))
         assert answers == [42] * 50
-        assert rows.calls == 1
-        assert await totals.count(rows, statement, "all") == 42 and rows.calls == 1  # remembered
+        assert count.calls == 1
+        assert await totals.count("all", count) == 42 and count.calls == 1  # remembered
         writes.happened()  # a write through this app: counted afresh
-        assert await totals.count(rows, statement, "all") == 42 and rows.calls == 2
+        assert await totals.count("all", count) == 42 and count.calls == 2
 
     asyncio.run(scenario())
 
 
-class FailingOnceRows(CountingRows):
-    async def __call__(self, statement: Select[Any]) -> Sequence[Any]:
-        answer = await super().__call__(statement)
-        if self.calls == 1:
-            raise ConnectionError("the database went away")
-        return answer
-
-
 def test_when_the_shared_count_fails_the_others_count_for_themselves() -> None:
     async def scenario() -> None:
-        totals, rows = Totals(Writes()), FailingOnceRows()
-        answers = await asyncio.gather(
-            *(totals.count(rows, select(Product.id), "all") for _ in range(5)), return_exceptions=True
-        )
+        totals, count = Totals(Writes()), Counter(fail_first=True)
+        answers = await asyncio.gather(*(totals.count("all", count) for _ in range(5)), return_exceptions=True)
         assert isinstance(answers[0], ConnectionError)  # the first one's own failure
         assert answers[1:] == [42] * 4
-        assert rows.calls == 2  # one of the others counted again; the rest shared it
+        assert count.calls == 2  # one of the others counted again; the rest shared it
 
     asyncio.run(scenario())

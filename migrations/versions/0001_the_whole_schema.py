@@ -1,6 +1,6 @@
 """The whole schema.
 
-Users, products, orders, order lines, idempotency keys and login attempts (API.md).
+Users, products, orders, order lines, idempotency keys and login attempts.
 
 Revision ID: 0001
 Revises:

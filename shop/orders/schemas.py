@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Annotated, Protocol, TypedDict
+from typing import TYPE_CHECKING, Annotated, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, with_config
 
 from shop import codec, models
 from shop.codec import Timestamp
 from shop.errors import Invalid
+from shop.fields import NOT_NULL, Changes
+from shop.ids import Id, QueryId
+from shop.keyset import ListQuery
 from shop.money import Amount, Currency, Money, format_cents
-from shop.paging import Id, ListQuery, QueryId
-from shop.validation import NOT_NULL, Changes
+
+if TYPE_CHECKING:
+    from shop.orders.store import LineRow, OrderRow
 
 Status = models.OrderStatus
 MAX_LINES = 100
@@ -82,35 +85,7 @@ class Order(TypedDict):
     updated_at: Timestamp
 
 
-class StoredOrder(Protocol):
-    """An order as stored: an ORM row, or a row read directly (service.read_order)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def user_id(self) -> int: ...
-    @property
-    def status(self) -> Status: ...
-    @property
-    def total_cents(self) -> int: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def updated_at(self) -> datetime: ...
-
-
-class StoredLine(Protocol):
-    @property
-    def product_id(self) -> int | None: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def unit_price_cents(self) -> int: ...
-    @property
-    def quantity(self) -> int: ...
-
-
-def public(order: StoredOrder, lines: Sequence[StoredLine], currency: str) -> Order:
+def public(order: OrderRow, lines: Sequence[LineRow], currency: str) -> Order:
     return {
         "id": order.id,
         "user_id": order.user_id,

@@ -6,9 +6,11 @@ import falcon.asgi
 
 from shop import codec
 from shop.auth import caller_of, require_admin
+from shop.clock import Clock
 from shop.database import Database
+from shop.keyset import Listing, Totals
 from shop.openapi import FORBIDDEN, Answer, Operation, RequestHeader, documented, problem
-from shop.paging import Listing, parse_query, render_page
+from shop.paging import parse_query, render_page
 from shop.products import service
 from shop.products.schemas import Product as ProductBody
 from shop.products.schemas import ProductCreate, ProductList, ProductUpdate, public
@@ -20,8 +22,10 @@ NAME_TAKEN = problem("Another product has this name (ignoring case).")
 class Products:
     """`/products`: list (everyone with a token) and create (admins)."""
 
-    def __init__(self, database: Database, currency: str) -> None:
+    def __init__(self, database: Database, clock: Clock, totals: Totals, currency: str) -> None:
         self.database = database
+        self.clock = clock
+        self.totals = totals
         self.currency = currency
 
     @documented(
@@ -37,7 +41,7 @@ class Products:
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         caller_of(req)
         query = parse_query(req, ProductList)
-        page = await service.list_products(self.database.direct, query, totals=self.database.totals)
+        page = await service.list_products(self.database, query, self.totals)
         render_page(req, resp, query, page.map(lambda product: public(product, self.currency)))
 
     @documented(
@@ -55,8 +59,7 @@ class Products:
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         require_admin(req)
         new = await parse_body(req, ProductCreate)
-        async with self.database.write() as session:
-            product = await service.create_product(session, new)
+        product = await service.create_product(self.database, new, self.clock())
         resp.status = 201
         resp.location = f"{req.prefix}/products/{product.id}"
         resp.etag = service.etag(product)
@@ -66,8 +69,10 @@ class Products:
 class Product:
     """`/products/{product_id}`: read (with an ETag), change (If-Match) and delete."""
 
-    def __init__(self, database: Database, currency: str) -> None:
+    def __init__(self, database: Database, clock: Clock, totals: Totals, currency: str) -> None:
         self.database = database
+        self.clock = clock
+        self.totals = totals
         self.currency = currency
 
     @documented(
@@ -75,7 +80,7 @@ class Product:
     )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, product_id: int) -> None:
         caller_of(req)
-        product = await service.read_product(self.database.direct, product_id)
+        product = await service.read_product(self.database, product_id)
         resp.etag = service.etag(product)
         resp.data = codec.dumps(public(product, self.currency))
 
@@ -105,8 +110,7 @@ class Product:
         changes = await parse_body(req, ProductUpdate)
         # Falcon gives "*" or parsed entity tags; compare them in their quoted form.
         if_match = [tag if tag == "*" else tag.dumps() for tag in req.if_match] if req.if_match else None
-        async with self.database.write() as session:
-            product = await service.update_product(session, product_id, changes, if_match=if_match)
+        product = await service.update_product(self.database, product_id, changes, self.clock(), if_match=if_match)
         resp.etag = service.etag(product)
         resp.data = codec.dumps(public(product, self.currency))
 
@@ -120,6 +124,5 @@ class Product:
     )
     async def on_delete(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, product_id: int) -> None:
         require_admin(req)
-        async with self.database.write() as session:
-            await service.delete_product(session, product_id)
+        await service.delete_product(self.database, product_id)
         resp.status = 204

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime
-from typing import Annotated, Any, Literal, Protocol, TypedDict
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypedDict
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, with_config
 
 from shop import codec
 from shop.codec import Timestamp
+from shop.fields import NOT_NULL, Changes, one_line, plain_text
+from shop.ids import Id
+from shop.keyset import ListQuery
 from shop.money import Amount, Currency, Money, format_cents
-from shop.paging import Id, ListQuery
-from shop.validation import NOT_NULL, Changes, one_line, plain_text
+
+if TYPE_CHECKING:
+    from shop.products.store import ProductRow
 
 MAX_STOCK = 1_000_000_000
 
@@ -101,26 +104,7 @@ class Product(TypedDict):
     updated_at: Timestamp
 
 
-class Stored(Protocol):
-    """A product as stored: an ORM row, or a row read directly (service.read_product)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def description(self) -> str: ...
-    @property
-    def price_cents(self) -> int: ...
-    @property
-    def stock(self) -> int: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def updated_at(self) -> datetime: ...
-
-
-def public(product: Stored, currency: str) -> Product:
+def public(product: ProductRow, currency: str) -> Product:
     return {
         "id": product.id,
         "name": product.name,

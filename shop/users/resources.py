@@ -5,12 +5,15 @@ from __future__ import annotations
 import falcon.asgi
 
 from shop import codec
-from shop.auth import Caller, caller_of, forbidden, require_admin
+from shop.auth import caller_of, require_admin
+from shop.callers import Caller
+from shop.clock import Clock
 from shop.database import Database
+from shop.keyset import Listing, Totals
 from shop.openapi import FORBIDDEN, Answer, Operation, documented, problem
-from shop.paging import Listing, parse_query, render_page
+from shop.paging import parse_query, render_page
 from shop.passwords import Passwords
-from shop.settings import Settings
+from shop.problems import forbidden
 from shop.users import service
 from shop.users.schemas import User as UserBody
 from shop.users.schemas import UserCreate, UserList, UserUpdate, public
@@ -22,11 +25,15 @@ TAKEN = problem("The username or email is taken (ignoring case).")
 class Users:
     """`/users`: create (admins; anyone with open registration) and list (admins)."""
 
-    def __init__(self, database: Database, passwords: Passwords, settings: Settings) -> None:
+    def __init__(
+        self, database: Database, clock: Clock, totals: Totals, passwords: Passwords, *, open_registration: bool
+    ) -> None:
         self.database = database
+        self.clock = clock
+        self.totals = totals
         self.passwords = passwords
         # With open registration, anyone may create a customer without a token.
-        self.anonymous = frozenset({"POST"}) if settings.OPEN_REGISTRATION else frozenset()
+        self.anonymous = frozenset({"POST"}) if open_registration else frozenset()
 
     @documented(
         Operation(
@@ -48,10 +55,14 @@ class Users:
         if caller is None and new.role != "customer":
             raise forbidden("Registration creates customers only.")
         password_hash = await self.passwords.hash(new.password)
-        async with self.database.write() as session:
-            user = await service.create_user(
-                session, username=new.username, email=new.email, password_hash=password_hash, role=new.role
-            )
+        user = await service.create_user(
+            self.database,
+            username=new.username,
+            email=new.email,
+            password_hash=password_hash,
+            role=new.role,
+            now=self.clock(),
+        )
         resp.status = 201
         resp.location = f"{req.prefix}/users/{user.id}"
         resp.data = codec.dumps(public(user))
@@ -68,8 +79,7 @@ class Users:
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         require_admin(req)
         query = parse_query(req, UserList)
-        async with self.database.read() as session:
-            page = await service.list_users(session, query, totals=self.database.totals)
+        page = await service.list_users(self.database, query, self.totals)
         render_page(req, resp, query, page.map(public))
 
 
@@ -82,16 +92,16 @@ class Me:
     @documented(Operation("getMe", "Read the caller's own account", answers={200: Answer("The caller.", UserBody)}))
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         caller = caller_of(req)
-        async with self.database.read() as session:
-            user = await service.visible_user(session, caller, caller.id)
+        user = await service.read_user(self.database, caller, caller.id)
         resp.data = codec.dumps(public(user))
 
 
 class User:
     """`/users/{user_id}`: read, change and delete one account."""
 
-    def __init__(self, database: Database, passwords: Passwords) -> None:
+    def __init__(self, database: Database, clock: Clock, passwords: Passwords) -> None:
         self.database = database
+        self.clock = clock
         self.passwords = passwords
 
     @documented(
@@ -102,8 +112,7 @@ class User:
         )
     )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, user_id: int) -> None:
-        async with self.database.read() as session:
-            user = await service.visible_user(session, caller_of(req), user_id)
+        user = await service.read_user(self.database, caller_of(req), user_id)
         resp.data = codec.dumps(public(user))
 
     @documented(
@@ -123,11 +132,9 @@ class User:
     async def on_patch(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, user_id: int) -> None:
         caller = caller_of(req)
         changes = await parse_body(req, UserUpdate)
-        async with self.database.read() as session:
-            await service.check_update(session, caller, user_id, changes, passwords=self.passwords)
-        password_hash = await self.passwords.hash(changes.password) if changes.password is not None else None
-        async with self.database.write() as session:
-            user = await service.update_user(session, caller, user_id, changes, password_hash=password_hash)
+        user = await service.update_user(
+            self.database, caller, user_id, changes, self.clock(), passwords=self.passwords
+        )
         resp.data = codec.dumps(public(user))
 
     @documented(
@@ -141,6 +148,5 @@ class User:
         )
     )
     async def on_delete(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, user_id: int) -> None:
-        async with self.database.write() as session:
-            await service.delete_user(session, caller_of(req), user_id)
+        await service.delete_user(self.database, caller_of(req), user_id)
         resp.status = 204

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, TypedDict
+from typing import TYPE_CHECKING, Annotated, TypedDict
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -16,25 +15,21 @@ from pydantic import (
 
 from shop import codec, models
 from shop.codec import Timestamp
-from shop.paging import Id, ListQuery
-from shop.validation import NOT_NULL, Changes
+from shop.fields import NOT_NULL, Changes
+from shop.ids import Id
+from shop.keyset import ListQuery
+
+if TYPE_CHECKING:
+    from shop.users.store import UserRow
 
 Role = models.Role
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
 
 
 Username = Annotated[
     str, StringConstraints(min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$"), Field(examples=["ada"])
 ]
-Password = Annotated[
-    str, Field(min_length=8, max_length=128, examples=["correct horse battery"]), AfterValidator(_no_nul)
-]
-Email = Annotated[EmailStr, Field(max_length=254, examples=["ada@example.com"]), AfterValidator(_no_nul)]
+Password = Annotated[str, Field(min_length=8, max_length=128, examples=["correct horse battery"])]
+Email = Annotated[EmailStr, Field(max_length=254, examples=["ada@example.com"])]
 
 
 class UserCreate(BaseModel):
@@ -71,7 +66,7 @@ class User(TypedDict):
     created_at: Timestamp
 
 
-def public(user: models.User) -> User:
+def public(user: UserRow) -> User:
     return {
         "id": user.id,
         "username": user.username,

@@ -8,15 +8,14 @@ import falcon.asgi
 from pydantic import BaseModel, ConfigDict, Field
 
 from shop import codec
-from shop.auth import unauthorized
 from shop.database import Database
-from shop.errors import Problem
-from shop.login_guard import Locked, LoginGuard
+from shop.login.guard import Locked, LoginGuard
 from shop.metrics import Metrics
 from shop.openapi import Answer, Operation, documented, problem
 from shop.passwords import Passwords
+from shop.problems import Problem, unauthorized
 from shop.tokens import Tokens
-from shop.users.service import find_by_username, username_key
+from shop.users import store as users
 from shop.validation import parse_body
 
 
@@ -64,7 +63,7 @@ class Login:
     )
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         credentials = await parse_body(req, Credentials)
-        key = username_key(credentials.username)
+        key = users.username_key(credentials.username)
         try:
             await self.guard.attempt(key)
         except Locked as locked:
@@ -73,8 +72,7 @@ class Login:
                 "Too many failed logins for this username; try again later.",
                 headers={"Retry-After": str(locked.retry_after)},
             ) from None
-        async with self.database.read() as session:
-            user = await find_by_username(session, credentials.username)
+        user = await users.by_username(self.database.reads, credentials.username)
         # Unknown users are checked against a dummy hash: same time, same answer.
         verified = await self.passwords.verify(user.password_hash if user else None, credentials.password)
         if user is None or not verified:

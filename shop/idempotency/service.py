@@ -1,10 +1,10 @@
-"""Idempotency-Key for POST /orders: claimed first, answered once, replayed after.
+"""`Idempotency-Key`: claimed first, answered once, replayed after.
 
 A key is a row, unique per (user, key), inserted in its own transaction before
-the order is attempted. A second request with the key finds the row: still
-without an answer means the first is running (409); with an answer, it is
-replayed. The order's answer is written in the order's own transaction, so an
-order never exists without the answer that a retry will get.
+the request's work is attempted. A second request with the key finds the row:
+still without an answer means the first is running (409); with an answer, it
+is replayed. The work's answer is written in the work's own transaction
+(`answer`), so, say, an order never exists without the answer a retry will get.
 """
 
 from __future__ import annotations
@@ -13,20 +13,19 @@ import contextlib
 import hashlib
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
 from shop import codec
 from shop.database import Database
 from shop.errors import Conflict, Invalid
-from shop.models import IdempotencyKey
+from shop.idempotency import store
 
 KEEP_FOR = timedelta(hours=24)
 # A claim with no answer after this long belongs to a request that died: take it over.
 ABANDONED_AFTER = timedelta(minutes=2)
 HEADER = "Idempotency-Key"
 MAX_LENGTH = 255
+RUNNING = "A request with this Idempotency-Key is still running; retry in a moment."
 
 
 class Replay(Exception):
@@ -39,7 +38,7 @@ class Replay(Exception):
 
 
 def checked_key(value: str | None) -> str | None:
-    """The key as the client wrote it, counted in characters (API.md 9)."""
+    """The key as the client wrote it, counted in characters, not bytes."""
     if value is None:
         return None
     # ASGI hands header bytes over as Latin-1; clients send UTF-8. (Not UTF-8: the bytes as they came.)
@@ -57,14 +56,9 @@ def fingerprint(document: object) -> str:
 async def claim(database: Database, user_id: int, key: str, request_hash: str, now: datetime) -> int:
     """Claim `key` for a new request and return the claim's id; or raise Replay,
     409 (still running) or 422 (the key was used with another body)."""
-    async with database.write() as session:
-        found = (
-            await session.execute(
-                select(IdempotencyKey)
-                .where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
-                .with_for_update()
-            )
-        ).scalar_one_or_none()
+
+    def work(connection: Connection) -> int:
+        found = store.locked(connection, user_id, key)
         if found is not None:
             expired = found.created_at <= now - KEEP_FOR
             abandoned = found.status_code is None and found.created_at <= now - ABANDONED_AFTER
@@ -72,29 +66,27 @@ async def claim(database: Database, user_id: int, key: str, request_hash: str, n
                 if found.request_hash != request_hash:
                     raise Invalid.at(["header", HEADER], "This key was already used with a different body.")
                 if found.status_code is None or found.response_body is None:
-                    raise Conflict("A request with this Idempotency-Key is still running; retry in a moment.")
+                    raise Conflict(RUNNING)
                 raise Replay(found.status_code, found.response_body.encode())
-            await session.delete(found)
-            await session.flush()
-        row = IdempotencyKey(user_id=user_id, key=key, request_hash=request_hash, created_at=now)
-        session.add(row)
-        try:
-            await session.flush()
-        except IntegrityError:  # another request claimed it a moment ago
-            raise Conflict("A request with this Idempotency-Key is still running; retry in a moment.") from None
-        return row.id
+            store.remove(connection, found.id)
+        claim_id = store.add(connection, user_id, key, request_hash, now)
+        if claim_id is None:  # another request claimed it a moment ago
+            raise Conflict(RUNNING)
+        return claim_id
+
+    return await database.transaction(work)
 
 
 def answer(connection: Connection, claim_id: int, status: int, body: bytes) -> None:
-    """Keep the answer for replays (in the caller's transaction, `Database.run`)."""
-    connection.execute(
-        update(IdempotencyKey)
-        .where(IdempotencyKey.id == claim_id)
-        .values(status_code=status, response_body=body.decode())
-    )
+    """Keep the answer for replays, in the transaction of the work it answers."""
+    store.answer(connection, claim_id, status, body)
+
+
+async def keep_answer(database: Database, claim_id: int, status: int, body: bytes) -> None:
+    """Keep a refusal as the answer (its own transaction: the work's rolled back)."""
+    await database.transaction(lambda connection: store.answer(connection, claim_id, status, body))
 
 
 async def release(database: Database, claim_id: int) -> None:
     """Forget a claim whose request failed without an answer worth replaying."""
-    async with database.write() as session:
-        await session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == claim_id))
+    await database.transaction(lambda connection: store.remove(connection, claim_id))

@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from redis.asyncio import Redis
-from sqlalchemy import delete, func, select
 
+from shop.clock import Clock
 from shop.database import Database
-from shop.models import LoginAttempt
+from shop.login import store
 
 LIMIT = 5
 WINDOW = timedelta(minutes=15)
-
-Clock = Callable[[], datetime]
 
 
 class AttemptStore(Protocol):
@@ -43,27 +40,14 @@ class DatabaseAttempts:
         self.database = database
 
     async def add(self, key: str, at: datetime) -> tuple[str, int, datetime]:
-        async with self.database.write() as session:
-            await session.execute(
-                delete(LoginAttempt).where(LoginAttempt.username_key == key, LoginAttempt.attempted_at <= at - WINDOW)
-            )
-            attempt = LoginAttempt(username_key=key, attempted_at=at)
-            session.add(attempt)
-            await session.flush()
-            count, oldest = (
-                await session.execute(
-                    select(func.count(), func.min(LoginAttempt.attempted_at)).where(LoginAttempt.username_key == key)
-                )
-            ).one()
-        return str(attempt.id), int(count), oldest
+        recent = await self.database.transaction(lambda connection: store.add(connection, key, at, at - WINDOW))
+        return str(recent.attempt_id), recent.attempts, recent.oldest
 
     async def forget(self, key: str, handle: str) -> None:
-        async with self.database.write() as session:
-            await session.execute(delete(LoginAttempt).where(LoginAttempt.id == int(handle)))
+        await self.database.transaction(lambda connection: store.forget(connection, int(handle)))
 
     async def clear(self, key: str) -> None:
-        async with self.database.write() as session:
-            await session.execute(delete(LoginAttempt).where(LoginAttempt.username_key == key))
+        await self.database.transaction(lambda connection: store.clear(connection, key))
 
     async def close(self) -> None:
         pass

@@ -1,0 +1,151 @@
+"""The orders' SQL: the one place that reads or writes `orders` and their `order_lines`.
+
+Writes are Core statements on the unit of work's connection; reads are plain
+SQL on the fast reads (`shop.reads`). Both give `OrderRow`s and `LineRow`s.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy.engine import Connection
+
+from shop.keyset import Window
+from shop.models import Order, OrderLine, OrderStatus
+from shop.reads import Reads, row_type, where
+
+
+class OrderRow(NamedTuple):
+    id: int
+    user_id: int
+    status: OrderStatus
+    total_cents: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class LineRow(NamedTuple):
+    """A line as sold: the product's name and price when the order was placed."""
+
+    product_id: int | None  # None once the product has left the catalogue
+    name: str
+    unit_price_cents: int
+    quantity: int
+
+
+class Placed(NamedTuple):
+    order: OrderRow
+    lines: list[LineRow]
+
+
+ORDER = row_type(OrderRow)
+LINE = row_type(LineRow)
+_COLUMNS = [Order.__table__.c[name] for name in ORDER.columns]
+_LINE_COLUMNS = [OrderLine.__table__.c[name] for name in LINE.columns]
+Lines = dict[int, list[LineRow]]
+
+
+# -- Writes, on the unit of work's connection ---------------------------------
+
+# Built once: building statements costs more than SQLite running them (POST /orders).
+_ADD_ORDER = insert(Order).returning(*_COLUMNS)
+_ADD_LINES = insert(OrderLine)
+
+
+def add(connection: Connection, user_id: int, lines: list[LineRow], now: datetime) -> Placed:
+    """A new pending order of `lines`; its total is theirs."""
+    total = sum(line.unit_price_cents * line.quantity for line in lines)
+    values = {"user_id": user_id, "status": "pending", "total_cents": total, "total_set_by_admin": False}
+    order = ORDER.make(connection.execute(_ADD_ORDER, {**values, "created_at": now, "updated_at": now}).one())
+    connection.execute(_ADD_LINES, [{"order_id": order.id, **line._asdict()} for line in lines])
+    return Placed(order, lines)
+
+
+def locked(connection: Connection, order_id: int) -> OrderRow | None:
+    """The order, locked until the transaction ends (PostgreSQL; SQLite's writer holds the whole database)."""
+    row = connection.execute(select(*_COLUMNS).where(Order.id == order_id).with_for_update()).first()
+    return ORDER.make(row) if row is not None else None
+
+
+def lines_of(connection: Connection, order_id: int) -> list[LineRow]:
+    statement = select(*_LINE_COLUMNS).where(OrderLine.order_id == order_id).order_by(OrderLine.id)
+    return [LINE.make(row) for row in connection.execute(statement)]
+
+
+def change(
+    connection: Connection, order_id: int, now: datetime, *, status: str | None, total_cents: int | None
+) -> OrderRow:
+    values: dict[str, Any] = {"updated_at": now}
+    if status is not None:
+        values["status"] = status
+    if total_cents is not None:
+        values.update(total_cents=total_cents, total_set_by_admin=True)
+    return ORDER.make(
+        connection.execute(update(Order).where(Order.id == order_id).values(values).returning(*_COLUMNS)).one()
+    )
+
+
+def remove(connection: Connection, order_id: int) -> None:
+    """The order and its lines (ON DELETE CASCADE)."""
+    connection.execute(delete(Order).where(Order.id == order_id))
+
+
+def any_of_user(connection: Connection, user_id: int) -> bool:
+    """Whether the user has orders, cancelled ones included."""
+    return bool(connection.execute(select(exists().where(Order.user_id == user_id))).scalar())
+
+
+# -- Fast reads (shop.reads) ---------------------------------------------------
+
+# The order and its lines in one query: one row per line (none: one row of NULLs).
+_WITH_LINES = (
+    f"SELECT {ORDER.select_list('o')}, {LINE.select_list('l')}, l.id"
+    " FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id WHERE o.id = :id ORDER BY l.id"
+)
+_SPLIT = len(ORDER.columns)
+
+
+async def with_lines(reads: Reads, order_id: int) -> Placed | None:
+    rows = await reads.rows(_WITH_LINES, {"id": order_id})
+    if not rows:
+        return None
+    lines = [LINE.make(row[_SPLIT:-1]) for row in rows if row[-1] is not None]
+    return Placed(ORDER.make(rows[0][:_SPLIT]), lines)
+
+
+def _conditions(user_id: int | None, status: str | None, params: dict[str, Any]) -> list[str]:
+    conditions = []
+    if user_id is not None:
+        conditions.append("user_id = :user_id")
+        params["user_id"] = user_id
+    if status is not None:
+        conditions.append("status = :status")
+        params["status"] = status
+    return conditions
+
+
+async def window(reads: Reads, user_id: int | None, status: str | None, rows: Window) -> list[OrderRow]:
+    params: dict[str, Any] = {}
+    sql = f"SELECT {ORDER.select_list()} FROM orders" + rows.sql(_conditions(user_id, status, params), params)
+    return await reads.all(ORDER, sql, params)
+
+
+async def count(reads: Reads, user_id: int | None, status: str | None) -> int:
+    params: dict[str, Any] = {}
+    return int(await reads.scalar("SELECT count(*) FROM orders" + where(_conditions(user_id, status, params)), params))
+
+
+async def lines_by_order(reads: Reads, order_ids: Sequence[int]) -> Lines:
+    """The lines of several orders in one query (no N+1)."""
+    found: Lines = defaultdict(list)
+    if order_ids:
+        names = {f"id_{index}": order_id for index, order_id in enumerate(order_ids)}
+        placeholders = ", ".join(f":{name}" for name in names)
+        sql = f"SELECT order_id, {LINE.select_list()} FROM order_lines WHERE order_id IN ({placeholders}) ORDER BY id"
+        for row in await reads.rows(sql, names):
+            found[row[0]].append(LINE.make(row[1:]))
+    return found

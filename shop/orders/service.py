@@ -86,11 +86,8 @@ class Answer:
 
     status: int
     body: bytes
+    order_id: int | None = None  # of the order placed (201)
     replayed: bool = False
-
-    @property
-    def order_id(self) -> int | None:
-        return int(codec.loads(self.body)["id"]) if self.status == 201 else None
 
 
 async def place_order(
@@ -108,22 +105,23 @@ async def place_order(
     the answer to keep), a retry with another body a 422."""
     if key is None:
         placed = await database.transaction(lambda connection: place(connection, caller, new, now))
-        return Answer(201, codec.dumps(public(placed.order, placed.lines, currency)))
+        return Answer(201, codec.dumps(public(placed.order, placed.lines, currency)), placed.order.id)
     try:
         claim_id = await idempotency.claim(
             database, caller.id, key, idempotency.fingerprint(new.model_dump(mode="json")), now
         )
     except idempotency.Replay as replay:
-        return Answer(replay.status, replay.body, replayed=True)
+        order_id = int(codec.loads(replay.body)["id"]) if replay.status == 201 else None
+        return Answer(replay.status, replay.body, order_id, replayed=True)
 
-    def placed_and_answered(connection: Connection) -> bytes:
+    def placed_and_answered(connection: Connection) -> Answer:
         placed = place(connection, caller, new, now)
         body = codec.dumps(public(placed.order, placed.lines, currency))
         idempotency.answer(connection, claim_id, 201, body)
-        return body
+        return Answer(201, body, placed.order.id)
 
     try:
-        return Answer(201, await database.transaction(placed_and_answered))
+        return await database.transaction(placed_and_answered)
     except ShopError as error:
         # A refusal is an answer too: a retry gets the same one.
         try:

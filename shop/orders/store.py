@@ -52,7 +52,7 @@ Lines = dict[int, list[LineRow]]
 # -- Writes, on the unit of work's connection ---------------------------------
 
 # Built once: building statements costs more than SQLite running them (POST /orders).
-_ADD_ORDER = insert(Order).returning(*_COLUMNS)
+_ADD_ORDER = insert(Order).returning(Order.id)
 _ADD_LINES = insert(OrderLine)
 
 
@@ -60,9 +60,9 @@ def add(connection: Connection, user_id: int, lines: list[LineRow], now: datetim
     """A new pending order of `lines`; its total is theirs."""
     total = sum(line.unit_price_cents * line.quantity for line in lines)
     values = {"user_id": user_id, "status": "pending", "total_cents": total, "total_set_by_admin": False}
-    order = ORDER.make(connection.execute(_ADD_ORDER, {**values, "created_at": now, "updated_at": now}).one())
-    connection.execute(_ADD_LINES, [{"order_id": order.id, **line._asdict()} for line in lines])
-    return Placed(order, lines)
+    order_id = connection.execute(_ADD_ORDER, {**values, "created_at": now, "updated_at": now}).scalar_one()
+    connection.execute(_ADD_LINES, [dict(zip(LINE.columns, line, strict=True), order_id=order_id) for line in lines])
+    return Placed(OrderRow(order_id, user_id, "pending", total, now, now), lines)
 
 
 def locked(connection: Connection, order_id: int) -> OrderRow | None:

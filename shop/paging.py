@@ -32,7 +32,8 @@ def parse_query[Q: ListQuery](req: falcon.asgi.Request, model: type[Q]) -> Q:
     except ValidationError as error:
         raise validation_error(pydantic_errors(error, "query")) from None
     if query.cursor is not None and "page" in query.model_fields_set:
-        raise validation_error([{"loc": ["query", "cursor"], "msg": "Give either a cursor or a page, not both."}])
+        both = "Give either a cursor or a page, not both."
+        raise validation_error([{"loc": ["query", "cursor"], "msg": both}], detail=both)
     return query
 
 

@@ -45,7 +45,7 @@ def utc(value: datetime | str) -> datetime:
 
 def sqlite_timestamp(value: datetime) -> str:
     """An aware datetime as SQLite stores it (as SQLAlchemy's SQLite dialect writes it)."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 def like_fragment(text: str) -> str:

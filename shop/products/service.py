@@ -89,6 +89,8 @@ async def update_product(
             raise NotFound("No such product.")
         if if_match is not None and "*" not in if_match and etag(product) not in if_match:
             raise PreconditionFailed("The product has changed since you read it; read it again.")
+        if all(getattr(product, column) == value for column, value in values.items()):
+            return product  # nothing changes: neither updated_at nor the ETag moves
         return store.change(connection, product_id, values, now)
 
     return await database.transaction(work)

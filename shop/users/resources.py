@@ -52,17 +52,7 @@ class Users:
         if caller is not None and not caller.is_admin:
             raise forbidden()
         new = await parse_body(req, UserCreate)
-        if caller is None and new.role != "customer":
-            raise forbidden("Registration creates customers only.")
-        password_hash = await self.passwords.hash(new.password)
-        user = await service.create_user(
-            self.database,
-            username=new.username,
-            email=new.email,
-            password_hash=password_hash,
-            role=new.role,
-            now=self.clock(),
-        )
+        user = await service.register(self.database, caller, new, self.clock(), passwords=self.passwords)
         resp.status = 201
         resp.location = f"{req.prefix}/users/{user.id}"
         resp.data = codec.dumps(public(user))

@@ -14,7 +14,7 @@ from shop.keyset import Page, Sort, Totals, Window, fetch_page
 from shop.orders import store as orders
 from shop.passwords import Passwords
 from shop.users import store
-from shop.users.schemas import UserList, UserUpdate
+from shop.users.schemas import UserCreate, UserList, UserUpdate
 from shop.users.store import UserRow
 
 HAS_ORDERS = "This user has orders (cancelled ones count too), so the account cannot be deleted."
@@ -28,6 +28,20 @@ async def create_user(
         return store.add(connection, username=username, email=email, password_hash=password_hash, role=role, now=now)
 
     return await database.transaction(work)
+
+
+async def register(
+    database: Database, caller: Caller | None, new: UserCreate, now: datetime, *, passwords: Passwords
+) -> UserRow:
+    """A new account: admins create any role; without a caller (open registration), customers only."""
+    if caller is None and new.role != "customer":
+        raise Forbidden("Registration creates customers only.")
+    if caller is not None and not caller.is_admin:
+        raise Forbidden("This action is for admins.")
+    password_hash = await passwords.hash(new.password)
+    return await create_user(
+        database, username=new.username, email=new.email, password_hash=password_hash, role=new.role, now=now
+    )
 
 
 def _may_see(caller: Caller, user_id: int) -> None:

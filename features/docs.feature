@@ -51,6 +51,13 @@ Feature: API documentation
     When a client reads the OpenAPI document
     Then it says POST "/users" is open to everyone, a token optional
 
+  Scenario: With a public catalogue, reading products needs no token
+    Given the catalogue is public
+    When a client reads the OpenAPI document
+    Then it says GET "/products" is open to everyone, a token optional
+    And it says GET "/products/{product_id}" is open to everyone, a token optional
+    And it says POST "/products" is for a bearer token
+
   Scenario: A request body is documented by the schema that validates it
     When a client reads the OpenAPI document
     Then the body of POST "/products" requires "name", "price", "stock" and allows no other fields

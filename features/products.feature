@@ -4,7 +4,8 @@ Feature: The catalogue
   a JSON number with at most two fraction digits, from 0 to 99999999.99, and
   always shown as a string with exactly two ("19.99"), in the shop's one
   CURRENCY. Names are 1 to 200 characters and unique ignoring case. Everyone
-  with a token browses the catalogue; only admins change it. Lists count their
+  with a token browses the catalogue (and with PUBLIC_CATALOGUE=true, for a
+  storefront, everyone without one too); only admins change it. Lists count their
   total for each page, reusing a count for up to a second: a change made
   through the same server process shows at once, one made through another
   worker process within a second.
@@ -306,6 +307,37 @@ Feature: The catalogue
     When a client sends GET "/products?per_page=5&sort=name"
     And the client sends the next_cursor with "sort=price" instead
     Then the response is a problem with status 422
+
+  # -- A public catalogue, for storefronts ------------------------------------
+
+  Scenario: By default, reading the catalogue needs a token
+    Given the product "Teapot" priced "19.99" with 12 in stock
+    When a visitor without a token asks for the product "Teapot"
+    Then the response is a problem with status 401
+    When a client sends GET "/products"
+    Then the response is a problem with status 401
+
+  Scenario: With a public catalogue, visitors read products without a token
+    Given the catalogue is public
+    And the product "Teapot" priced "19.99" with 12 in stock
+    When a client sends GET "/products"
+    Then the response status is 200
+    And the listed product names are "Teapot"
+    When a visitor without a token asks for the product "Teapot"
+    Then the response is the product "Teapot" priced "19.99" USD with 12 in stock
+    And the response has an ETag
+
+  Scenario: With a public catalogue, every other rule stays, and a bad token is still refused
+    Given the catalogue is public
+    When a client sends POST "/products" with the JSON body:
+      """
+      {"name": "Kettle", "price": "30.00", "stock": 1}
+      """
+    Then the response is a problem with status 401
+    When a client sends GET "/orders"
+    Then the response is a problem with status 401
+    When a client sends GET "/products" with the header "Authorization: Bearer not-a-token"
+    Then the response is a problem with status 401
 
   # -- Changing ---------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 Feature: Settings
   The shop reads its settings from the environment and from a `.env` file in
   the directory it starts in: DEBUG, SECRET_KEY, DATABASE_URL,
-  JWT_EXPIRES_SECONDS, OPEN_REGISTRATION, CURRENCY, LOG_LEVEL, LOG_JSON,
+  JWT_EXPIRES_SECONDS, OPEN_REGISTRATION, PUBLIC_CATALOGUE, CURRENCY, LOG_LEVEL, LOG_JSON,
   CORS_ORIGINS and REDIS_URL. The older names SQLITE_URI (the database) and
   ALEMBIC_URI (the migrations' database) are still honoured. A missing or bad
   setting stops start-up with one clear line that names it, never a traceback.
@@ -22,6 +22,7 @@ Feature: Settings
       | LOG_JSON            | maybe                                                  |
       | JWT_EXPIRES_SECONDS | soon                                                   |
       | OPEN_REGISTRATION   | perhaps                                                |
+      | PUBLIC_CATALOGUE    | sometimes                                              |
       | CORS_ORIGINS        | not-an-origin                                          |
       | REDIS_URL           | localhost:6379                                         |
 

@@ -137,8 +137,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     )
     app.add_route("/users/me", users.Me(database))
     app.add_route("/users/{user_id:id}", users.User(database, clock, app.passwords))
-    app.add_route("/products", products.Products(database, clock, totals, currency))
-    app.add_route("/products/{product_id:id}", products.Product(database, clock, totals, currency))
+    public = settings.PUBLIC_CATALOGUE
+    app.add_route("/products", products.Products(database, clock, totals, currency, public=public))
+    app.add_route("/products/{product_id:id}", products.Product(database, clock, currency, public=public))
     app.add_route("/orders", orders.Orders(database, clock, totals, currency, app.metrics))
     app.add_route("/orders/{order_id:id}", orders.Order(database, clock, currency))
     app.add_route("/openapi.json", OpenAPIDocument(lambda: app.routes))

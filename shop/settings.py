@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     ALEMBIC_URI: str | None = None  # the seed's name for the migrations' URL
     JWT_EXPIRES_SECONDS: int = Field(default=4 * 3600, ge=60, le=30 * 24 * 3600)
     OPEN_REGISTRATION: bool = False
+    PUBLIC_CATALOGUE: bool = False  # anonymous clients may read the catalogue (storefronts)
     CURRENCY: str = "USD"
     LOG_LEVEL: str = "INFO"
     LOG_JSON: bool = False

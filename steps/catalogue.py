@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import pytest
 from pytest_bdd import given, parsers, then, when
 from sqlalchemy import select, update
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import URL, Row
 
 from shop.models import Order, OrderLine, Product
 from shop.money import parse_cents
@@ -19,7 +20,7 @@ from shop.products import service
 from shop.products.schemas import ProductCreate
 from steps.accounts import change_stored, names, user_id
 from steps.grammar import step
-from steps.http import Exchange, send
+from steps.http import Exchange, FakeClock, send, start_shop, test_settings
 from steps.shop_client import InProcessShop
 
 
@@ -127,6 +128,17 @@ def adds_long_product(
 def asks_for_product(exchange: Exchange, shop: InProcessShop, username: str, name: str) -> None:
     exchange.token = exchange.tokens[username]
     send(exchange, shop, "GET", f"/products/{product_id(shop, name)}")
+
+
+@when(step('a visitor without a token asks for the product "{name:q}"'))
+def visitor_asks_for_product(exchange: Exchange, shop: InProcessShop, name: str) -> None:
+    exchange.token = None
+    send(exchange, shop, "GET", f"/products/{product_id(shop, name)}")
+
+
+@given("the catalogue is public", target_fixture="shop")
+def public_catalogue(request: pytest.FixtureRequest, database_url: URL, clock: FakeClock) -> InProcessShop:
+    return start_shop(request, test_settings(database_url, PUBLIC_CATALOGUE=True), clock)
 
 
 @when(step('"{username:q}" changes the product "{name:q}" with:'))

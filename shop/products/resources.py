@@ -5,7 +5,7 @@ from __future__ import annotations
 import falcon.asgi
 
 from shop import codec
-from shop.auth import caller_of, require_admin
+from shop.auth import require_admin
 from shop.clock import Clock
 from shop.database import Database
 from shop.keyset import Listing, Totals
@@ -20,13 +20,15 @@ NAME_TAKEN = problem("Another product has this name (ignoring case).")
 
 
 class Products:
-    """`/products`: list (everyone with a token) and create (admins)."""
+    """`/products`: list (everyone with a token, or everyone with a public catalogue) and create (admins)."""
 
-    def __init__(self, database: Database, clock: Clock, totals: Totals, currency: str) -> None:
+    def __init__(self, database: Database, clock: Clock, totals: Totals, currency: str, *, public: bool) -> None:
         self.database = database
         self.clock = clock
         self.totals = totals
         self.currency = currency
+        # With a public catalogue, reading needs no token (one sent is still checked).
+        self.anonymous = frozenset({"GET"}) if public else frozenset()
 
     @documented(
         Operation(
@@ -39,7 +41,6 @@ class Products:
         )
     )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        caller_of(req)
         query = parse_query(req, ProductList)
         page = await service.list_products(self.database, query, self.totals)
         render_page(req, resp, query, page.map(lambda product: public(product, self.currency)))
@@ -69,17 +70,16 @@ class Products:
 class Product:
     """`/products/{product_id}`: read (with an ETag), change (If-Match) and delete."""
 
-    def __init__(self, database: Database, clock: Clock, totals: Totals, currency: str) -> None:
+    def __init__(self, database: Database, clock: Clock, currency: str, *, public: bool) -> None:
         self.database = database
         self.clock = clock
-        self.totals = totals
         self.currency = currency
+        self.anonymous = frozenset({"GET"}) if public else frozenset()
 
     @documented(
         Operation("getProduct", "Read a product", answers={200: Answer("The product.", ProductBody, ("ETag",))})
     )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, product_id: int) -> None:
-        caller_of(req)
         product = await service.read_product(self.database, product_id)
         resp.etag = service.etag(product)
         resp.data = codec.dumps(public(product, self.currency))

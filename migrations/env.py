@@ -25,7 +25,7 @@ def database_url() -> str:
     """A URL set by the caller (tests, `shop migrate`) wins over the settings."""
     url = config.attributes.get("database_url")
     if url is None:
-        url = load_settings().migrations_url
+        url = load_settings(signs_tokens=False).migrations_url  # migrations sign no tokens
     return async_database_url(str(url) if not isinstance(url, str) else url).render_as_string(hide_password=False)
 
 

@@ -28,7 +28,7 @@ from shop.orders import resources as orders
 from shop.passwords import Passwords
 from shop.problems import handle_shop_error, handle_unexpected, serialize_problem
 from shop.products import resources as products
-from shop.settings import Settings, load_settings
+from shop.settings import Settings, check_secret_key, load_settings
 from shop.tokens import Tokens
 from shop.users import resources as users
 
@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     """Build an independent shop. Settings default to the environment and `.env`;
     `clock` tells the time to the rules that count it (tests pass a fake one)."""
     settings = settings if settings is not None else load_settings()
+    check_secret_key(settings)  # the app signs tokens with it
     app = ShopApp(settings, clock)
     access_log = logger.level(settings.LOG_LEVEL).no <= logger.level("INFO").no
     app.add_middleware(RequestMiddleware(app.metrics, access_log=access_log))

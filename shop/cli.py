@@ -32,9 +32,9 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(code=2)
 
 
-def settings_or_exit(**overrides: object) -> Settings:
+def settings_or_exit(*, signs_tokens: bool = False) -> Settings:
     try:
-        return load_settings(**overrides)
+        return load_settings(signs_tokens=signs_tokens)
     except SettingsError as error:
         fail(str(error))
 
@@ -73,7 +73,7 @@ def serve(
 
     if demo:
         os.environ.setdefault("DEBUG", "true")
-    settings = settings_or_exit()
+    settings = settings_or_exit(signs_tokens=True)
     configure_logging(settings)
     # Workers are new processes that read the environment: they must share the key.
     os.environ["SECRET_KEY"] = settings.SECRET_KEY

@@ -112,19 +112,24 @@ class Settings(BaseSettings):
         return value or None
 
     @model_validator(mode="after")
-    def _secret_key(self) -> Self:
-        if self.DEBUG:
-            if not self.SECRET_KEY:
-                # Development only: a key per process, so tokens die with it.
-                object.__setattr__(self, "SECRET_KEY", secrets.token_urlsafe(48))
-            return self
-        if not self.SECRET_KEY:
-            raise ValueError("SECRET_KEY is required (at least 32 characters) unless DEBUG=true")
-        if len(self.SECRET_KEY) < MIN_SECRET_LENGTH:
-            raise ValueError(f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters unless DEBUG=true")
-        if self.SECRET_KEY == EXAMPLE_SECRET_KEY:
-            raise ValueError("SECRET_KEY is the example value from .env.example; set a random one")
+    def _development_key(self) -> Self:
+        if self.DEBUG and not self.SECRET_KEY:
+            # Development only: a key per process, so tokens die with it.
+            object.__setattr__(self, "SECRET_KEY", secrets.token_urlsafe(48))
         return self
+
+    def secret_key_problem(self) -> str | None:
+        """Why SECRET_KEY cannot sign tokens, if it cannot. Only what serves the API
+        asks: migrate, seed and create-admin sign nothing and run without one."""
+        if self.DEBUG:
+            return None
+        if not self.SECRET_KEY:
+            return "SECRET_KEY is required (at least 32 characters) unless DEBUG=true"
+        if len(self.SECRET_KEY) < MIN_SECRET_LENGTH:
+            return f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters unless DEBUG=true"
+        if self.SECRET_KEY == EXAMPLE_SECRET_KEY:
+            return "SECRET_KEY is the example value from .env.example; set a random one"
+        return None
 
     @property
     def database_url(self) -> URL:
@@ -143,15 +148,25 @@ class SettingsError(Exception):
     """A setting is missing or wrong; the message is one line that names it."""
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read settings, turning pydantic's report into one line that names the setting."""
+def load_settings(*, signs_tokens: bool = True, **overrides: object) -> Settings:
+    """Read settings, turning pydantic's report into one line that names the setting.
+    `signs_tokens`: the caller serves the API, so SECRET_KEY must be fit to sign tokens."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors(include_url=False, include_input=False)[0]
         name = ".".join(str(part) for part in first["loc"]) or _named_in(first["msg"])
         message = first["msg"].removeprefix("Value error, ")
         raise SettingsError(f"invalid setting {name}: {message}") from None
+    if signs_tokens:
+        check_secret_key(settings)
+    return settings
+
+
+def check_secret_key(settings: Settings) -> None:
+    problem = settings.secret_key_problem()
+    if problem is not None:
+        raise SettingsError(f"invalid setting SECRET_KEY: {problem}")
 
 
 def _named_in(message: str) -> str:

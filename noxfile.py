@@ -8,7 +8,7 @@ from pathlib import Path
 import nox
 
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["lint", "typecheck", "tests", "postgres", "migrations", "race", "faults", "fuzz"]
+nox.options.sessions = ["lint", "typecheck", "tests", "postgres", "migrations", "package", "race", "faults", "fuzz"]
 nox.options.reuse_existing_virtualenvs = True
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -37,6 +37,14 @@ def postgres(session: nox.Session) -> None:
     """The same suite on PostgreSQL: a fresh database per scenario."""
     sync(session)
     session.run("pytest", *session.posargs, env={"TEST_DATABASE_URL": POSTGRES_URL})
+
+
+@nox.session
+def package(session: nox.Session) -> None:
+    """The built wheel alone in a fresh virtualenv, run from an empty folder: --version, migrate,
+    create-admin, serve, /ready, a login and an order."""
+    sync(session)
+    session.run("pytest", "-m", "package", "tests/package", *session.posargs)
 
 
 @nox.session

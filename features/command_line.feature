@@ -2,7 +2,9 @@ Feature: The shop command
   `shop` runs the service and looks after its database: `serve` (applying
   pending migrations first; `--demo` seeds an admin, a customer and a
   catalogue on an empty database and prints their credentials), `migrate`,
-  `create-admin` and `seed`. Every command explains itself with --help.
+  `create-admin` and `seed`. Every command explains itself with --help, and
+  `shop --version` says which version is installed (the distribution is
+  `falcon-shop`; an installed wheel carries its migrations).
   The seed's own route keeps working too: `alembic upgrade head`, then
   `uvicorn asgi:application`.
 
@@ -18,6 +20,11 @@ Feature: The shop command
       | shop migrate      | migration  |
       | shop create-admin | --username |
       | shop seed         | --products |
+
+  Scenario: shop --version names the installed version
+    When the operator runs "shop --version"
+    Then the command succeeds
+    And its output mentions "shop 0.1.0"
 
   Scenario: Migrating an empty database creates the schema, and migrating again changes nothing
     Given an empty database

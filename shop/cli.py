@@ -27,6 +27,26 @@ cli = typer.Typer(
 )
 
 
+DISTRIBUTION = "falcon-shop"  # the name on PyPI; the package and the command are `shop`
+
+
+def _version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        typer.echo(f"shop {version(DISTRIBUTION)}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", callback=_version, is_eager=True)
+    ] = False,
+) -> None:
+    """shop: a fast, asynchronous REST e-commerce backend."""
+
+
 def fail(message: str) -> NoReturn:
     typer.echo(f"shop: {message}", err=True)
     raise typer.Exit(code=2)

@@ -8,12 +8,15 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import URL
 
-_ROOT = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
+# A wheel carries the migrations and alembic.ini inside the package; a clone
+# keeps them at the top of the repository, where `alembic upgrade head` finds them.
+_HOME = _PACKAGE if (_PACKAGE / "migrations").is_dir() else _PACKAGE.parent
 
 
 def alembic_config(url: URL | str) -> Config:
-    config = Config(str(_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(_ROOT / "migrations"))
+    config = Config(str(_HOME / "alembic.ini"))
+    config.set_main_option("script_location", str(_HOME / "migrations"))
     config.attributes["database_url"] = url
     config.attributes["configure_logging"] = False  # the caller's logging stays as it is
     return config

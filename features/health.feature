@@ -20,6 +20,17 @@ Feature: Health and readiness
       {"status": "ready"}
       """
 
+  Scenario: A shop whose database was never migrated is not ready, and says why
+    Given a shop on a database that was never migrated
+    Then the log warns once that the schema needs "shop migrate"
+    When a client sends GET "/ready"
+    Then the response is a problem with status 503
+    And the problem says "run `shop migrate`"
+    And the response header "Retry-After" is "5"
+    When the operator migrates that database
+    And a client sends GET "/ready"
+    Then the response status is 200
+
   Scenario: A shop whose database does not answer is alive but not ready
     Given a shop whose database cannot be reached
     When a client sends GET "/ready"

@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from shop.app import create_app
 
-__all__ = ["create_app"]
+__all__ = ["DISTRIBUTION", "create_app"]
+
+# The name on PyPI (and in importlib.metadata); the package and the command are `shop`.
+DISTRIBUTION = "falcon-shop"
 
 
 def __getattr__(name: str) -> Any:

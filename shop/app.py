@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,7 +15,7 @@ from loguru import logger
 
 from shop.auth import Authentication
 from shop.clock import Clock, utcnow
-from shop.database import Database
+from shop.database import PING_TIMEOUT_SECONDS, Database
 from shop.docs import SHOP_ASSETS, SHOP_ASSETS_PREFIX, SWAGGER_UI_PREFIX, OpenAPIDocument, SwaggerUI, swagger_ui_files
 from shop.errors import ShopError
 from shop.health import Health, Ready
@@ -24,6 +25,7 @@ from shop.login.guard import DatabaseAttempts, LoginGuard, RedisAttempts
 from shop.login.resources import Login
 from shop.metrics import Metrics, MetricsEndpoint
 from shop.middleware import CrossOrigin, RequestMiddleware
+from shop.migrate import head_revision
 from shop.orders import resources as orders
 from shop.passwords import Passwords
 from shop.problems import handle_shop_error, handle_unexpected, serialize_problem
@@ -102,6 +104,21 @@ class Lifespan:
 
     async def process_startup(self, scope: Mapping[str, Any], event: Mapping[str, Any]) -> None:
         self.app.database.open()
+        await self._say_if_schema_is_behind()
+
+    async def _say_if_schema_is_behind(self) -> None:
+        """One clear line at start when the database needs `shop migrate` (and /ready says 503)."""
+        try:
+            async with asyncio.timeout(PING_TIMEOUT_SECONDS):
+                revision = await self.app.database.schema_revision()
+        except Exception:  # a database away is /ready's to report, and the requests' to survive
+            return
+        if revision != head_revision():
+            logger.warning(
+                "the database schema is at {} but this shop needs {}: run `shop migrate`",
+                revision or "no migration at all",
+                head_revision(),
+            )
 
     async def process_shutdown(self, scope: Mapping[str, Any], event: Mapping[str, Any]) -> None:
         await self.app.login_guard.store.close()

@@ -27,12 +27,11 @@ cli = typer.Typer(
 )
 
 
-DISTRIBUTION = "falcon-shop"  # the name on PyPI; the package and the command are `shop`
-
-
 def _version(asked: bool) -> None:
     if asked:
         from importlib.metadata import version
+
+        from shop import DISTRIBUTION
 
         typer.echo(f"shop {version(DISTRIBUTION)}")
         raise typer.Exit()

@@ -45,6 +45,16 @@ class Database:
         """Run `work` as one unit of work (see `shop.unit_of_work`)."""
         return await self.unit_of_work.run(work)
 
+    async def schema_revision(self) -> str | None:
+        """The migration the database is at; None when it was never migrated."""
+        try:
+            revision: str | None = await self.reads.scalar("SELECT version_num FROM alembic_version")
+        except Exception as error:
+            if unavailable(error):
+                raise
+            return None  # no such table
+        return revision
+
     async def ping(self) -> None:
         """Raise if the database does not answer within PING_TIMEOUT_SECONDS."""
         async with asyncio.timeout(PING_TIMEOUT_SECONDS):

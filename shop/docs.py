@@ -14,7 +14,7 @@ from typing import Any
 
 import falcon.asgi
 
-from shop import codec, openapi
+from shop import DISTRIBUTION, codec, openapi
 from shop.openapi import Answer, Operation, documented
 
 # Where the page's own files are served; relative to /docs in the page.
@@ -84,7 +84,10 @@ class OpenAPIDocument:
         if body is None:
             if self._document is None:
                 self._document = openapi.build(
-                    self.routes(), title="shop", version=importlib.metadata.version("shop"), description=DESCRIPTION
+                    self.routes(),
+                    title="shop",
+                    version=importlib.metadata.version(DISTRIBUTION),
+                    description=DESCRIPTION,
                 )
             if len(self._bodies) >= 16:  # prefixes come from the host's routing; stay bounded anyway
                 self._bodies.clear()

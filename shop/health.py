@@ -9,6 +9,7 @@ from loguru import logger
 
 from shop import codec
 from shop.database import Database
+from shop.migrate import head_revision
 from shop.openapi import Answer, Operation, documented, problem
 from shop.problems import Problem
 
@@ -17,6 +18,7 @@ class Status(TypedDict):
     status: Literal["ok", "ready"]
 
 
+BEHIND = "The database schema is not at the newest migration: run `shop migrate`."
 _OK = codec.dumps(Status(status="ok"))
 _READY = codec.dumps(Status(status="ready"))
 
@@ -32,7 +34,7 @@ class Health:
 
 
 class Ready:
-    """`GET /ready`: 200 when the database answers, 503 when it does not."""
+    """`GET /ready`: 200 when the database answers at the newest migration, else 503."""
 
     public = frozenset({"GET"})
 
@@ -45,14 +47,17 @@ class Ready:
             "Can the process serve? (does the database answer)",
             answers={
                 200: Answer("Ready.", Status),
-                503: problem("The database does not answer.", "Retry-After"),
+                503: problem("The database does not answer, or its schema is behind the shop's.", "Retry-After"),
             },
         )
     )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         try:
             await self.database.ping()
+            revision = await self.database.schema_revision()
         except Exception as error:  # any failure to answer means "not ready"
             logger.bind(request_id=req.context.request_id).warning("readiness check failed: {}", type(error).__name__)
             raise Problem(503, "The database does not answer.", headers={"Retry-After": "5"}) from None
+        if revision != head_revision():
+            raise Problem(503, BEHIND, headers={"Retry-After": "5"})
         resp.data = _READY

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -25,3 +27,9 @@ def alembic_config(url: URL | str) -> Config:
 def upgrade(url: URL | str, revision: str = "head") -> None:
     """Bring the database at `url` up to `revision`. Blocking: call it outside the event loop."""
     command.upgrade(alembic_config(url), revision)
+
+
+@functools.cache
+def head_revision() -> str | None:
+    """The newest migration this shop ships: what a ready database is at."""
+    return ScriptDirectory.from_config(alembic_config("")).get_current_head()

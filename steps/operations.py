@@ -82,6 +82,29 @@ def access_line(log_records: list[dict[str, Any]], request_id: str, method: str,
 # -- Health and errors --------------------------------------------------------
 
 
+@given("a shop on a database that was never migrated", target_fixture="shop")
+def shop_unmigrated(
+    request: pytest.FixtureRequest, databases: Databases, log_records: list[dict[str, Any]]
+) -> InProcessShop:
+    url = databases.empty()
+    request.addfinalizer(lambda: databases.drop(url))
+    request.node.unmigrated = url
+    return start_shop(request, test_settings(url))
+
+
+@when("the operator migrates that database")
+def migrate_that_database(request: pytest.FixtureRequest) -> None:
+    from shop.migrate import upgrade
+
+    upgrade(request.node.unmigrated)
+
+
+@then(step('the log warns once that the schema needs "{text:q}"'))
+def warned_schema(log_records: list[dict[str, Any]], text: str) -> None:
+    warnings = [r for r in log_records if r["level"].name == "WARNING" and text in r["message"]]
+    assert len(warnings) == 1, [r["message"] for r in log_records]
+
+
 @given("a shop whose database cannot be reached", target_fixture="shop")
 def shop_without_database(request: pytest.FixtureRequest, database_url: URL, databases: Databases) -> InProcessShop:
     return start_shop(request, test_settings(database_url, DATABASE_URL=str(unreachable_database(databases))))

@@ -26,6 +26,23 @@ Feature: The shop command
     Then the command succeeds
     And its output mentions "shop 0.1.0"
 
+  Scenario Outline: Behind a proxy, forwarded headers count only from trusted addresses (<proxy>)
+    FORWARDED_ALLOW_IPS (uvicorn's setting, default 127.0.0.1) names the proxies
+    whose X-Forwarded-Proto and X-Forwarded-For the shop believes: then its links
+    say https, and its access line names the real client.
+
+    Given the environment sets PUBLIC_CATALOGUE to "true"
+    And the environment sets FORWARDED_ALLOW_IPS to "<allowed>"
+    When the operator starts "shop serve"
+    And a client sends the server GET "/products" with the headers "X-Forwarded-Proto: https" and "X-Forwarded-For: 203.0.113.7"
+    Then the Link header of that answer starts with "<link>"
+    And the server's access line for it names the client "<client>"
+
+    Examples:
+      | proxy                  | allowed   | link             | client      |
+      | a trusted proxy        | 127.0.0.1 | <https://        | 203.0.113.7 |
+      | an untrusted proxy     | 10.9.9.9  | <http://127.0.0.1 | 127.0.0.1   |
+
   Scenario: Migrating an empty database creates the schema, and migrating again changes nothing
     Given an empty database
     When the operator runs "shop migrate"

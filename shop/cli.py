@@ -117,7 +117,8 @@ def serve(
             workers=workers,
             log_config=None,
             access_log=False,
-            proxy_headers=False,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.FORWARDED_ALLOW_IPS,
             timeout_graceful_shutdown=30,
         )
 

@@ -63,6 +63,7 @@ class RequestMiddleware:
             return
         user_id = getattr(req.context, "user_id", None)
         latency_ms = round(seconds * 1000, 2)
+        client = req.remote_addr  # the real client's, when a trusted proxy says so (FORWARDED_ALLOW_IPS)
         logger.bind(
             request_id=request_id,
             method=req.method,
@@ -70,7 +71,16 @@ class RequestMiddleware:
             status=status,
             latency_ms=latency_ms,
             user_id=user_id,
-        ).info("{} {} {} {}ms user={}", req.method, req.root_path + req.path, status, latency_ms, user_id or "-")
+            client=client,
+        ).info(
+            "{} {} {} {}ms user={} client={}",
+            req.method,
+            req.root_path + req.path,
+            status,
+            latency_ms,
+            user_id or "-",
+            client,
+        )
 
 
 class CrossOrigin(falcon.CORSMiddleware):  # type: ignore[type-arg]

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     JWT_EXPIRES_SECONDS: int = Field(default=4 * 3600, ge=60, le=30 * 24 * 3600)
     OPEN_REGISTRATION: bool = False
     PUBLIC_CATALOGUE: bool = False  # anonymous clients may read the catalogue (storefronts)
+    # uvicorn's setting, same meaning and default: the proxies whose X-Forwarded-* headers count.
+    FORWARDED_ALLOW_IPS: str = "127.0.0.1"
     CURRENCY: str = "USD"
     LOG_LEVEL: str = "INFO"
     LOG_JSON: bool = False

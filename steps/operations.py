@@ -482,6 +482,25 @@ def server_answers(server_holder: dict[str, Any], path: str, status: int) -> Non
     assert server_holder["server"].request("GET", path)[0] == status
 
 
+@when(step('a client sends the server GET "{path:q}" with the headers "{first:q}" and "{second:q}"'))
+def server_request_with_headers(server_holder: dict[str, Any], path: str, first: str, second: str) -> None:
+    headers = dict(header.split(": ", 1) for header in (first, second))
+    server_holder["answer"] = server_holder["server"].request("GET", path, headers=headers)
+
+
+@then(step('the Link header of that answer starts with "{start:q}"'))
+def answer_link_starts(server_holder: dict[str, Any], start: str) -> None:
+    status, headers, _ = server_holder["answer"]
+    assert status == 200 and headers["link"].startswith(start), headers
+
+
+@then(step('the server\'s access line for it names the client "{client:q}"'))
+def access_line_client(server_holder: dict[str, Any], client: str) -> None:
+    request_id = server_holder["answer"][1]["x-request-id"]
+    lines = [line for line in server_holder["server"].output.splitlines() if request_id in line]
+    assert lines and f"client={client}" in lines[-1], server_holder["server"].output
+
+
 @then("the server's output shows the demo credentials")
 def shows_credentials(server_holder: dict[str, Any]) -> None:
     output = server_holder["server"].output

@@ -30,6 +30,7 @@ SETTING_NAMES = [
     "JWT_EXPIRES_SECONDS",
     "OPEN_REGISTRATION",
     "PUBLIC_CATALOGUE",
+    "FORWARDED_ALLOW_IPS",
     "CURRENCY",
     "LOG_LEVEL",
     "LOG_JSON",
@@ -132,9 +133,11 @@ class Server:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def request(self, method: str, path: str, body: Any = None) -> tuple[int, dict[str, str], Any]:
+    def request(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], Any]:
         data = codec.dumps(body) if body is not None else None
-        request = urllib.request.Request(self.url(path), data=data, method=method)
+        request = urllib.request.Request(self.url(path), data=data, method=method, headers=headers or {})
         if data is not None:
             request.add_header("Content-Type", "application/json")
         try:

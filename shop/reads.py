@@ -150,7 +150,12 @@ class Reads:
         if self._idle is None:
             self._idle = asyncio.LifoQueue()
         if self._idle.empty() and len(self._opened) < SQLITE_CONNECTIONS:
-            connection = await aiosqlite.connect(self.url.database or "", isolation_level=None)
+            connection = aiosqlite.connect(self.url.database or "", isolation_level=None)
+            # A reader holds nothing worth waiting for: its thread must not keep the
+            # process alive when the app was never shut down (a host that forwards no
+            # lifespan events). aiosqlite offers no switch for it.
+            connection._thread.daemon = True
+            await connection
             self._opened.append(connection)
             # Readers never write; WAL lets them read while a writer works.
             await connection.executescript(

@@ -150,3 +150,22 @@ def test_fast_reads_take_named_parameters_on_every_database(database_url: URL) -
             await database.dispose()
 
     assert asyncio.run(read()) == [(21, "text", 40)]
+
+
+def test_a_process_exits_even_if_its_app_was_never_shut_down(sqlite_url: URL) -> None:
+    """A host that forwards no lifespan events never disposes the app: its idle
+    read connections must not hold the process open at exit."""
+    import subprocess
+    import sys
+
+    program = (
+        "import asyncio\n"
+        "from sqlalchemy.engine import make_url\n"
+        "from shop.database import Database\n"
+        "async def main():\n"
+        f"    database = Database(make_url({str(sqlite_url)!r}))\n"
+        "    print(await database.reads.scalar('SELECT 1'))\n"
+        "asyncio.run(main())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stdout.strip()) == (0, "1"), done.stderr

@@ -3,8 +3,8 @@ Feature: API documentation
   built from the very schemas that validate requests and shape answers, and
   from the shop's own routes, so it cannot drift from what the shop does.
   GET /docs is Swagger UI, served from the shop's own packages: it works with
-  no internet access. Neither needs a token; "Authorize" in Swagger UI takes
-  the access_token from POST /login.
+  no internet access, and GET / leads there. None of them needs a token;
+  "Authorize" in Swagger UI takes the access_token from POST /login.
 
   Scenario: The document is valid OpenAPI 3.1
     When a client sends GET "/openapi.json"
@@ -28,6 +28,7 @@ Feature: API documentation
       | GET    | /ready                 | open to everyone         | 200 503                                |
       | GET    | /openapi.json          | open to everyone         | 200                                    |
       | GET    | /docs                  | open to everyone         | 200                                    |
+      | GET    | /                      | open to everyone         | 302                                    |
       | GET    | /metrics               | open to everyone         | 200                                    |
       | POST   | /users                 | for a bearer token       | 201 400 401 403 409 413 415 422        |
       | GET    | /users                 | for a bearer token       | 200 401 403 422                        |
@@ -85,6 +86,10 @@ Feature: API documentation
     And the response header "Content-Type" is "text/html; charset=utf-8"
     And every script and stylesheet the page loads is served by the shop
     And the page loads nothing from another origin
+
+  Scenario: The root of the shop leads to its documentation
+    When a client sends GET "/"
+    Then the response redirects to "/docs"
 
   Scenario: Swagger UI authorizes with a token from /login
     When a client reads the OpenAPI document

@@ -16,7 +16,15 @@ from loguru import logger
 from shop.auth import Authentication
 from shop.clock import Clock, utcnow
 from shop.database import PING_TIMEOUT_SECONDS, Database
-from shop.docs import SHOP_ASSETS, SHOP_ASSETS_PREFIX, SWAGGER_UI_PREFIX, OpenAPIDocument, SwaggerUI, swagger_ui_files
+from shop.docs import (
+    SHOP_ASSETS,
+    SHOP_ASSETS_PREFIX,
+    SWAGGER_UI_PREFIX,
+    OpenAPIDocument,
+    Root,
+    SwaggerUI,
+    swagger_ui_files,
+)
 from shop.errors import ShopError
 from shop.health import Health, Ready
 from shop.ids import plain_id
@@ -162,6 +170,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     app.add_route("/orders/{order_id:id}", orders.Order(database, clock, currency))
     app.add_route("/openapi.json", OpenAPIDocument(lambda: app.routes))
     app.add_route("/docs", SwaggerUI())
+    app.add_route("/", Root())
     app.add_static_route(SWAGGER_UI_PREFIX, str(swagger_ui_files()))
     app.add_static_route(SHOP_ASSETS_PREFIX, str(SHOP_ASSETS))
     return app

@@ -113,3 +113,19 @@ class SwaggerUI:
         resp.content_type = "text/html; charset=utf-8"
         resp.set_header("Content-Security-Policy", _PAGE_POLICY)
         resp.data = _PAGE
+
+
+class Root:
+    """`/`: where a person who opens the shop in a browser starts, the documentation."""
+
+    public = frozenset({"GET"})
+
+    @documented(
+        Operation(
+            "root",
+            "Where to start: redirects to the documentation at /docs",
+            answers={302: Answer("To /docs.", None, ("Location",))},
+        )
+    )
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        raise falcon.HTTPFound(f"{req.prefix}/docs")

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from falcon.testing import Result
@@ -220,6 +221,13 @@ def is_problem(exchange: Exchange, status: int) -> None:
     assert isinstance(body["title"], str) and body["title"] and not body["title"][0].isdigit()
     assert isinstance(body["detail"], str) and body["detail"]
     assert body["request_id"] == response.headers["X-Request-ID"]
+
+
+@then(step('the response redirects to "{path:q}"'))
+def redirects_to(exchange: Exchange, path: str) -> None:
+    response = exchange.last
+    assert response.status_code == 302, response.status_code
+    assert urlsplit(response.headers["Location"]).path == path, response.headers["Location"]
 
 
 @then(step('the problem\'s type is "{kind:q}"'))

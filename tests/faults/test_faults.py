@@ -123,6 +123,8 @@ class Answer:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def shop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Shop]:
+    if request.param == "postgresql" and not POSTGRES:
+        pytest.skip("no PostgreSQL (TEST_POSTGRES_URL is empty)")
     server_url = async_database_url(POSTGRES) if request.param == "postgresql" else None
     databases = Databases(server_url, tmp_path)
     url = databases.migrated()

@@ -35,6 +35,8 @@ SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+    if request.param == "postgresql" and not POSTGRES:
+        pytest.skip("no PostgreSQL (TEST_POSTGRES_URL is empty)")
     databases = Databases(async_database_url(POSTGRES) if request.param == "postgresql" else None, tmp_path)
     url = databases.migrated()
     operator = Operator.with_admin(tmp_path, url, username="fuzzy-admin", email="admin@fuzz.example", password=PASSWORD)

@@ -29,6 +29,8 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+    if request.param == "postgresql" and not POSTGRES:
+        pytest.skip("no PostgreSQL (TEST_POSTGRES_URL is empty)")
     server_url = async_database_url(POSTGRES) if request.param == "postgresql" else None
     databases = Databases(server_url, tmp_path)
     url: URL = databases.migrated()

@@ -141,8 +141,10 @@ class Reads:
         pool = self._pool or await self._open_pool()
         try:
             return list(await pool.fetch(sql, *args))
-        except asyncpg.exceptions.ConnectionDoesNotExistError:
-            # The server restarted: every pooled connection is dead. Replace them and try once more.
+        except (asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.exceptions.InternalClientError):
+            # The server restarted or is shutting down: every pooled connection is dead, and one
+            # that heard the shutdown while idle refuses its next query ("cannot switch to
+            # state ..."). Replace them all and try once more: a read is safe to repeat.
             await pool.expire_connections()
             return list(await pool.fetch(sql, *args))
 

@@ -108,11 +108,23 @@ Feature: The shop command
     When the operator starts "uvicorn asgi:application"
     Then the server answers GET "/ready" with 200
 
-  Scenario: LOG_JSON gives one JSON object per log line, and no secret is logged
+  Scenario: LOG_JSON gives one flat JSON object per log line, and no secret is logged
     Given an admin "root" with the password "correct horse battery"
     And the environment sets LOG_JSON to "true"
     When the operator starts "shop serve"
     And "root" logs in to the server with the password "correct horse battery"
-    Then every line of the server's log is a JSON object
-    And the server's log has an access line for POST "/login" with its request id and user id
+    Then every line of the server's log is a flat JSON object with a time, a level and a message
+    And the server's access line for that login has these fields
+      | field       | value                        |
+      | time        | an ISO 8601 time in UTC      |
+      | level       | INFO                         |
+      | logger      | shop.access                  |
+      | request_id  | the login's request id       |
+      | method      | POST                         |
+      | path        | /login                       |
+      | status      | 200                          |
+      | duration_ms | a number of milliseconds     |
+      | user_id     | root's id                    |
+      | client      | 127.0.0.1                    |
+      | message     | POST /login 200, in words    |
     And the server's log does not contain the password, the token or the secret key

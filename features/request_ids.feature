@@ -43,6 +43,6 @@ Feature: Request ids
     Then the response is a problem with status 404
     And the response carries the request id "trace-me"
 
-  Scenario: Each request has one access line with its id, method, path, status and latency
+  Scenario: Each request has one access line with its id, method, path, status and duration
     When a client sends GET "/nowhere" with the header "X-Request-ID: log-me"
     Then the log has one access line for request "log-me" that says GET "/nowhere" answered 404

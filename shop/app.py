@@ -21,6 +21,7 @@ from shop.docs import (
     SHOP_ASSETS_PREFIX,
     SWAGGER_UI_PREFIX,
     OpenAPIDocument,
+    ReDoc,
     Root,
     SwaggerUI,
     swagger_ui_files,
@@ -31,6 +32,7 @@ from shop.ids import plain_id
 from shop.keyset import Totals
 from shop.login.guard import DatabaseAttempts, LoginGuard, RedisAttempts
 from shop.login.resources import Login
+from shop.logs import access_log
 from shop.metrics import Metrics, MetricsEndpoint
 from shop.middleware import CrossOrigin, RequestMiddleware
 from shop.migrate import head_revision
@@ -140,8 +142,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     settings = settings if settings is not None else load_settings()
     check_secret_key(settings)  # the app signs tokens with it
     app = ShopApp(settings, clock)
-    access_log = logger.level(settings.LOG_LEVEL).no <= logger.level("INFO").no
-    app.add_middleware(RequestMiddleware(app.metrics, access_log=access_log))
+    app.add_middleware(RequestMiddleware(app.metrics, access_log(settings)))
     if settings.CORS_ORIGINS:
         app.add_middleware(CrossOrigin(settings.CORS_ORIGINS))
     app.add_middleware(Lifespan(app))
@@ -170,6 +171,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     app.add_route("/orders/{order_id:id}", orders.Order(database, clock, currency))
     app.add_route("/openapi.json", OpenAPIDocument(lambda: app.routes))
     app.add_route("/docs", SwaggerUI())
+    app.add_route("/redoc", ReDoc())
     app.add_route("/", Root())
     app.add_static_route(SWAGGER_UI_PREFIX, str(swagger_ui_files()))
     app.add_static_route(SHOP_ASSETS_PREFIX, str(SHOP_ASSETS))

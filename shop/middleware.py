@@ -9,8 +9,8 @@ from typing import Any
 
 import falcon
 import falcon.asgi
-from loguru import logger
 
+from shop.logs import AccessLog
 from shop.metrics import Metrics
 from shop.validation import MAX_BODY_BYTES, too_large
 
@@ -31,10 +31,9 @@ class RequestMiddleware:
     """Gives every request an id, refuses oversized bodies early, logs one line
     and counts it in the metrics."""
 
-    def __init__(self, metrics: Metrics, *, access_log: bool = True) -> None:
+    def __init__(self, metrics: Metrics, access_log: AccessLog | None) -> None:
         self.metrics = metrics
-        # With LOG_LEVEL above INFO no access line is ever written: do not even build one.
-        self.access_log = access_log
+        self.access_log = access_log  # None when LOG_LEVEL is above INFO
 
     async def process_request(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         req.context.started = time.perf_counter()
@@ -59,28 +58,17 @@ class RequestMiddleware:
         seconds = time.perf_counter() - started
         status = resp.status_code
         self.metrics.observe(req.method, req.uri_template, status, seconds)
-        if not self.access_log:
-            return
-        user_id = getattr(req.context, "user_id", None)
-        latency_ms = round(seconds * 1000, 2)
-        client = req.remote_addr  # the real client's, when a trusted proxy says so (FORWARDED_ALLOW_IPS)
-        logger.bind(
-            request_id=request_id,
-            method=req.method,
-            path=req.root_path + req.path,
-            status=status,
-            latency_ms=latency_ms,
-            user_id=user_id,
-            client=client,
-        ).info(
-            "{} {} {} {}ms user={} client={}",
-            req.method,
-            req.root_path + req.path,
-            status,
-            latency_ms,
-            user_id or "-",
-            client,
-        )
+        if self.access_log is not None:
+            # The client is the real one when a trusted proxy says so (FORWARDED_ALLOW_IPS).
+            self.access_log.write(
+                request_id,
+                req.method,
+                req.root_path + req.path,
+                status,
+                seconds,
+                getattr(req.context, "user_id", None),
+                req.remote_addr,
+            )
 
 
 class CrossOrigin(falcon.CORSMiddleware):  # type: ignore[type-arg]

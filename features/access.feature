@@ -32,6 +32,7 @@ Feature: Who may do what
       | caller | method | path          | body | status |
       | nobody | GET    | /openapi.json | none | 200    |
       | nobody | GET    | /docs         | none | 200    |
+      | nobody | GET    | /redoc        | none | 200    |
 
     Examples: Creating users is for admins (and for nobody only with open registration)
       | caller | method | path   | body                                                                                | status |

@@ -2,7 +2,7 @@ Feature: Logging in and bearer tokens
   A user trades a username and password for a bearer token at POST /login.
   The token is a JWT signed with HS256 with the claims sub (the user id), role,
   iat, exp and jti, and lasts JWT_EXPIRES_SECONDS (4 hours by default). Every
-  endpoint but /login, /health, /ready, /metrics, /openapi.json and /docs wants
+  endpoint but /login, /health, /ready, /metrics, /openapi.json, /docs and /redoc wants
   `Authorization: Bearer <token>`; any token the shop did not issue, or no
   longer honours, is a 401 with `WWW-Authenticate: Bearer`. What a token may do
   is decided by its user as stored now, not by the role written in it. (Each
@@ -74,6 +74,7 @@ Feature: Logging in and bearer tokens
       | /ready        |
       | /openapi.json |
       | /docs         |
+      | /redoc        |
 
   Scenario: A stale token sent along does not stop a new login
     When "ada" logs in with the password "correct horse battery" sending the header "Authorization: Bearer not-a-jwt"

@@ -2,9 +2,11 @@ Feature: API documentation
   GET /openapi.json describes the whole API as an OpenAPI 3.1 document. It is
   built from the very schemas that validate requests and shape answers, and
   from the shop's own routes, so it cannot drift from what the shop does.
-  GET /docs is Swagger UI, served from the shop's own packages: it works with
-  no internet access, and GET / leads there. None of them needs a token;
-  "Authorize" in Swagger UI takes the access_token from POST /login.
+  GET /docs is Swagger UI, to try the API in a browser, and GET /redoc is
+  ReDoc, to read it as a reference. Both are served from the shop's own
+  package: they work with no internet access. GET / leads to /docs. None of
+  them needs a token; "Authorize" in Swagger UI takes the access_token from
+  POST /login.
 
   Scenario: The document is valid OpenAPI 3.1
     When a client sends GET "/openapi.json"
@@ -28,6 +30,7 @@ Feature: API documentation
       | GET    | /ready                 | open to everyone         | 200 503                                |
       | GET    | /openapi.json          | open to everyone         | 200                                    |
       | GET    | /docs                  | open to everyone         | 200                                    |
+      | GET    | /redoc                 | open to everyone         | 200                                    |
       | GET    | /                      | open to everyone         | 302                                    |
       | GET    | /metrics               | open to everyone         | 200                                    |
       | POST   | /users                 | for a bearer token       | 201 400 401 403 409 413 415 422        |
@@ -87,6 +90,15 @@ Feature: API documentation
     And every script and stylesheet the page loads is served by the shop
     And the page loads nothing from another origin
 
+  Scenario: ReDoc works with no internet access
+    When a client sends GET "/redoc"
+    Then the response status is 200
+    And the response header "Content-Type" is "text/html; charset=utf-8"
+    And every script and stylesheet the page loads is served by the shop
+    And the page loads nothing from another origin
+    When a client loads the script that starts ReDoc
+    Then it reads "openapi.json"
+
   Scenario: The root of the shop leads to its documentation
     When a client sends GET "/"
     Then the response redirects to "/docs"
@@ -101,3 +113,4 @@ Feature: API documentation
     Given a shop mounted at "/api/shop" inside a Starlette application
     Then GET "/api/shop/openapi.json" on the host application names the server "/api/shop"
     And GET "/api/shop/docs" on the host application answers 200
+    And GET "/api/shop/redoc" on the host application answers 200

@@ -2,8 +2,8 @@ Feature: Browser protections and cross-origin requests
   Every answer tells browsers not to guess its type (`X-Content-Type-Options:
   nosniff`) and carries a Content-Security-Policy. API answers are data, so
   their policy lets nothing load and nothing frame them; the documentation
-  page at /docs may load only the shop's own scripts, styles and images, and
-  run no inline script.
+  pages at /docs and /redoc may load only the shop's own scripts, styles and
+  images, and run no inline script.
 
   Scripts on other sites may read the API's answers only when their origin is
   listed in the setting CORS_ORIGINS (comma-separated; empty by default, so
@@ -28,6 +28,16 @@ Feature: Browser protections and cross-origin requests
     Then the response status is 200
     And the response header "X-Content-Type-Options" is "nosniff"
     And the response header "Content-Security-Policy" is "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    And every script and stylesheet the page loads is served by the shop
+    And the page has no inline script
+
+  Scenario: The reference page may load only the shop's own files
+    ReDoc styles itself with style elements it writes, and searches in a
+    worker it makes from its own script: the policy allows those, and nothing
+    from elsewhere.
+    When a client sends GET "/redoc"
+    Then the response status is 200
+    And the response header "Content-Security-Policy" is "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; worker-src blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     And every script and stylesheet the page loads is served by the shop
     And the page has no inline script
 

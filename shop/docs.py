@@ -1,7 +1,10 @@
-"""`GET /openapi.json` and `GET /docs`: the API describing itself, offline.
+"""`GET /openapi.json`, `GET /docs` and `GET /redoc`: the API describing itself, offline.
 
 Swagger UI's files come from the swagger-ui-py package (Swagger UI 5, which
-reads OpenAPI 3.1) and are served by the shop itself: no CDN, no internet.
+reads OpenAPI 3.1). ReDoc has no such package: its standalone bundle (ReDoc
+2.5.4, `bundles/redoc.standalone.js` of npm's `redoc`, MIT) is kept as it was
+published in `docs_assets/redoc/`. The shop serves both itself: no CDN, no
+internet.
 """
 
 from __future__ import annotations
@@ -113,6 +116,46 @@ class SwaggerUI:
         resp.content_type = "text/html; charset=utf-8"
         resp.set_header("Content-Security-Policy", _PAGE_POLICY)
         resp.data = _PAGE
+
+
+# ReDoc writes its styles into style elements and runs its search in a worker
+# it makes from a blob: both allowed, and still nothing from elsewhere.
+_REFERENCE_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; worker-src blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+_REFERENCE_PAGE = b"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>shop API reference</title>
+</head>
+<body>
+<div id="redoc"></div>
+<script src="docs/shop/redoc/redoc.standalone.js"></script>
+<script src="docs/shop/redoc-init.js"></script>
+</body>
+</html>
+"""
+
+
+class ReDoc:
+    """`/redoc`: the API as a reference to read, by ReDoc, on /openapi.json."""
+
+    public = frozenset({"GET"})
+
+    @documented(
+        Operation(
+            "redoc",
+            "ReDoc reference for this API",
+            answers={200: Answer("An HTML page.", {"type": "string"}, media_type="text/html")},
+        )
+    )
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        resp.content_type = "text/html; charset=utf-8"
+        resp.set_header("Content-Security-Policy", _REFERENCE_POLICY)
+        resp.data = _REFERENCE_PAGE
 
 
 class Root:

@@ -193,12 +193,19 @@ def bearer_scheme(exchange: Exchange, name: str) -> None:
     assert scheme["type"] == "http" and scheme["scheme"] == "bearer" and scheme["bearerFormat"] == "JWT", scheme
 
 
-@when("a client loads the script that starts Swagger UI")
-def load_initializer(exchange: Exchange, shop: InProcessShop) -> None:
-    send(exchange, shop, "GET", "/docs")
-    scripts = [url for url in page_assets(exchange) if url.endswith("init.js")]
+@when(parsers.re(r"a client loads the script that starts (?P<viewer>Swagger UI|ReDoc)"))
+def load_initializer(exchange: Exchange, shop: InProcessShop, viewer: str) -> None:
+    page, script = {"Swagger UI": ("/docs", "/init.js"), "ReDoc": ("/redoc", "/redoc-init.js")}[viewer]
+    send(exchange, shop, "GET", page)
+    scripts = [url for url in page_assets(exchange) if url.endswith(script)]
     assert len(scripts) == 1, page_assets(exchange)
-    send(exchange, shop, "GET", urljoin("/docs", scripts[0]))
+    send(exchange, shop, "GET", urljoin(page, scripts[0]))
+
+
+@then(step('it reads "{url:q}"'))
+def redoc_initializer(exchange: Exchange, url: str) -> None:
+    assert exchange.last.status_code == 200
+    assert f'Redoc.init("{url}"' in exchange.last.text, exchange.last.text
 
 
 @then(step('it reads "{url:q}" and keeps the authorization between page loads'))

@@ -99,6 +99,7 @@ def bench(session: nox.Session) -> None:
     and measurements belong to a quiet machine). `nox -s bench -- --help` lists the options."""
     sync(session)
     session.run("python", "-m", "bench.run", *session.posargs)
+    session.run("python", "-m", "bench.access_line")
 
 
 @nox.session(default=False)

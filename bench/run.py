@@ -192,11 +192,14 @@ def main() -> None:
     else:
         bare_database = str(workdir / "bench.db")
         database_url = f"sqlite+aiosqlite:///{bare_database}"
+    # The shop runs at its default settings, what a user runs: the access line
+    # included (to a file, as a redirected server's log goes).
+    from shop.settings import Settings
+
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name not in Settings.model_fields},
         "DATABASE_URL": database_url,
         "SECRET_KEY": secrets.token_urlsafe(48),
-        "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
         "BENCH_BARE_DATABASE": bare_database,
     }
     processes: list[subprocess.Popen[bytes]] = []

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 from typing import Any
 
 import falcon
 import falcon.asgi
 
+from shop.ids import new_request_id
 from shop.logs import AccessLog
 from shop.metrics import Metrics
 from shop.validation import MAX_BODY_BYTES, too_large
@@ -24,7 +24,7 @@ def request_id_of(header: str | None) -> str:
     """The client's X-Request-ID when it is sane, else a fresh UUID."""
     if header is not None and _SANE_REQUEST_ID.fullmatch(header):
         return header
-    return str(uuid.uuid4())
+    return new_request_id()
 
 
 class RequestMiddleware:
@@ -39,7 +39,6 @@ class RequestMiddleware:
         req.context.started = time.perf_counter()
         req.context.request_id = request_id_of(req.get_header("X-Request-ID"))
         req.context.user_id = None
-        resp.set_header("X-Request-ID", req.context.request_id)
         length = req.content_length
         if length is not None and length > MAX_BODY_BYTES:
             raise too_large()

@@ -8,7 +8,6 @@ those, Falcon's errors and unexpected failures into answers.
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any, Literal, NotRequired, TypedDict, get_args
 
 import falcon
@@ -19,6 +18,7 @@ from pydantic import ConfigDict, Field, with_config
 from shop import codec
 from shop.database import unavailable
 from shop.errors import ShopError
+from shop.ids import new_request_id
 
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = 5  # when the database does not answer
@@ -102,7 +102,7 @@ def forbidden(detail: str = "This action is for admins.") -> Problem:
 def _request_id(req: falcon.asgi.Request) -> str:
     request_id: str | None = getattr(req.context, "request_id", None)
     if request_id is None:  # the request failed before the middleware named it
-        request_id = req.context.request_id = str(uuid.uuid4())
+        request_id = req.context.request_id = new_request_id()
     return request_id
 
 

@@ -14,6 +14,7 @@ an ordinary Loguru record, for that app's sinks.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import sys
@@ -104,7 +105,12 @@ class LoguruAccessLog:
 
 
 class StreamAccessLog:
-    """The access line written straight to the stream of the shop's own sink."""
+    """The access line written straight to the stream of the shop's own sink.
+
+    Lines made while the event loop runs are written together when it next
+    comes round (the requests it finished meanwhile: one write, not one per
+    request); elsewhere, at once.
+    """
 
     def __init__(self, stream: TextIO, *, json: bool) -> None:
         self.stream = stream
@@ -115,6 +121,7 @@ class StreamAccessLog:
         self._green, self._bold, self._reset = green, bold, reset
         self._second = -1
         self._stamp = ""
+        self._pending: list[str] = []
 
     def write(
         self,
@@ -157,7 +164,19 @@ class StreamAccessLog:
                 f"{self._green}{self._stamp}.{milliseconds:03d}{self._after_time}"
                 f"{request_id} {self._bold}{message}{self._reset}\n"
             )
-        self.stream.write(line)
+        if self._pending:
+            self._pending.append(line)
+            return
+        try:
+            asyncio.get_running_loop().call_soon(self.flush)
+        except RuntimeError:  # no event loop: nothing will come round
+            self.stream.write(line)
+            return
+        self._pending.append(line)
+
+    def flush(self) -> None:
+        lines, self._pending = self._pending, []
+        self.stream.write("".join(lines))
 
 
 class _JsonSink:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
 import logging
 import re
@@ -10,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from loguru import logger
 
-from shop.logs import access_log, configure_logging, forget_logging
+from shop.logs import StreamAccessLog, access_log, configure_logging, forget_logging
 from shop.settings import load_settings
 
 ACCESS = ("req-7", "GET", "/products/7", 200, 0.00123, 5, "10.0.0.1")
@@ -132,3 +134,31 @@ def test_an_app_that_embeds_the_shop_gets_its_access_lines_through_loguru() -> N
         "user_id": 5,
         "client": "10.0.0.1",
     }
+
+
+class CountedWrites(io.StringIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+def test_the_lines_of_one_turn_of_the_event_loop_are_written_at_once() -> None:
+    # Under load a worker finishes many requests per turn of its loop: one
+    # write for all their lines, not a system call each.
+    stream = CountedWrites()
+    line = StreamAccessLog(stream, json=False)
+
+    async def finish_three_requests() -> str:
+        for n in range(3):
+            line.write(f"req-{n}", "GET", "/health", 200, 0.0001, None, "127.0.0.1")
+        before = stream.getvalue()
+        await asyncio.sleep(0)
+        return before
+
+    assert asyncio.run(finish_three_requests()) == ""
+    assert [text.split()[4] for text in stream.getvalue().splitlines()] == ["req-0", "req-1", "req-2"]
+    assert stream.writes == 1

@@ -100,6 +100,7 @@ Feature: The shop command
     And the server's output shows the demo credentials
     And the demo admin can log in to the server
     And the server's log has an access line for GET "/health"
+    And the server's answers do not name the software behind them
 
   Scenario: The classic route: alembic upgrade head, then uvicorn asgi:application
     Given a .env file with the seed's names SQLITE_URI, ALEMBIC_URI and SECRET_KEY

@@ -120,6 +120,7 @@ def serve(
             proxy_headers=True,
             forwarded_allow_ips=settings.FORWARDED_ALLOW_IPS,
             timeout_graceful_shutdown=30,
+            server_header=False,  # which software answers is nobody's business
         )
 
 

@@ -529,6 +529,13 @@ def logs_in_to_server(server_holder: dict[str, Any], exchange: Exchange, usernam
     server_holder["request_id"] = headers["x-request-id"]
 
 
+@then("the server's answers do not name the software behind them")
+def no_server_header(server_holder: dict[str, Any]) -> None:
+    # A Server header tells an attacker which advisories to try.
+    status, headers, _ = server_holder["server"].request("GET", "/health")
+    assert status == 200 and "server" not in headers, headers
+
+
 @then(step('the server\'s log has an access line for {method:method} "{path:q}"'))
 def server_access_line(server_holder: dict[str, Any], method: str, path: str) -> None:
     assert f"{method} {path} 200" in server_holder["server"].output

@@ -141,7 +141,8 @@ class StreamAccessLog:
             stamp = time.gmtime(second) if self.json else time.localtime(second)
             self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S" if self.json else "%Y-%m-%d %H:%M:%S", stamp)
         milliseconds = int((now - second) * 1000)
-        message = access_message(method, printable(path), status, duration_ms, user_id, client)
+        shown = path if path.isprintable() else printable(path)
+        message = f"{method} {shown} {status} {duration_ms}ms user={user_id or '-'} client={client}"  # access_message
         if self.json:
             line = orjson.dumps(
                 {

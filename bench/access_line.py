@@ -8,6 +8,7 @@ sinks) pays, and what every request paid before the line was written directly.
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 import sys
 import tempfile
@@ -25,25 +26,45 @@ ACCESS = ("9d97c3fb-9cfa-420a-8e6d-1a84ca0303ff", "GET", "/products/1234", 200, 
 _TEXT_FORMAT = "{time:YYYY-MM-DD HH:mm:ss.SSS} {level: <8} {name} {extra[request_id]} {message}"
 
 
-def per_line(write: Callable[..., None]) -> float:
-    """Median µs per call of `write(*ACCESS)` over ROUNDS rounds of LINES calls."""
+def per_line(write: Callable[..., None], per_turn: int | None = None) -> float:
+    """Median µs per call of `write(*ACCESS)` over ROUNDS rounds of LINES calls;
+    with `per_turn`, inside an event loop that comes round after that many
+    requests (as a server's does: the shop writes a turn's lines at once)."""
+
+    async def in_turns() -> None:
+        assert per_turn is not None
+        for start in range(0, LINES, per_turn):
+            for _ in range(min(per_turn, LINES - start)):
+                write(*ACCESS)
+            await asyncio.sleep(0)
+
     rounds = []
     for _ in range(ROUNDS):
         started = time.perf_counter()
-        for _ in range(LINES):
-            write(*ACCESS)
+        if per_turn is None:
+            for _ in range(LINES):
+                write(*ACCESS)
+        else:
+            asyncio.run(in_turns())
         rounds.append((time.perf_counter() - started) / LINES * 1e6)
     return statistics.median(rounds)
+
+
+def _nothing(*_: object) -> None:
+    pass
 
 
 def main() -> None:
     forget_logging()
     rows: list[tuple[str, float]] = []
     with tempfile.TemporaryDirectory() as folder:
-        with (Path(folder) / "text.log").open("w", buffering=1) as stream:
-            rows.append(("default (text), written directly", per_line(StreamAccessLog(stream, json=False).write)))
-        with (Path(folder) / "json.log").open("w", buffering=1) as stream:
-            rows.append(("LOG_JSON=true, written directly", per_line(StreamAccessLog(stream, json=True).write)))
+        for name, json in (("default (text)", False), ("LOG_JSON=true", True)):
+            for per_turn, turns in ((1, "one request per loop turn"), (32, "32 requests per loop turn")):
+                with (Path(folder) / "shop.log").open("w", buffering=1) as stream:
+                    line = StreamAccessLog(stream, json=json)
+                    # Less the loop's own turns: what the line adds to a request.
+                    cost = per_line(line.write, per_turn) - per_line(_nothing, per_turn)
+                    rows.append((f"{name}, written directly, {turns}", cost))
         for name, options in (
             ("text", {"format": _TEXT_FORMAT}),
             ("JSON (Loguru's serialize)", {"serialize": True, "format": "{message}"}),

@@ -499,7 +499,7 @@ def answer_link_starts(server_holder: dict[str, Any], start: str) -> None:
 @then(step('the server\'s access line for it names the client "{client:q}"'))
 def access_line_client(server_holder: dict[str, Any], client: str) -> None:
     request_id = server_holder["answer"][1]["x-request-id"]
-    lines = [line for line in server_holder["server"].output.splitlines() if request_id in line]
+    lines = [line for line in server_holder["server"].output_with(request_id).splitlines() if request_id in line]
     assert lines and f"client={client}" in lines[-1], server_holder["server"].output
 
 
@@ -538,7 +538,7 @@ def no_server_header(server_holder: dict[str, Any]) -> None:
 
 @then(step('the server\'s log has an access line for {method:method} "{path:q}"'))
 def server_access_line(server_holder: dict[str, Any], method: str, path: str) -> None:
-    assert f"{method} {path} 200" in server_holder["server"].output
+    assert f"{method} {path} 200" in server_holder["server"].output_with(f"{method} {path} 200")
 
 
 @then("every line of the server's log is a flat JSON object with a time, a level and a message")
@@ -558,8 +558,8 @@ def _token_subject(token: str) -> int:
 
 @then("the server's access line for that login has these fields")
 def json_access_line(server_holder: dict[str, Any], datatable: list[list[str]]) -> None:
-    records = [json.loads(line) for line in server_holder["server"].output.splitlines()]
     request_id = server_holder["request_id"]
+    records = [json.loads(line) for line in server_holder["server"].output_with(request_id).splitlines()]
     (access,) = [r for r in records if r.get("request_id") == request_id and r.get("logger") == "shop.access"]
     # What the table's words stand for: the rest are the values themselves.
     meaning: dict[str, Callable[[Any], bool]] = {

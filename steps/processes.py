@@ -130,6 +130,14 @@ class Server:
     def output(self) -> str:
         return self.log.read_text()
 
+    def output_with(self, text: str, seconds: float = 5) -> str:
+        """The output once it holds `text`: the shop writes a request's access
+        line just after its answer (with the rest of that turn of its loop)."""
+        deadline = time.monotonic() + seconds
+        while text not in (output := self.output) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return output
+
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 

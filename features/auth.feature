@@ -38,6 +38,24 @@ Feature: Logging in and bearer tokens
     When a client sends GET "/users/me"
     Then the response status is 200
 
+  Scenario: No cache keeps a login's answer: it is a token
+    When "ada" logs in with the password "correct horse battery"
+    Then the response status is 200
+    And the response header "Cache-Control" is "no-store"
+
+  Scenario: No cache keeps an answer given for a token
+    An answer to a request that sent a token is that user's alone: it says
+    `Cache-Control: no-store`, so no browser or proxy keeps it. Anonymous
+    answers say nothing of caching.
+    Given "ada" has logged in
+    When a client sends GET "/users/me"
+    Then the response status is 200
+    And the response header "Cache-Control" is "no-store"
+    When a client sends GET "/users/me" presenting the Authorization header "Bearer not-a-jwt"
+    Then the response header "Cache-Control" is "no-store"
+    When a client sends GET "/health" presenting no Authorization header
+    Then the response has no header "Cache-Control"
+
   Scenario Outline: A request without a valid token is 401 with WWW-Authenticate
     Given "ada" has logged in
     When a client sends GET "/users/me" presenting <credentials>

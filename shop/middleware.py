@@ -53,6 +53,8 @@ class RequestMiddleware:
         resp.set_header("X-Content-Type-Options", "nosniff")
         if resp.get_header("Content-Security-Policy") is None:
             resp.set_header("Content-Security-Policy", API_CONTENT_SECURITY_POLICY)
+        if req.auth is not None:  # an answer for a token's holder is theirs alone: no cache keeps it
+            resp.set_header("Cache-Control", "no-store")
         started = getattr(req.context, "started", time.perf_counter())
         seconds = time.perf_counter() - started
         status = resp.status_code

@@ -62,6 +62,7 @@ class Login:
         )
     )
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        resp.cache_control = ["no-store"]  # the answer is a token: no cache may keep it
         credentials = await parse_body(req, Credentials)
         key = users.username_key(credentials.username)
         try:

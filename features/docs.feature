@@ -103,11 +103,13 @@ Feature: API documentation
     When a client sends GET "/"
     Then the response redirects to "/docs"
 
-  Scenario: Swagger UI authorizes with a token from /login
+  Scenario: Swagger UI authorizes with a token from /login, and keeps it in the page alone
+    The token lives in the page's memory: it is not written to the browser's
+    storage, where any script of the same origin could read it later.
     When a client reads the OpenAPI document
     Then its security scheme "bearerAuth" is an HTTP bearer JWT
     When a client loads the script that starts Swagger UI
-    Then it reads "openapi.json" and keeps the authorization between page loads
+    Then it reads "openapi.json" and keeps the authorization in the page's memory only
 
   Scenario: Under a mount prefix the documentation points at the prefix
     Given a shop mounted at "/api/shop" inside a Starlette application

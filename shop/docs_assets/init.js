@@ -5,6 +5,7 @@ window.ui = SwaggerUIBundle({
   url: "openapi.json",
   dom_id: "#swagger-ui",
   deepLinking: true,
-  persistAuthorization: true,
+  // The token stays in the page's memory, not in the browser's storage, where any script of this origin could read it.
+  persistAuthorization: false,
   presets: [SwaggerUIBundle.presets.apis],
 });

@@ -14,7 +14,7 @@ Feature: API documentation
     And the response header "Content-Type" is "application/json"
     And the response is a valid OpenAPI 3.1 document
 
-  Scenario: The document describes exactly the routes the shop serves
+  Scenario: The document describes exactly the routes the shop serves (its pages' own files aside)
     When a client reads the OpenAPI document
     Then its operations are exactly the shop's routes and their methods
 
@@ -98,6 +98,25 @@ Feature: API documentation
     And the page loads nothing from another origin
     When a client loads the script that starts ReDoc
     Then it reads "openapi.json"
+
+  Scenario Outline: The pages' own files are served, and nothing else of their packages: <file>
+    Swagger UI's package also holds an editor, source maps, a demo's
+    initializer and an OAuth redirect page; the shop serves only the files its
+    two pages load, to GET and HEAD.
+    When a client sends <method> "<path>"
+    Then the response status is <status>
+
+    Examples:
+      | file                        | method | path                                    | status |
+      | Swagger UI's script         | GET    | /docs/swagger-ui/swagger-ui-bundle.js   | 200    |
+      | Swagger UI's styles         | HEAD   | /docs/swagger-ui/swagger-ui.css         | 200    |
+      | ReDoc's script              | GET    | /docs/shop/redoc.standalone.js          | 200    |
+      | the editor                  | GET    | /docs/swagger-ui/swagger-editor.js      | 404    |
+      | a source map                | GET    | /docs/swagger-ui/swagger-editor.js.map  | 404    |
+      | the demo's initializer      | GET    | /docs/swagger-ui/swagger-initializer.js | 404    |
+      | the OAuth redirect page     | GET    | /docs/swagger-ui/oauth2-redirect.html   | 404    |
+      | a file by another path      | GET    | /docs/shop/../shop/init.js              | 404    |
+      | a POST to a file            | POST   | /docs/swagger-ui/swagger-ui.css         | 405    |
 
   Scenario: The root of the shop leads to its documentation
     When a client sends GET "/"

@@ -17,14 +17,11 @@ from shop.auth import Authentication
 from shop.clock import Clock, utcnow
 from shop.database import PING_TIMEOUT_SECONDS, Database
 from shop.docs import (
-    SHOP_ASSETS,
-    SHOP_ASSETS_PREFIX,
-    SWAGGER_UI_PREFIX,
+    DocsFiles,
     OpenAPIDocument,
     ReDoc,
     Root,
     SwaggerUI,
-    swagger_ui_files,
 )
 from shop.errors import ShopError
 from shop.health import Health, Ready
@@ -96,6 +93,10 @@ class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
     def add_route(self, uri_template: str, resource: object, **kwargs: Any) -> None:
         self.routes.append((uri_template, resource))
         super().add_route(uri_template, resource, **kwargs)
+
+    def add_file_route(self, uri_template: str, resource: object) -> None:
+        """A route the OpenAPI document leaves out: a documentation page's files."""
+        super().add_route(uri_template, resource)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:  # type: ignore[override]
         # ASGI servers and routers that mount an app under a prefix keep the
@@ -173,6 +174,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     app.add_route("/docs", SwaggerUI())
     app.add_route("/redoc", ReDoc())
     app.add_route("/", Root())
-    app.add_static_route(SWAGGER_UI_PREFIX, str(swagger_ui_files()))
-    app.add_static_route(SHOP_ASSETS_PREFIX, str(SHOP_ASSETS))
+    # The documentation pages' own files: served, but no part of the API's document.
+    app.add_file_route("/docs/swagger-ui/{name}", DocsFiles.swagger_ui())
+    app.add_file_route("/docs/shop/{name}", DocsFiles.shop())
     return app

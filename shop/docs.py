@@ -20,10 +20,8 @@ import falcon.asgi
 from shop import DISTRIBUTION, codec, openapi
 from shop.openapi import Answer, Operation, documented
 
-# Where the page's own files are served; relative to /docs in the page.
-SWAGGER_UI_PREFIX = "/docs/swagger-ui"
-SHOP_ASSETS_PREFIX = "/docs/shop"
 SHOP_ASSETS = Path(__file__).parent / "docs_assets"
+_CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
 
 DESCRIPTION = """\
 A fast, asynchronous e-commerce API: users, a catalogue and orders.
@@ -133,7 +131,7 @@ _REFERENCE_PAGE = b"""<!doctype html>
 </head>
 <body>
 <div id="redoc"></div>
-<script src="docs/shop/redoc/redoc.standalone.js"></script>
+<script src="docs/shop/redoc.standalone.js"></script>
 <script src="docs/shop/redoc-init.js"></script>
 </body>
 </html>
@@ -156,6 +154,45 @@ class ReDoc:
         resp.content_type = "text/html; charset=utf-8"
         resp.set_header("Content-Security-Policy", _REFERENCE_POLICY)
         resp.data = _REFERENCE_PAGE
+
+
+class DocsFiles:
+    """`/docs/swagger-ui/{name}` and `/docs/shop/{name}`: the files the two
+    pages load, to GET and HEAD, and nothing else of their packages (Swagger
+    UI's also holds an editor, source maps and an OAuth redirect page)."""
+
+    public = frozenset({"GET", "HEAD"})
+
+    def __init__(self, files: dict[str, Path]) -> None:
+        self.files = files
+        self._read: dict[str, bytes] = {}  # a few files, read once
+
+    @classmethod
+    def swagger_ui(cls) -> DocsFiles:
+        folder = swagger_ui_files()
+        return cls({name: folder / name for name in ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png")})
+
+    @classmethod
+    def shop(cls) -> DocsFiles:
+        return cls(
+            {
+                "init.js": SHOP_ASSETS / "init.js",
+                "redoc-init.js": SHOP_ASSETS / "redoc-init.js",
+                "redoc.standalone.js": SHOP_ASSETS / "redoc" / "redoc.standalone.js",
+            }
+        )
+
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, name: str) -> None:
+        path = self.files.get(name)
+        if path is None:
+            raise falcon.HTTPNotFound()
+        data = self._read.get(name)
+        if data is None:
+            data = self._read[name] = path.read_bytes()
+        resp.content_type = _CONTENT_TYPES[path.suffix]
+        resp.data = data
+
+    on_head = on_get
 
 
 class Root:

@@ -75,7 +75,8 @@ def operations_are_routes(exchange: Exchange, shop: InProcessShop) -> None:
         (method.method, re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path))
         for route in falcon.inspect.inspect_routes(shop.app)
         for method in route.methods
-        if not method.internal and method.method not in ("OPTIONS",)
+        # The documentation pages' own files are served, not part of the API.
+        if not method.internal and method.method not in ("OPTIONS",) and route.class_name != "DocsFiles"
     }
     documented = {
         (method.upper(), path)

@@ -101,7 +101,7 @@ def test_the_installed_wheel_migrates_serves_and_takes_an_order(installed: Path,
         assert (order["total_price"], order["status"]) == ("39.98", "pending")
         with urllib.request.urlopen(base + "/docs", timeout=10) as response:  # Swagger UI, from the package
             assert b"swagger" in response.read().lower()
-        with urllib.request.urlopen(base + "/docs/shop/redoc/redoc.standalone.js", timeout=10) as response:
+        with urllib.request.urlopen(base + "/docs/shop/redoc.standalone.js", timeout=10) as response:
             assert len(response.read()) > 100_000  # ReDoc's bundle travels in the wheel
     finally:
         server.terminate()

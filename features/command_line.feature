@@ -101,6 +101,8 @@ Feature: The shop command
     And the demo admin can log in to the server
     And the server's log has an access line for GET "/health"
     And the server's answers do not name the software behind them
+    And the server answers GET "/health%0A2026-11-30%2010:50:00.000%20WARNING%20forged" with 404
+    And no line of the server's log starts with "2026-11-30 10:50:00.000 WARNING forged"
 
   Scenario: The classic route: alembic upgrade head, then uvicorn asgi:application
     Given a .env file with the seed's names SQLITE_URI, ALEMBIC_URI and SECRET_KEY

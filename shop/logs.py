@@ -26,7 +26,7 @@ import orjson
 from loguru import logger
 
 if TYPE_CHECKING:
-    from loguru import Message
+    from loguru import Message, Record
 
     from shop.settings import Settings
 
@@ -102,6 +102,13 @@ class LoguruAccessLog:
             user_id=user_id,
             client=client,
         ).info(access_message(method, printable(path), status, duration_ms, user_id, client))
+
+
+def _one_line(record: Record) -> None:
+    # Messages quote clients (a path, a header): none may start a line of its own.
+    message = record["message"]
+    if not message.isprintable():
+        record["message"] = printable(message)
 
 
 class StreamAccessLog:
@@ -210,7 +217,7 @@ def configure_logging(settings: Settings) -> None:
     """Route every log record of this process to one stderr sink."""
     global _stream_access_log  # process-wide, like Loguru's sinks
     logger.remove()
-    logger.configure(extra={"request_id": "-"})
+    logger.configure(extra={"request_id": "-"}, patcher=_one_line)
     stream = sys.stderr
     if settings.LOG_JSON:
         sink: Any = _JsonSink(stream)
@@ -237,7 +244,7 @@ def forget_logging() -> None:
     global _stream_access_log
     _stream_access_log = None
     logger.remove()
-    logger.configure(extra={})
+    logger.configure(extra={}, patcher=None)
 
 
 def access_log(settings: Settings) -> AccessLog | None:

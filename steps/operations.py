@@ -529,6 +529,13 @@ def logs_in_to_server(server_holder: dict[str, Any], exchange: Exchange, usernam
     server_holder["request_id"] = headers["x-request-id"]
 
 
+@then(step('no line of the server\'s log starts with "{start:q}"'))
+def no_forged_line(server_holder: dict[str, Any], start: str) -> None:
+    # The request's own access line is written (escaped) before we look.
+    output = server_holder["server"].output_with("forged")
+    assert "forged" in output and not [line for line in output.splitlines() if line.startswith(start)], output
+
+
 @then("the server's answers do not name the software behind them")
 def no_server_header(server_holder: dict[str, Any]) -> None:
     # A Server header tells an attacker which advisories to try.

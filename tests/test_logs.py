@@ -162,3 +162,12 @@ def test_the_lines_of_one_turn_of_the_event_loop_are_written_at_once() -> None:
     assert asyncio.run(finish_three_requests()) == ""
     assert [text.split()[4] for text in stream.getvalue().splitlines()] == ["req-0", "req-1", "req-2"]
     assert stream.writes == 1
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_no_message_can_forge_a_line_of_the_text_log(capsys: pytest.CaptureFixture[str]) -> None:
+    # A client's words reach messages too ("database unavailable on GET <path>").
+    configure_logging(load_settings(_env_file=None, DEBUG=True))
+    logger.warning("unavailable on GET /x\n2026-01-01 00:00:00.000 ERROR forged\x1b[2J\x00")
+    (written,) = capsys.readouterr().err.splitlines()
+    assert written.endswith("unavailable on GET /x\\n2026-01-01 00:00:00.000 ERROR forged\\x1b[2J\\x00")

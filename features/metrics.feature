@@ -7,6 +7,28 @@ Feature: Metrics for Prometheus
   `shop_login_failures_total`. Under `shop serve --workers N` every worker
   answers with the sum over all workers.
 
+  The figures (sales, failed logins, errors) are the operator's: GET /metrics
+  answers the machine itself (a loopback address), and anyone else only when
+  the setting METRICS_TOKEN is set and sent as `Authorization: Bearer
+  <METRICS_TOKEN>`. Others get 404 when there is no such token to send, 401
+  when there is.
+
+  Scenario Outline: Who may read the metrics: <who>
+    Given the shop's METRICS_TOKEN is "<setting>"
+    When a client at <address> sends GET "/metrics" with <credentials>
+    Then the response status is <status>
+
+    Examples:
+      | who                                    | setting                   | address     | credentials                                        | status |
+      | the machine itself                     |                           | 127.0.0.1   | no token                                           | 200    |
+      | the machine itself, over IPv6          |                           | ::1         | no token                                           | 200    |
+      | anyone else, without METRICS_TOKEN     |                           | 203.0.113.9 | no token                                           | 404    |
+      | a scraper with the token               | scrape-me-0123456789abcdef | 203.0.113.9 | the token "scrape-me-0123456789abcdef"            | 200    |
+      | a scraper without it                   | scrape-me-0123456789abcdef | 203.0.113.9 | no token                                           | 401    |
+      | a scraper with a wrong one             | scrape-me-0123456789abcdef | 203.0.113.9 | the token "scrape-me-0123456789abcdeF"            | 401    |
+      | a user's token is not the metrics token | scrape-me-0123456789abcdef | 203.0.113.9 | the token "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl" | 401    |
+      | the machine itself, with the token set | scrape-me-0123456789abcdef | 127.0.0.1   | no token                                           | 200    |
+
   Scenario: The metrics are Prometheus text and need no token
     When a client sends GET "/metrics"
     Then the response status is 200

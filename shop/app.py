@@ -156,7 +156,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
 
     app.add_route("/health", Health())
     app.add_route("/ready", Ready(app.database))
-    app.add_route("/metrics", MetricsEndpoint(app.metrics))
+    app.add_route("/metrics", MetricsEndpoint(app.metrics, settings.METRICS_TOKEN))
     app.add_route("/login", Login(app.database, app.passwords, app.tokens, app.login_guard, app.metrics))
     database, totals, currency = app.database, app.totals, settings.CURRENCY
     app.add_route(

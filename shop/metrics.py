@@ -9,6 +9,9 @@ chosen when the library is imported), and every worker answers with the sum.
 
 from __future__ import annotations
 
+import contextlib
+import hmac
+import ipaddress
 import os
 import shutil
 import tempfile
@@ -22,7 +25,8 @@ import falcon.constants
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from shop.openapi import Answer, Operation, documented, route_path
+from shop.openapi import Answer, Operation, documented, problem, route_path
+from shop.problems import unauthorized
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 # A path that matched no route: counted under this, never under the raw path
@@ -95,12 +99,24 @@ class Metrics:
 
 
 class MetricsEndpoint:
-    """`/metrics`: no token, for the Prometheus server that scrapes it."""
+    """`/metrics`, for the Prometheus server that scrapes it: the figures are
+    the operator's, so only the machine itself may read them, or a scraper
+    that sends METRICS_TOKEN as a bearer token (not a user's token)."""
 
     public = frozenset({"GET"})
 
-    def __init__(self, metrics: Metrics) -> None:
+    def __init__(self, metrics: Metrics, token: str | None) -> None:
         self.metrics = metrics
+        self.token = token
+
+    def _allowed(self, req: falcon.asgi.Request) -> bool:
+        with contextlib.suppress(ValueError):
+            if ipaddress.ip_address(req.remote_addr).is_loopback:
+                return True
+        if self.token is None:
+            raise falcon.HTTPNotFound()  # nothing here for a stranger to try
+        sent = (req.auth or "").encode()
+        return hmac.compare_digest(sent, f"Bearer {self.token}".encode())
 
     @documented(
         Operation(
@@ -108,9 +124,15 @@ class MetricsEndpoint:
             "Metrics for Prometheus",
             description="Requests by route template, method and status (count and latency histogram), "
             "orders created, failed logins; summed over all workers.",
-            answers={200: Answer("Prometheus text format.", {"type": "string"}, media_type=CONTENT_TYPE_LATEST)},
+            answers={
+                200: Answer("Prometheus text format.", {"type": "string"}, media_type=CONTENT_TYPE_LATEST),
+                401: problem("Not from this machine, and not the METRICS_TOKEN.", "WWW-Authenticate"),
+                404: problem("Not from this machine, and no METRICS_TOKEN is set."),
+            },
         )
     )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        if not self._allowed(req):
+            raise unauthorized("The metrics are for this machine, or for a bearer of METRICS_TOKEN.")
         resp.content_type = CONTENT_TYPE_LATEST
         resp.data = self.metrics.exposition()

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     LOG_JSON: bool = False
     CORS_ORIGINS: Annotated[tuple[str, ...], NoDecode] = ()
     REDIS_URL: str | None = Field(default=None, repr=False)
+    # Lets a scraper elsewhere read /metrics as `Authorization: Bearer <METRICS_TOKEN>`.
+    METRICS_TOKEN: str | None = Field(default=None, min_length=16, repr=False)
 
     @field_validator("CURRENCY")
     @classmethod

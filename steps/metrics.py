@@ -6,11 +6,14 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from pytest_bdd import parsers, then, when
+from pytest_bdd import given, parsers, then, when
+from sqlalchemy.engine import URL
 
 from steps.grammar import step
-from steps.http import Exchange
+from steps.http import Exchange, start_shop, test_settings
+from steps.shop_client import InProcessShop
 
 
 def samples(text: str) -> dict[str, float]:
@@ -57,3 +60,18 @@ def every_answer_says(server_holder: dict[str, Any], times: str, sample: str, va
     url = server_holder["server"].url("/metrics")
     seen = [samples(_get(url).decode()).get(sample) for _ in range(int(times))]
     assert seen == [int(value)] * int(times), seen
+
+
+@given(step('the shop\'s METRICS_TOKEN is "{token:q}"'), target_fixture="shop")
+def metrics_token(request: pytest.FixtureRequest, database_url: URL, token: str) -> InProcessShop:
+    return start_shop(request, test_settings(database_url, METRICS_TOKEN=token or None))
+
+
+@when(
+    parsers.re(
+        r'a client at (?P<address>\S+) sends GET "(?P<path>[^"]+)" with (?P<credentials>no token|the token "[^"]*")'
+    )
+)
+def send_from(exchange: Exchange, shop: InProcessShop, address: str, path: str, credentials: str) -> None:
+    headers = {} if credentials == "no token" else {"Authorization": f"Bearer {credentials[11:-1]}"}
+    exchange.response = shop.request("GET", path, headers=headers, remote_addr=address)

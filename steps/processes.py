@@ -36,6 +36,7 @@ SETTING_NAMES = [
     "LOG_JSON",
     "CORS_ORIGINS",
     "REDIS_URL",
+    "METRICS_TOKEN",
     "SHOP_ADMIN_PASSWORD",
 ]
 

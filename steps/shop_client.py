@@ -43,11 +43,15 @@ class InProcessShop:
         body: bytes | None = None,
         json: Any = None,
         token: str | None = None,
+        remote_addr: str | None = None,
     ) -> Result:
         headers = dict(headers or {})
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
-        return self.run(self._conductor.simulate_request(method, path, headers=headers, body=body, json=json))
+        request = self._conductor.simulate_request(
+            method, path, headers=headers, body=body, json=json, remote_addr=remote_addr
+        )
+        return self.run(request)
 
     def stop(self) -> None:
         if self.running:

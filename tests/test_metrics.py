@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shop.metrics import Metrics
+from shop.metrics import LATENCY_BUCKETS, Metrics
 
 methods = st.text(alphabet=st.characters(min_codepoint=ord("A"), max_codepoint=ord("Z")), min_size=1, max_size=20)
 
@@ -17,3 +17,49 @@ def test_made_up_methods_do_not_grow_the_series_kept(sent: list[str]) -> None:
         metrics.observe(method, "/health", 405, 0.001)
     known = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"}
     assert len(metrics._series) <= len(set(sent) & known) + 1
+
+
+def _samples(exposition: bytes) -> set[str]:
+    """The sample lines of a Prometheus text exposition, less `_created` (a time stamp)."""
+    lines = exposition.decode().splitlines()
+    return {line for line in lines if line and not line.startswith("#") and "_created" not in line}
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["GET", "POST"]),
+            st.sampled_from(["/health", "/products/{product_id}", None]),
+            st.sampled_from([200, 401, 404]),
+            st.sampled_from(LATENCY_BUCKETS) | st.floats(min_value=0, max_value=20, allow_nan=False),
+        ),
+        max_size=60,
+    )
+)
+def test_the_request_figures_are_what_prometheus_own_counter_and_histogram_say(
+    requests: list[tuple[str, str | None, int, float]],
+) -> None:
+    """The figures a request adds are kept in plain memory (cheap on every request)
+    and must read, at a scrape, exactly as prometheus-client's own metrics would."""
+    from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+
+    from shop.metrics import LABELS, UNMATCHED
+
+    reference = CollectorRegistry()
+    count = Counter("shop_http_requests_total", "HTTP requests answered.", LABELS, registry=reference)
+    latency = Histogram(
+        "shop_http_request_duration_seconds",
+        "Time to answer an HTTP request, in seconds.",
+        LABELS,
+        buckets=LATENCY_BUCKETS,
+        registry=reference,
+    )
+    metrics = Metrics()
+    for method, route, status, seconds in requests:
+        metrics.observe(method, route, status, seconds)
+        labels = (method, route or UNMATCHED, str(status))
+        count.labels(*labels).inc()
+        latency.labels(*labels).observe(seconds)
+    expected = _samples(generate_latest(reference))
+    actual = {line for line in _samples(metrics.exposition()) if line.startswith("shop_http_")}
+    assert actual == expected

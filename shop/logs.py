@@ -147,16 +147,15 @@ class StreamAccessLog:
             self._second = second
             stamp = time.gmtime(second) if self.json else time.localtime(second)
             self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S" if self.json else "%Y-%m-%d %H:%M:%S", stamp)
-        milliseconds = int((now - second) * 1000)
         shown = path if path.isprintable() else printable(path)
-        message = f"{method} {shown} {status} {duration_ms}ms user={user_id or '-'} client={client}"  # access_message
         if self.json:
             line = orjson.dumps(
                 {
-                    "time": f"{self._stamp}.{milliseconds:03d}Z",
+                    "time": f"{self._stamp}.{int((now - second) * 1000):03d}Z",
                     "level": "INFO",
                     "logger": ACCESS_LOGGER,
-                    "message": message,
+                    # access_message's words
+                    "message": f"{method} {shown} {status} {duration_ms}ms user={user_id or '-'} client={client}",
                     "request_id": request_id,
                     "method": method,
                     "path": path,
@@ -167,20 +166,20 @@ class StreamAccessLog:
                 },
                 option=orjson.OPT_APPEND_NEWLINE,
             ).decode()
-        else:
+        else:  # one f-string: this runs on every request
             line = (
-                f"{self._green}{self._stamp}.{milliseconds:03d}{self._after_time}"
-                f"{request_id} {self._bold}{message}{self._reset}\n"
+                f"{self._green}{self._stamp}.{int((now - second) * 1000):03d}{self._after_time}{request_id} "
+                f"{self._bold}{method} {shown} {status} {duration_ms}ms user={user_id or '-'} client={client}"
+                f"{self._reset}\n"
             )
-        if self._pending:
-            self._pending.append(line)
-            return
-        try:
-            asyncio.get_running_loop().call_soon(self.flush)
-        except RuntimeError:  # no event loop: nothing will come round
-            self.stream.write(line)
-            return
-        self._pending.append(line)
+        pending = self._pending
+        if not pending:
+            try:
+                asyncio.get_running_loop().call_soon(self.flush)
+            except RuntimeError:  # no event loop: nothing will come round
+                self.stream.write(line)
+                return
+        pending.append(line)
 
     def flush(self) -> None:
         lines, self._pending = self._pending, []
@@ -230,13 +229,16 @@ def configure_logging(settings: Settings) -> None:
     # Records below the level are not even made: at 0, uvicorn would also wrap
     # the app in its logger of every ASGI message (it does so when TRACE is on).
     logging.basicConfig(handlers=[InterceptHandler()], level=logger.level(settings.LOG_LEVEL).no, force=True)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "sqlalchemy", "alembic"):
+    for name in ("uvicorn", "uvicorn.error", "sqlalchemy", "alembic"):
         std = logging.getLogger(name)
         std.handlers = []
         std.propagate = True
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    # uvicorn's own access line would duplicate the shop's.
-    logging.getLogger("uvicorn.access").disabled = True
+    # uvicorn's own access line would duplicate the shop's. Without a handler
+    # up its tree, uvicorn does not even format it (it would on every request).
+    uvicorn_access = logging.getLogger("uvicorn.access")
+    uvicorn_access.handlers = []
+    uvicorn_access.propagate = False
 
 
 def forget_logging() -> None:

@@ -41,6 +41,15 @@ def test_standard_library_records_below_the_level_are_never_made(setting: str, l
 
 
 @pytest.mark.usefixtures("restore_logging")
+def test_uvicorn_builds_no_access_line_of_its_own() -> None:
+    # The shop writes its own. uvicorn formats its line (client, path) on every
+    # request whenever its access logger has a handler anywhere up the tree, and
+    # only then asks whether the logger is enabled.
+    configure_logging(load_settings(_env_file=None, DEBUG=True))
+    assert not logging.getLogger("uvicorn.access").hasHandlers()
+
+
+@pytest.mark.usefixtures("restore_logging")
 def test_the_text_access_line_says_who_asked_what_and_how_it_went(capsys: pytest.CaptureFixture[str]) -> None:
     settings = load_settings(_env_file=None, DEBUG=True)
     configure_logging(settings)

@@ -9,7 +9,7 @@ import falcon.asgi
 
 from shop.callers import Caller
 from shop.database import Database
-from shop.problems import forbidden, unauthorized
+from shop.problems import forbidden, refuse_unauthorized, unauthorized
 from shop.recent import Recent
 from shop.tokens import InvalidToken, Tokens
 from shop.users import store as users
@@ -58,17 +58,21 @@ class Authentication:
         if header is None:
             if req.method in getattr(resource, "anonymous", ()):
                 return
-            raise unauthorized("This endpoint needs a bearer token.")
+            refuse_unauthorized(req, resp, "This endpoint needs a bearer token.")
+            return
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise unauthorized("The Authorization header must be 'Bearer <token>'.")
+            refuse_unauthorized(req, resp, "The Authorization header must be 'Bearer <token>'.")
+            return
         try:
             claims = self.tokens.verify(token.strip())
         except InvalidToken:
-            raise unauthorized("The token is not valid or has expired.") from None
+            refuse_unauthorized(req, resp, "The token is not valid or has expired.")
+            return
         role = await self._role_of(claims.user_id)
         if role is None:
-            raise unauthorized("The token's user no longer exists.")
+            refuse_unauthorized(req, resp, "The token's user no longer exists.")
+            return
         req.context.caller = Caller(id=claims.user_id, role=role)
         req.context.user_id = claims.user_id
 

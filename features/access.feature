@@ -22,6 +22,12 @@ Feature: Who may do what
       | ada    | POST   | /login | {"username": "ada", "password": "correct horse battery"}  | 200    |
       | root   | POST   | /login | {"username": "root", "password": "correct horse battery"} | 200    |
 
+    Examples: Logging out is for whoever holds a token
+      | caller | method | path    | body | status |
+      | nobody | POST   | /logout | none | 401    |
+      | ada    | POST   | /logout | none | 204    |
+      | root   | POST   | /logout | none | 204    |
+
     Examples: Operations endpoints need no token
       | caller | method | path    | body | status |
       | nobody | GET    | /health | none | 200    |

@@ -152,6 +152,27 @@ Feature: Logging in and bearer tokens
     When "ada" logs in with the password "correct horse battery"
     Then the response status is 200
 
+  Scenario: Wrong current passwords count as failed logins
+    A stolen token must not become a way to guess the password: every
+    `current_password` sent to PATCH /users/{id} counts in the same rule.
+    Given "ada" has logged in
+    And "ada" has sent a wrong current password 3 times
+    And "ada" has failed to log in 2 times
+    When "ada" logs in with the password "correct horse battery"
+    Then the response is a problem with status 429
+
+  Scenario: After five wrong guesses, even the right current password is refused for a while
+    Given "ada" has logged in
+    And "ada" has sent a wrong current password 5 times
+    When "ada" changes the user "ada" with:
+      """
+      {"password": "analytical engine", "current_password": "correct horse battery"}
+      """
+    Then the response is a problem with status 429
+    And the response header "Retry-After" is "900"
+    When 15 more minutes pass
+    Then "ada" can log in with the password "correct horse battery"
+
   Scenario: Worker processes share the count through the database
     Given a second shop on the same database
     And "ada" has failed to log in 3 times on the first shop

@@ -26,6 +26,7 @@ Feature: API documentation
     Examples:
       | method | path                   | security                 | statuses                               |
       | POST   | /login                 | open to everyone         | 200 400 401 413 415 422 429            |
+      | POST   | /logout                | for a bearer token       | 204 401                                |
       | GET    | /health                | open to everyone         | 200                                    |
       | GET    | /ready                 | open to everyone         | 200 503                                |
       | GET    | /openapi.json          | open to everyone         | 200                                    |
@@ -37,7 +38,7 @@ Feature: API documentation
       | GET    | /users                 | for a bearer token       | 200 401 403 422                        |
       | GET    | /users/me              | for a bearer token       | 200 401                                |
       | GET    | /users/{user_id}       | for a bearer token       | 200 401 404                            |
-      | PATCH  | /users/{user_id}       | for a bearer token       | 200 400 401 403 404 409 413 415 422    |
+      | PATCH  | /users/{user_id}       | for a bearer token       | 200 400 401 403 404 409 413 415 422 429 |
       | DELETE | /users/{user_id}       | for a bearer token       | 204 401 404 409                        |
       | POST   | /products              | for a bearer token       | 201 400 401 403 409 413 415 422        |
       | GET    | /products              | for a bearer token       | 200 401 422                            |

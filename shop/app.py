@@ -28,7 +28,7 @@ from shop.health import Health, Ready
 from shop.ids import plain_id
 from shop.keyset import Totals
 from shop.login.guard import DatabaseAttempts, LoginGuard, RedisAttempts
-from shop.login.resources import Login
+from shop.login.resources import Login, Logout
 from shop.logs import access_log
 from shop.metrics import Metrics, MetricsEndpoint
 from shop.middleware import CrossOrigin, RequestMiddleware
@@ -158,13 +158,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     app.add_route("/ready", Ready(app.database))
     app.add_route("/metrics", MetricsEndpoint(app.metrics, settings.METRICS_TOKEN))
     app.add_route("/login", Login(app.database, app.passwords, app.tokens, app.login_guard, app.metrics))
+    app.add_route("/logout", Logout(app.database))
     database, totals, currency = app.database, app.totals, settings.CURRENCY
     app.add_route(
         "/users",
         users.Users(database, clock, totals, app.passwords, open_registration=settings.OPEN_REGISTRATION),
     )
     app.add_route("/users/me", users.Me(database))
-    app.add_route("/users/{user_id:id}", users.User(database, clock, app.passwords))
+    app.add_route("/users/{user_id:id}", users.User(database, clock, app.passwords, app.login_guard))
     public = settings.PUBLIC_CATALOGUE
     app.add_route("/products", products.Products(database, clock, totals, currency, public=public))
     app.add_route("/products/{product_id:id}", products.Product(database, clock, currency, public=public))

@@ -14,6 +14,11 @@ from shop.recent import Recent
 from shop.tokens import InvalidToken, Tokens
 from shop.users import store as users
 
+ENDED = (
+    "This session has ended: its user logged out, or their password or role changed. "
+    "Log in again (POST /login) for a fresh token."
+)
+
 
 def caller_of(req: falcon.asgi.Request) -> Caller:
     """The request's caller; resources that allow anonymous callers check for None first."""
@@ -41,10 +46,11 @@ class Authentication:
     def __init__(self, database: Database, tokens: Tokens) -> None:
         self.database = database
         self.tokens = tokens
-        # A user's role (None: no such user), remembered for at most a second and
-        # until this app's next write: one database trip fewer on nearly every
-        # request. Another worker's demotion or deletion shows within that second.
-        self._roles: Recent[str | None] = Recent(database.writes)
+        # A user's role and session generation (None: no such user), remembered
+        # for at most a second and until this app's next write: one database
+        # trip fewer on nearly every request. Another worker's demotion,
+        # deletion or logout shows within that second.
+        self._standings: Recent[users.Standing | None] = Recent(database.writes)
 
     async def process_resource(
         self, req: falcon.asgi.Request, resp: falcon.asgi.Response, resource: Any, params: dict[str, Any]
@@ -69,12 +75,15 @@ class Authentication:
         except InvalidToken:
             refuse_unauthorized(req, resp, "The token is not valid or has expired.")
             return
-        role = await self._role_of(claims.user_id)
-        if role is None:
+        standing = await self._standing_of(claims.user_id)
+        if standing is None:
             refuse_unauthorized(req, resp, "The token's user no longer exists.")
             return
-        req.context.caller = Caller(id=claims.user_id, role=role)
+        if claims.generation != standing.session_generation:
+            refuse_unauthorized(req, resp, ENDED)
+            return
+        req.context.caller = Caller(id=claims.user_id, role=standing.role)
         req.context.user_id = claims.user_id
 
-    async def _role_of(self, user_id: int) -> str | None:
-        return await self._roles.get(user_id, lambda: users.role_of(self.database.reads, user_id))
+    async def _standing_of(self, user_id: int) -> users.Standing | None:
+        return await self._standings.get(user_id, lambda: users.standing_of(self.database.reads, user_id))

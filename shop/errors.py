@@ -3,6 +3,8 @@ layer as problem details (`shop.problems`) with the status and type named here."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 
@@ -11,6 +13,7 @@ class ShopError(Exception):
 
     status = 400
     slug = "bad-request"
+    headers: Mapping[str, str] = MappingProxyType({})  # sent with the answer
 
     def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(detail)
@@ -32,6 +35,17 @@ class Conflict(ShopError):
 
 class PreconditionFailed(ShopError):
     status, slug = 412, "precondition-failed"
+
+
+class TooManyRequests(ShopError):
+    """Refused until `retry_after` seconds have passed (the Retry-After header)."""
+
+    status, slug = 429, "too-many-requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 class Invalid(ShopError):

@@ -89,6 +89,9 @@ class User(Base):
     role: Mapped[Role] = mapped_column(String(16), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Tokens carry the generation they were issued in; logging out, a new
+    # password or a new role moves it on, and older tokens are refused.
+    session_generation: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class Product(Base):

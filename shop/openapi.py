@@ -57,6 +57,11 @@ RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
         "required": True,
         "schema": {"type": "string", "pattern": "^[0-9]+$"},
     },
+    "Sessions-Ended": {
+        "description": "Sent when the change ended the user's sessions (a new password or role): "
+        "every token issued to them before is refused; they log in again (POST /login) for a fresh one.",
+        "schema": {"type": "string"},
+    },
     "Idempotent-Replayed": {
         "description": "`true` when this is the stored answer to an earlier request with the same Idempotency-Key.",
         "schema": {"type": "string", "enum": ["true"]},

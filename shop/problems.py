@@ -157,6 +157,7 @@ async def handle_shop_error(
     req: falcon.asgi.Request, resp: falcon.asgi.Response, error: ShopError, params: dict[str, Any]
 ) -> None:
     resp.status = error.status
+    resp.set_headers(error.headers)
     serialize_problem(req, resp, as_problem(error))
 
 

@@ -27,6 +27,7 @@ VERIFIED_TOKENS_KEPT = 4096
 class Claims:
     user_id: int
     expires_at: int
+    generation: int  # of the user's sessions when it was issued
 
 
 class InvalidToken(Exception):
@@ -45,12 +46,14 @@ class Tokens:
         )
         self._verified = functools.lru_cache(maxsize=VERIFIED_TOKENS_KEPT)(self._verify_signed)
 
-    def issue(self, user_id: int, role: str) -> str:
+    def issue(self, user_id: int, role: str, generation: int) -> str:
         now = int(time.time())
         claims = {
             "sub": str(user_id),
             # For clients to show; what a token may do is decided by the role stored now (shop.auth).
             "role": role,
+            # The user's session generation: logging out, a new password or role end it (shop.auth).
+            "gen": generation,
             "iat": now,
             "exp": now + self.lifetime_seconds,
             "jti": uuid.uuid4().hex,
@@ -72,6 +75,9 @@ class Tokens:
             user_id = plain_id(claims["sub"]) if isinstance(claims["sub"], str) else None
             if user_id is None:
                 raise ValueError("sub is not a user id")
-            return Claims(user_id=user_id, expires_at=int(claims["exp"]))
+            generation = claims.get("gen", 0)  # tokens from before sessions could end: the first generation
+            if type(generation) is not int:
+                raise ValueError("gen is not a generation")
+            return Claims(user_id=user_id, expires_at=int(claims["exp"]), generation=generation)
         except (JoseError, ValueError, TypeError, KeyError) as error:
             raise InvalidToken(type(error).__name__) from None

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from falcon.testing import Result
 from joserfc import jwt
 from joserfc.jwk import OctKey
 from pytest_bdd import given, parsers, then, when
@@ -132,6 +133,15 @@ def fail_logins(shop: InProcessShop, username: str, times: int) -> None:
         assert login(shop, username, "not the password").status_code == 401
 
 
+@given(step('"{username:q}" has sent a wrong current password {times:d} times'))
+def wrong_current_passwords(exchange: Exchange, shop: InProcessShop, username: str, times: int) -> None:
+    body = json.dumps({"password": "analytical engine", "current_password": "not the password"})
+    for _ in range(times):
+        exchange.token = exchange.tokens[username]
+        response = change_user(exchange, shop, username, body)
+        assert response.status_code == 403, response.text
+
+
 @given(step('"{username:q}" has failed to log in {times:d} times'))
 def failed_logins(shop: InProcessShop, username: str, times: int) -> None:
     fail_logins(shop, username, times)
@@ -245,7 +255,19 @@ def asks_for_user(exchange: Exchange, shop: InProcessShop, caller: str, username
 @when(step('"{caller:q}" changes the user "{username:q}" with:'))
 def changes_user(exchange: Exchange, shop: InProcessShop, caller: str, username: str, docstring: str) -> None:
     exchange.token = exchange.tokens[caller]
-    send(
+    change_user(exchange, shop, username, docstring)
+
+
+@when(step('"{caller:q}" on the {device:w} changes the user "{username:q}" with:'))
+def changes_user_on(
+    exchange: Exchange, shop: InProcessShop, caller: str, device: str, username: str, docstring: str
+) -> None:
+    exchange.token = exchange.devices[caller, device]
+    change_user(exchange, shop, username, docstring)
+
+
+def change_user(exchange: Exchange, shop: InProcessShop, username: str, docstring: str) -> Result:
+    return send(
         exchange,
         shop,
         "PATCH",
@@ -340,3 +362,57 @@ def bearer_token(exchange: Exchange, settings: Settings, seconds: int) -> None:
     assert {"sub", "role", "iat", "exp", "jti"} <= claims.keys()
     assert claims["exp"] - claims["iat"] == seconds
     assert abs(claims["iat"] - time.time()) < 60
+
+
+# -- Sessions -----------------------------------------------------------------
+
+
+@given(step('"{username:q}" has logged in on a {first:w} and on a {second:w}'))
+def has_logged_in_twice(exchange: Exchange, shop: InProcessShop, username: str, first: str, second: str) -> None:
+    for device in (first, second):
+        has_logged_in(exchange, shop, username)
+        exchange.devices[username, device] = exchange.tokens[username]
+    exchange.tokens[username] = exchange.devices[username, first]
+
+
+@when(step('"{username:q}" logs out on the {device:w}'))
+def logs_out(exchange: Exchange, shop: InProcessShop, username: str, device: str) -> None:
+    exchange.token = exchange.devices[username, device]
+    send(exchange, shop, "POST", "/logout")
+
+
+@given(step('"{username:q}" has logged out on the {device:w}'))
+def has_logged_out(exchange: Exchange, shop: InProcessShop, username: str, device: str) -> None:
+    logs_out(exchange, shop, username, device)
+    assert exchange.last.status_code == 204, exchange.last.text
+
+
+def status_with(shop: InProcessShop, token: str, path: str = "/users/me") -> int:
+    status: int = shop.request("GET", path, token=token).status_code
+    return status
+
+
+@then(step('"{username:q}"\'s token on the {device:w} is refused'))
+def device_token_refused(exchange: Exchange, shop: InProcessShop, username: str, device: str) -> None:
+    assert status_with(shop, exchange.devices[username, device]) == 401
+
+
+@then(step('"{username:q}"\'s token on the {device:w} still opens GET "{path:q}"'))
+def device_token_opens(exchange: Exchange, shop: InProcessShop, username: str, device: str, path: str) -> None:
+    assert status_with(shop, exchange.devices[username, device], path) == 200
+
+
+@then(step('"{username:q}"\'s token still opens GET "{path:q}"'))
+def token_still_opens(exchange: Exchange, shop: InProcessShop, username: str, path: str) -> None:
+    assert status_with(shop, exchange.tokens[username], path) == 200
+
+
+@then(step('the new token opens GET "{path:q}"'))
+def new_token_opens(exchange: Exchange, shop: InProcessShop, path: str) -> None:
+    assert status_with(shop, exchange.last.json["access_token"], path) == 200
+
+
+@when(step('a client sends GET "{path:q}" with "{username:q}"\'s token on the {device:w}'))
+def send_with_device_token(exchange: Exchange, shop: InProcessShop, path: str, username: str, device: str) -> None:
+    exchange.token = exchange.devices[username, device]
+    send(exchange, shop, "GET", path)

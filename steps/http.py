@@ -32,6 +32,7 @@ class Exchange:
     sent_headers: dict[str, str] = field(default_factory=dict)
     token: str | None = None
     tokens: dict[str, str] = field(default_factory=dict)  # by username
+    devices: dict[tuple[str, str], str] = field(default_factory=dict)  # tokens by (username, device)
     history: list[Result] = field(default_factory=list)  # answers kept for comparison
 
     @property

@@ -115,7 +115,7 @@ def shop_without_database(request: pytest.FixtureRequest, database_url: URL, dat
 @when(step('a client with a valid token sends {method:method} "{path:q}"'))
 def send_with_forged_token(exchange: Exchange, shop: InProcessShop, method: str, path: str) -> None:
     # Signed with the shop's own key: only the database can say who user 1 is.
-    exchange.token = shop.app.tokens.issue(1, "admin")
+    exchange.token = shop.app.tokens.issue(1, "admin", 0)
     send(exchange, shop, method, path)
 
 

@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 
 from shop.clock import Clock
 from shop.database import Database
+from shop.errors import TooManyRequests
 from shop.login import store
 
 LIMIT = 5
@@ -82,24 +83,21 @@ class RedisAttempts:
         await self.redis.aclose()
 
 
-class Locked(Exception):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(retry_after)
-        self.retry_after = retry_after
-
-
 class LoginGuard:
     def __init__(self, store: AttemptStore, clock: Clock) -> None:
         self.store = store
         self.clock = clock
 
     async def attempt(self, key: str) -> str:
-        """Count an attempt for `key`; raise Locked when it is over the limit."""
+        """Count an attempt for `key`; 429 when it is over the limit."""
         now = self.clock()
         handle, count, oldest = await self.store.add(key, now)
         if count > LIMIT:
             await self.store.forget(key, handle)  # a refused attempt does not extend the lock
-            raise Locked(max(1, math.ceil((oldest + WINDOW - now).total_seconds())))
+            raise TooManyRequests(
+                "Too many failed logins for this username; try again later.",
+                retry_after=max(1, math.ceil((oldest + WINDOW - now).total_seconds())),
+            )
         return handle
 
     async def succeeded(self, key: str) -> None:

@@ -8,14 +8,16 @@ import falcon.asgi
 from pydantic import BaseModel, ConfigDict, Field
 
 from shop import codec
+from shop.auth import caller_of
 from shop.database import Database
-from shop.login.guard import Locked, LoginGuard
+from shop.login.guard import LoginGuard
 from shop.metrics import Metrics
 from shop.openapi import Answer, Operation, documented, problem
 from shop.passwords import Passwords
-from shop.problems import Problem, unauthorized
+from shop.problems import unauthorized
 from shop.tokens import Tokens
 from shop.users import store as users
+from shop.users.service import log_out
 from shop.validation import parse_body
 
 
@@ -65,14 +67,7 @@ class Login:
         resp.cache_control = ["no-store"]  # the answer is a token: no cache may keep it
         credentials = await parse_body(req, Credentials)
         key = users.username_key(credentials.username)
-        try:
-            await self.guard.attempt(key)
-        except Locked as locked:
-            raise Problem(
-                429,
-                "Too many failed logins for this username; try again later.",
-                headers={"Retry-After": str(locked.retry_after)},
-            ) from None
+        await self.guard.attempt(key)
         user = await users.by_username(self.database.reads, credentials.username)
         # Unknown users are checked against a dummy hash: same time, same answer.
         verified = await self.passwords.verify(user.password_hash if user else None, credentials.password)
@@ -82,8 +77,28 @@ class Login:
         await self.guard.succeeded(key)
         req.context.user_id = user.id
         token: Token = {
-            "access_token": self.tokens.issue(user.id, user.role),
+            "access_token": self.tokens.issue(user.id, user.role, user.session_generation),
             "token_type": "Bearer",
             "expires_in": self.tokens.lifetime_seconds,
         }
         resp.data = codec.dumps(token)
+
+
+class Logout:
+    """`POST /logout`: the caller's sessions end, on every device."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    @documented(
+        Operation(
+            "logOut",
+            "End every session of the caller",
+            description="Every token issued to the caller so far, this one included, is refused from now on "
+            "(by every worker within a second). Log in again for a fresh token.",
+            answers={204: Answer("Logged out.")},
+        )
+    )
+    async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        await log_out(self.database, caller_of(req))
+        resp.status = 204

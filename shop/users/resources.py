@@ -10,6 +10,7 @@ from shop.callers import Caller
 from shop.clock import Clock
 from shop.database import Database
 from shop.keyset import Listing, Totals
+from shop.login.guard import LoginGuard
 from shop.openapi import FORBIDDEN, Answer, Operation, documented, problem
 from shop.paging import parse_query, render_page
 from shop.passwords import Passwords
@@ -18,6 +19,8 @@ from shop.users import service
 from shop.users.schemas import User as UserBody
 from shop.users.schemas import UserCreate, UserList, UserUpdate, public
 from shop.validation import parse_body
+
+SESSIONS_ENDED = "Every token issued to this user before is refused; log in again (POST /login) for a fresh one."
 
 TAKEN = problem("The username or email is taken (ignoring case).")
 
@@ -89,10 +92,11 @@ class Me:
 class User:
     """`/users/{user_id}`: read, change and delete one account."""
 
-    def __init__(self, database: Database, clock: Clock, passwords: Passwords) -> None:
+    def __init__(self, database: Database, clock: Clock, passwords: Passwords, guard: LoginGuard) -> None:
         self.database = database
         self.clock = clock
         self.passwords = passwords
+        self.guard = guard  # wrong current_password guesses count like failed logins
 
     @documented(
         Operation(
@@ -110,11 +114,13 @@ class User:
             "updateUser",
             "Change a user",
             description="Own email or password need `current_password`. Only admins change `role`; "
-            "the last admin cannot be demoted.",
+            "the last admin cannot be demoted. A new password or role ends the user's sessions: "
+            "every token issued to them before is refused, and the answer says so in `Sessions-Ended`.",
             body=UserUpdate,
             answers={
-                200: Answer("The user as changed.", UserBody),
+                200: Answer("The user as changed.", UserBody, headers=("Sessions-Ended",)),
                 403: problem("Only admins change roles; or the current password is not correct."),
+                429: problem("Too many wrong passwords for this user (logins included).", "Retry-After"),
                 409: problem("The email is taken, or this is the last admin."),
             },
         )
@@ -122,10 +128,12 @@ class User:
     async def on_patch(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, user_id: int) -> None:
         caller = caller_of(req)
         changes = await parse_body(req, UserUpdate)
-        user = await service.update_user(
-            self.database, caller, user_id, changes, self.clock(), passwords=self.passwords
+        changed = await service.update_user(
+            self.database, caller, user_id, changes, self.clock(), passwords=self.passwords, guard=self.guard
         )
-        resp.data = codec.dumps(public(user))
+        if changed.sessions_ended:
+            resp.set_header("Sessions-Ended", SESSIONS_ENDED)
+        resp.data = codec.dumps(public(changed.user))
 
     @documented(
         Operation(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +12,7 @@ from shop.callers import Caller
 from shop.database import Database
 from shop.errors import Conflict, Forbidden, Invalid, NotFound
 from shop.keyset import Page, Sort, Totals, Window, fetch_page
+from shop.login.guard import LoginGuard
 from shop.orders import store as orders
 from shop.passwords import Passwords
 from shop.users import store
@@ -68,9 +70,21 @@ async def list_users(database: Database, query: UserList, totals: Totals) -> Pag
     return await fetch_page(query, BY_ID, rows, total)
 
 
+class Changed(NamedTuple):
+    user: UserRow
+    sessions_ended: bool  # a new password or role: the user's tokens are refused from now on
+
+
 async def update_user(
-    database: Database, caller: Caller, user_id: int, changes: UserUpdate, now: datetime, *, passwords: Passwords
-) -> UserRow:
+    database: Database,
+    caller: Caller,
+    user_id: int,
+    changes: UserUpdate,
+    now: datetime,
+    *,
+    passwords: Passwords,
+    guard: LoginGuard,
+) -> Changed:
     """Only admins change roles, and never the last admin's; one's own email or
     password only with the current password (checked before the write: it is
     slow on purpose, and must not hold the write lock)."""
@@ -80,24 +94,39 @@ async def update_user(
     if caller.id == user_id and (changes.email is not None or changes.password is not None):
         if changes.current_password is None:
             raise Invalid.at(["body", "current_password"], "Confirm a change of your own email or password with it.")
+        # A guess at the password, like a login: it counts in the same rule.
+        key = store.username_key(user.username)
+        await guard.attempt(key)
         if not await passwords.verify(user.password_hash, changes.current_password):
             raise Forbidden("The current password is not correct.")
+        await guard.succeeded(key)
     values: dict[str, object] = {}
     if changes.email is not None:
         values["email"] = changes.email
     if changes.password is not None:
         values["password_hash"] = await passwords.hash(changes.password)
+        values["session_generation"] = store.NEXT_GENERATION  # a stolen token dies with the old password
 
-    def work(connection: Connection) -> UserRow:
+    def work(connection: Connection) -> Changed:
         stored = store.locked(connection, user_id)
         if stored is None:
             raise NotFound("No such user.")
         if changes.role is None or changes.role == stored.role:
-            return store.change(connection, user_id, values, now)
+            return Changed(store.change(connection, user_id, values, now), "session_generation" in values)
         _refuse_losing_last_admin(connection, stored)
-        return store.change(connection, user_id, {**values, "role": changes.role}, now)
+        changed = {**values, "role": changes.role, "session_generation": store.NEXT_GENERATION}
+        return Changed(store.change(connection, user_id, changed, now), sessions_ended=True)
 
     return await database.transaction(work)
+
+
+async def log_out(database: Database, caller: Caller) -> None:
+    """Ends every session of the caller: their tokens, this one included, are refused from now on."""
+
+    def work(connection: Connection) -> None:
+        store.end_sessions(connection, caller.id)
+
+    await database.transaction(work)
 
 
 def _refuse_losing_last_admin(connection: Connection, user: UserRow) -> None:

@@ -29,9 +29,18 @@ class UserRow(NamedTuple):
     role: Role
     password_hash: str  # never shown: users.schemas.public leaves it out
     created_at: datetime
+    session_generation: int  # tokens of an older generation are refused (shop.auth)
+
+
+class Standing(NamedTuple):
+    """What a token is checked against on every request: its user as stored now."""
+
+    role: Role
+    session_generation: int
 
 
 USER = row_type(UserRow)
+STANDING = row_type(Standing)
 _COLUMNS = [User.__table__.c[name] for name in USER.columns]
 
 
@@ -114,6 +123,15 @@ def change(connection: Connection, user_id: int, values: Mapping[str, Any], now:
         raise Conflict(TAKEN) from None
 
 
+def end_sessions(connection: Connection, user_id: int) -> None:
+    """Every token issued to the user so far is refused from now on."""
+    connection.execute(update(User).where(User.id == user_id).values(session_generation=NEXT_GENERATION))
+
+
+# Set with a new password or role, or by end_sessions.
+NEXT_GENERATION = User.session_generation + 1
+
+
 def remove(connection: Connection, user_id: int) -> None:
     """Raises IntegrityError while orders refer to the user (RESTRICT)."""
     connection.execute(delete(User).where(User.id == user_id))
@@ -123,7 +141,7 @@ def remove(connection: Connection, user_id: int) -> None:
 
 _BY_ID = f"SELECT {USER.select_list()} FROM users WHERE id = :id"
 _BY_USERNAME = f"SELECT {USER.select_list()} FROM users WHERE username_key = :key"
-_ROLE = "SELECT role FROM users WHERE id = :id"
+_STANDING = f"SELECT {STANDING.select_list()} FROM users WHERE id = :id"
 
 
 async def by_id(reads: Reads, user_id: int) -> UserRow | None:
@@ -134,10 +152,9 @@ async def by_username(reads: Reads, username: str) -> UserRow | None:
     return await reads.one(USER, _BY_USERNAME, {"key": username_key(username)})
 
 
-async def role_of(reads: Reads, user_id: int) -> str | None:
-    """The user's role as stored now; None when there is no such user."""
-    role: str | None = await reads.scalar(_ROLE, {"id": user_id})
-    return role
+async def standing_of(reads: Reads, user_id: int) -> Standing | None:
+    """The user's role and session generation as stored now; None when there is no such user."""
+    return await reads.one(STANDING, _STANDING, {"id": user_id})
 
 
 def _conditions(contains: str | None, params: dict[str, Any]) -> list[str]:

@@ -308,6 +308,19 @@ Feature: The catalogue
     And the client sends the next_cursor with "sort=price" instead
     Then the response is a problem with status 422
 
+  Scenario: A cursor a client changed is refused
+    A cursor carries the sort key of the last row shown, sealed by the shop
+    with a key derived from SECRET_KEY: a client can hand it back, but not
+    make one or change what it says.
+    Given 23 products "P01" to "P23"
+    And "ada" has logged in
+    When a client sends GET "/products?per_page=5&sort=name"
+    And the client sends the next_cursor with its page changed to 4
+    Then the response is a problem with status 422
+    And the problem lists these errors:
+      | loc                 | msg                            |
+      | ["query", "cursor"] | not valid for this list        |
+
   # -- A public catalogue, for storefronts ------------------------------------
 
   Scenario: By default, reading the catalogue needs a token

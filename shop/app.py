@@ -34,6 +34,7 @@ from shop.metrics import Metrics, MetricsEndpoint
 from shop.middleware import CrossOrigin, RequestMiddleware
 from shop.migrate import head_revision
 from shop.orders import resources as orders
+from shop.paging import CursorSeal
 from shop.passwords import Passwords
 from shop.problems import handle_shop_error, handle_unexpected, serialize_problem
 from shop.products import resources as products
@@ -83,6 +84,7 @@ class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
         self.database = Database(settings.database_url)
         # List totals, remembered for a moment (shop.keyset.Totals); forgotten on this app's writes.
         self.totals = Totals(self.database.writes)
+        self.cursors = CursorSeal(settings.SECRET_KEY)
         self.metrics = Metrics()
         self.passwords = Passwords()
         self.tokens = Tokens(settings.SECRET_KEY, settings.JWT_EXPIRES_SECONDS)
@@ -159,17 +161,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     app.add_route("/metrics", MetricsEndpoint(app.metrics, settings.METRICS_TOKEN))
     app.add_route("/login", Login(app.database, app.passwords, app.tokens, app.login_guard, app.metrics))
     app.add_route("/logout", Logout(app.database))
-    database, totals, currency = app.database, app.totals, settings.CURRENCY
+    database, totals, cursors, currency = app.database, app.totals, app.cursors, settings.CURRENCY
     app.add_route(
         "/users",
-        users.Users(database, clock, totals, app.passwords, open_registration=settings.OPEN_REGISTRATION),
+        users.Users(database, clock, totals, cursors, app.passwords, open_registration=settings.OPEN_REGISTRATION),
     )
     app.add_route("/users/me", users.Me(database))
     app.add_route("/users/{user_id:id}", users.User(database, clock, app.passwords, app.login_guard))
     public = settings.PUBLIC_CATALOGUE
-    app.add_route("/products", products.Products(database, clock, totals, currency, public=public))
+    app.add_route("/products", products.Products(database, clock, totals, cursors, currency, public=public))
     app.add_route("/products/{product_id:id}", products.Product(database, clock, currency, public=public))
-    app.add_route("/orders", orders.Orders(database, clock, totals, currency, app.metrics))
+    app.add_route("/orders", orders.Orders(database, clock, totals, cursors, currency, app.metrics))
     app.add_route("/orders/{order_id:id}", orders.Order(database, clock, currency))
     app.add_route("/openapi.json", OpenAPIDocument(lambda: app.routes))
     app.add_route("/docs", SwaggerUI())

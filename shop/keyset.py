@@ -9,7 +9,8 @@ briefly, `Totals`).
 
 A cursor is opaque to clients: base64url of the sort key of the last row shown,
 the page number it leads to, and a fingerprint of the filters and sort it was
-made for, so that it cannot be replayed against another query.
+made for, so that it cannot be replayed against another query. Over HTTP it
+travels sealed (`shop.paging.CursorSeal`), so no client can forge one.
 """
 
 from __future__ import annotations
@@ -123,6 +124,9 @@ class Page[T]:
         return max(1, math.ceil(self.total / self.per_page))
 
 
+BAD_CURSOR = "This cursor is not valid for this list; start again from page 1."
+
+
 def _fingerprint(query: ListQuery) -> str:
     return hashlib.sha256(codec.dumps(sorted(query.filters().items()))).hexdigest()[:16]
 
@@ -134,7 +138,7 @@ def encode_cursor(query: ListQuery, page: int, key: list[Any]) -> str:
 
 def decode_cursor(query: ListQuery, key_types: list[type]) -> tuple[int, tuple[Any, ...]]:
     """The page number and sort key in the query's cursor; 422 for anything this list did not make."""
-    bad = Invalid.at(["query", "cursor"], "This cursor is not valid for this list; start again from page 1.")
+    bad = Invalid.at(["query", "cursor"], BAD_CURSOR)
     assert query.cursor is not None
     try:
         data = codec.loads(base64.urlsafe_b64decode(query.cursor + "=" * (-len(query.cursor) % 4)))

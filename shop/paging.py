@@ -5,10 +5,16 @@ Every list takes `page` (default 1) and `per_page` (1-100, default 20), or a
 `{"items", "page", "per_page", "total", "next_cursor"}` with `X-Total-Count`
 and an RFC 8288 `Link` header (first and last always, prev and next where
 there are such pages). The pages themselves come from `shop.keyset`.
+
+A cursor handed out is sealed (`CursorSeal`): a client can hand it back, not
+make one or change one.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,13 +22,36 @@ import falcon.asgi
 from pydantic import ValidationError
 
 from shop import codec
-from shop.keyset import Listing, ListQuery, Page
+from shop.keyset import BAD_CURSOR, Listing, ListQuery, Page
 from shop.problems import validation_error
 from shop.validation import nul_errors, pydantic_errors
 
 
-def parse_query[Q: ListQuery](req: falcon.asgi.Request, model: type[Q]) -> Q:
-    """The list's query; an empty value (`?q=`) counts as not given."""
+class CursorSeal:
+    """Signs the cursors the shop hands out, with HMAC-SHA256 under a key
+    derived from SECRET_KEY, and opens only those: the sort key inside a
+    cursor goes into SQL, so it must be one the shop wrote."""
+
+    def __init__(self, secret_key: str) -> None:
+        self._key = hmac.digest(secret_key.encode(), b"shop: list cursors", hashlib.sha256)
+
+    def seal(self, cursor: str) -> str:
+        return f"{cursor}.{self._mac(cursor)}"  # base64url never holds a "."
+
+    def open(self, sealed: str) -> str | None:
+        """The cursor inside; None when the seal is not this shop's."""
+        cursor, dot, mac = sealed.rpartition(".")
+        if not dot or not hmac.compare_digest(mac.encode(), self._mac(cursor).encode()):
+            return None
+        return cursor
+
+    def _mac(self, cursor: str) -> str:
+        digest = hmac.digest(self._key, cursor.encode(), hashlib.sha256)[:16]
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def parse_query[Q: ListQuery](req: falcon.asgi.Request, model: type[Q], cursors: CursorSeal) -> Q:
+    """The list's query, its cursor opened; an empty value (`?q=`) counts as not given."""
     params = {name: value for name, value in req.params.items() if value != ""}
     nul = nul_errors(params, "query")
     if nul:
@@ -34,11 +63,19 @@ def parse_query[Q: ListQuery](req: falcon.asgi.Request, model: type[Q]) -> Q:
     if query.cursor is not None and "page" in query.model_fields_set:
         both = "Give either a cursor or a page, not both."
         raise validation_error([{"loc": ["query", "cursor"], "msg": both}], detail=both)
+    if query.cursor is not None:
+        opened = cursors.open(query.cursor)
+        if opened is None:
+            raise validation_error([{"loc": ["query", "cursor"], "msg": BAD_CURSOR}], detail=BAD_CURSOR)
+        query = query.model_copy(update={"cursor": opened})
     return query
 
 
-def render_page(req: falcon.asgi.Request, resp: falcon.asgi.Response, query: ListQuery, page: Page[Any]) -> None:
-    """The paging body, X-Total-Count and the Link header."""
+def render_page(
+    req: falcon.asgi.Request, resp: falcon.asgi.Response, query: ListQuery, page: Page[Any], cursors: CursorSeal
+) -> None:
+    """The paging body, X-Total-Count and the Link header, the next cursor sealed."""
+    next_cursor = None if page.next_cursor is None else cursors.seal(page.next_cursor)
     base = f"{req.prefix}{req.path}?"
     kept = {name: str(value).lower() if isinstance(value, bool) else value for name, value in query.filters().items()}
 
@@ -48,8 +85,8 @@ def render_page(req: falcon.asgi.Request, resp: falcon.asgi.Response, query: Lis
     links = [link("first", page=1)]
     if page.page > 1:
         links.append(link("prev", page=min(page.page - 1, page.last_page)))
-    if page.next_cursor is not None:
-        links.append(link("next", cursor=page.next_cursor))
+    if next_cursor is not None:
+        links.append(link("next", cursor=next_cursor))
     links.append(link("last", page=page.last_page))
     resp.set_header("X-Total-Count", str(page.total))
     resp.set_header("Link", ", ".join(links))
@@ -58,6 +95,6 @@ def render_page(req: falcon.asgi.Request, resp: falcon.asgi.Response, query: Lis
         "page": page.page,
         "per_page": page.per_page,
         "total": page.total,
-        "next_cursor": page.next_cursor,
+        "next_cursor": next_cursor,
     }
     resp.data = codec.dumps(body)

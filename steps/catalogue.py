@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -166,6 +168,15 @@ def cursor_elsewhere(exchange: Exchange, shop: InProcessShop, replacement: str) 
     cursor = exchange.last.json["next_cursor"]
     assert cursor
     send(exchange, shop, "GET", f"/products?per_page=5&{replacement}&cursor={cursor}")
+
+
+@when(step("the client sends the next_cursor with its page changed to {page:d}"))
+def cursor_changed(exchange: Exchange, shop: InProcessShop, page: int) -> None:
+    cursor = exchange.last.json["next_cursor"]
+    payload, dot, seal = cursor.partition(".")
+    data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    changed = base64.urlsafe_b64encode(json.dumps({**data, "p": page}).encode()).rstrip(b"=").decode()
+    send(exchange, shop, "GET", f"/products?per_page=5&sort=name&{urlencode({'cursor': changed + dot + seal})}")
 
 
 @dataclass

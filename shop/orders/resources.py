@@ -16,7 +16,7 @@ from shop.orders import service
 from shop.orders.schemas import Order as OrderBody
 from shop.orders.schemas import OrderCreate, OrderList, OrderUpdate, public
 from shop.orders.store import Placed
-from shop.paging import parse_query, render_page
+from shop.paging import CursorSeal, parse_query, render_page
 from shop.problems import PROBLEM_JSON, refusal_body
 from shop.validation import parse_body
 
@@ -24,10 +24,13 @@ from shop.validation import parse_body
 class Orders:
     """`/orders`: place an order (idempotently with Idempotency-Key) and list them."""
 
-    def __init__(self, database: Database, clock: Clock, totals: Totals, currency: str, metrics: Metrics) -> None:
+    def __init__(
+        self, database: Database, clock: Clock, totals: Totals, cursors: CursorSeal, currency: str, metrics: Metrics
+    ) -> None:
         self.database = database
         self.clock = clock
         self.totals = totals
+        self.cursors = cursors
         self.currency = currency
         self.metrics = metrics
 
@@ -90,9 +93,11 @@ class Orders:
     )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         caller = caller_of(req)
-        query = parse_query(req, OrderList)
+        query = parse_query(req, OrderList, self.cursors)
         page, lines = await service.list_orders(self.database, caller, query, self.totals)
-        render_page(req, resp, query, page.map(lambda order: public(order, lines[order.id], self.currency)))
+        render_page(
+            req, resp, query, page.map(lambda order: public(order, lines[order.id], self.currency)), self.cursors
+        )
 
 
 class Order:

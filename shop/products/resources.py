@@ -10,7 +10,7 @@ from shop.clock import Clock
 from shop.database import Database
 from shop.keyset import Listing, Totals
 from shop.openapi import FORBIDDEN, Answer, Operation, RequestHeader, documented, problem
-from shop.paging import parse_query, render_page
+from shop.paging import CursorSeal, parse_query, render_page
 from shop.products import service
 from shop.products.schemas import Product as ProductBody
 from shop.products.schemas import ProductCreate, ProductList, ProductUpdate, public
@@ -22,10 +22,13 @@ NAME_TAKEN = problem("Another product has this name (ignoring case).")
 class Products:
     """`/products`: list (everyone with a token, or everyone with a public catalogue) and create (admins)."""
 
-    def __init__(self, database: Database, clock: Clock, totals: Totals, currency: str, *, public: bool) -> None:
+    def __init__(
+        self, database: Database, clock: Clock, totals: Totals, cursors: CursorSeal, currency: str, *, public: bool
+    ) -> None:
         self.database = database
         self.clock = clock
         self.totals = totals
+        self.cursors = cursors
         self.currency = currency
         # With a public catalogue, reading needs no token (one sent is still checked).
         self.anonymous = frozenset({"GET"}) if public else frozenset()
@@ -41,9 +44,9 @@ class Products:
         )
     )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        query = parse_query(req, ProductList)
+        query = parse_query(req, ProductList, self.cursors)
         page = await service.list_products(self.database, query, self.totals)
-        render_page(req, resp, query, page.map(lambda product: public(product, self.currency)))
+        render_page(req, resp, query, page.map(lambda product: public(product, self.currency)), self.cursors)
 
     @documented(
         Operation(

@@ -12,7 +12,7 @@ from shop.database import Database
 from shop.keyset import Listing, Totals
 from shop.login.guard import LoginGuard
 from shop.openapi import FORBIDDEN, Answer, Operation, documented, problem
-from shop.paging import parse_query, render_page
+from shop.paging import CursorSeal, parse_query, render_page
 from shop.passwords import Passwords
 from shop.problems import forbidden
 from shop.users import service
@@ -29,11 +29,19 @@ class Users:
     """`/users`: create (admins; anyone with open registration) and list (admins)."""
 
     def __init__(
-        self, database: Database, clock: Clock, totals: Totals, passwords: Passwords, *, open_registration: bool
+        self,
+        database: Database,
+        clock: Clock,
+        totals: Totals,
+        cursors: CursorSeal,
+        passwords: Passwords,
+        *,
+        open_registration: bool,
     ) -> None:
         self.database = database
         self.clock = clock
         self.totals = totals
+        self.cursors = cursors
         self.passwords = passwords
         # With open registration, anyone may create a customer without a token.
         self.anonymous = frozenset({"POST"}) if open_registration else frozenset()
@@ -71,9 +79,9 @@ class Users:
     )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         require_admin(req)
-        query = parse_query(req, UserList)
+        query = parse_query(req, UserList, self.cursors)
         page = await service.list_users(self.database, query, self.totals)
-        render_page(req, resp, query, page.map(public))
+        render_page(req, resp, query, page.map(public), self.cursors)
 
 
 class Me:

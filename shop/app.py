@@ -145,7 +145,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     settings = settings if settings is not None else load_settings()
     check_secret_key(settings)  # the app signs tokens with it
     app = ShopApp(settings, clock)
-    app.add_middleware(RequestMiddleware(app.metrics, access_log(settings)))
+    app.add_middleware(RequestMiddleware(app.metrics, access_log(settings), settings.PUBLIC_BASE_URL))
     if settings.CORS_ORIGINS:
         app.add_middleware(CrossOrigin(settings.CORS_ORIGINS))
     app.add_middleware(Lifespan(app))

@@ -19,6 +19,7 @@ import falcon.asgi
 
 from shop import DISTRIBUTION, codec, openapi
 from shop.openapi import Answer, Operation, documented
+from shop.urls import absolute
 
 SHOP_ASSETS = Path(__file__).parent / "docs_assets"
 _CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
@@ -208,4 +209,4 @@ class Root:
         )
     )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        raise falcon.HTTPFound(f"{req.prefix}/docs")
+        raise falcon.HTTPFound(absolute(req, "/docs"))

@@ -12,9 +12,13 @@ import falcon.asgi
 from shop.ids import new_request_id
 from shop.logs import AccessLog
 from shop.metrics import Metrics
+from shop.problems import Problem
 from shop.validation import MAX_BODY_BYTES, too_large
 
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+# A host name or address (IPv6 in brackets) and an optional port: what is
+# fit to be written into a Location or a Link.
+_SANE_HOST = re.compile(r"(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 # Answers are data: a browser that renders one anyway may load and run nothing,
 # and no page may frame it. /docs sets a policy of its own.
 API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
@@ -31,14 +35,20 @@ class RequestMiddleware:
     """Gives every request an id, refuses oversized bodies early, logs one line
     and counts it in the metrics."""
 
-    def __init__(self, metrics: Metrics, access_log: AccessLog | None) -> None:
+    def __init__(self, metrics: Metrics, access_log: AccessLog | None, public_base_url: str | None) -> None:
         self.metrics = metrics
         self.access_log = access_log  # None when LOG_LEVEL is above INFO
+        self.public_base_url = public_base_url
 
     async def process_request(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         req.context.started = time.perf_counter()
         req.context.request_id = request_id_of(req.get_header("X-Request-ID"))
         req.context.user_id = None
+        host = req.get_header("Host")
+        if host is not None and not _SANE_HOST.fullmatch(host):
+            raise Problem(400, "The Host header must be a host name or address, with an optional port.")
+        if self.public_base_url is not None:
+            req.context.base_url = self.public_base_url  # for shop.urls
         length = req.content_length
         if length is not None and length > MAX_BODY_BYTES:
             raise too_large()

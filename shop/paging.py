@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from shop import codec
 from shop.keyset import BAD_CURSOR, Listing, ListQuery, Page
 from shop.problems import validation_error
+from shop.urls import absolute
 from shop.validation import nul_errors, pydantic_errors
 
 
@@ -76,7 +77,7 @@ def render_page(
 ) -> None:
     """The paging body, X-Total-Count and the Link header, the next cursor sealed."""
     next_cursor = None if page.next_cursor is None else cursors.seal(page.next_cursor)
-    base = f"{req.prefix}{req.path}?"
+    base = absolute(req, req.path) + "?"
     kept = {name: str(value).lower() if isinstance(value, bool) else value for name, value in query.filters().items()}
 
     def link(rel: str, **paging: Any) -> str:

@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     REDIS_URL: str | None = Field(default=None, repr=False)
     # Lets a scraper elsewhere read /metrics as `Authorization: Bearer <METRICS_TOKEN>`.
     METRICS_TOKEN: str | None = Field(default=None, min_length=16, repr=False)
+    # The shop's public address: Location and Link are built from it, never from a client's Host.
+    PUBLIC_BASE_URL: str | None = None
 
     @field_validator("CURRENCY")
     @classmethod
@@ -107,6 +109,15 @@ class Settings(BaseSettings):
         if value is not None:
             async_database_url(value)
         return value
+
+    @field_validator("PUBLIC_BASE_URL")
+    @classmethod
+    def _public_base_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not re.fullmatch(r"https?://[A-Za-z0-9._~\[\]:-]+(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?", value):
+            raise ValueError("must be an http:// or https:// address such as https://shop.example/api")
+        return value.rstrip("/")
 
     @field_validator("REDIS_URL")
     @classmethod

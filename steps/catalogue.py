@@ -112,6 +112,15 @@ def adds_product(exchange: Exchange, shop: InProcessShop, username: str, name: s
     post_json(exchange, shop, "POST", "/products", f'{{"name": "{name}", "price": {price}, "stock": 1}}')
 
 
+@when(step('"{username:q}" adds a product "{name:q}" priced "{price:q}" sending the header "{header}: {value}"'))
+def adds_product_with_header(
+    exchange: Exchange, shop: InProcessShop, username: str, name: str, price: str, header: str, value: str
+) -> None:
+    exchange.token = exchange.tokens[username]
+    body = f'{{"name": "{name}", "price": "{price}", "stock": 1}}'
+    post_json(exchange, shop, "POST", "/products", body, **{header: value})
+
+
 @when(
     step(
         '"{username:q}" adds a product named with {n:d} "{char:q}" characters '
@@ -136,6 +145,11 @@ def asks_for_product(exchange: Exchange, shop: InProcessShop, username: str, nam
 def visitor_asks_for_product(exchange: Exchange, shop: InProcessShop, name: str) -> None:
     exchange.token = None
     send(exchange, shop, "GET", f"/products/{product_id(shop, name)}")
+
+
+@given(step('the shop\'s PUBLIC_BASE_URL is "{url:q}"'), target_fixture="shop")
+def public_base_url(request: pytest.FixtureRequest, database_url: URL, clock: FakeClock, url: str) -> InProcessShop:
+    return start_shop(request, test_settings(database_url, PUBLIC_BASE_URL=url), clock)
 
 
 @given("the catalogue is public", target_fixture="shop")

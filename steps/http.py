@@ -210,6 +210,16 @@ def header_contains(exchange: Exchange, name: str, value: str) -> None:
     assert value in (exchange.last.headers.get(name) or ""), exchange.last.headers
 
 
+@then(step('the response header "{name:q}" starts with "{value:q}"'))
+def header_starts_with(exchange: Exchange, name: str, value: str) -> None:
+    assert (exchange.last.headers.get(name) or "").startswith(value), exchange.last.headers
+
+
+@then(step('the response header "{name:q}" does not contain "{value:q}"'))
+def header_lacks(exchange: Exchange, name: str, value: str) -> None:
+    assert value not in (exchange.last.headers.get(name) or ""), exchange.last.headers
+
+
 @then(step("the response is a problem with status {status:d}"))
 def is_problem(exchange: Exchange, status: int) -> None:
     response = exchange.last

@@ -48,8 +48,10 @@ class InProcessShop:
         headers = dict(headers or {})
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
+        # Falcon's test client writes the Host header from its own `host` option.
+        host = {"host": headers.pop("Host")} if "Host" in headers else {}
         request = self._conductor.simulate_request(
-            method, path, headers=headers, body=body, json=json, remote_addr=remote_addr
+            method, path, headers=headers, body=body, json=json, remote_addr=remote_addr, **host
         )
         return self.run(request)
 

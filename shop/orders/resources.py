@@ -18,6 +18,7 @@ from shop.orders.schemas import OrderCreate, OrderList, OrderUpdate, public
 from shop.orders.store import Placed
 from shop.paging import CursorSeal, parse_query, render_page
 from shop.problems import PROBLEM_JSON, refusal_body
+from shop.urls import absolute
 from shop.validation import parse_body
 
 
@@ -77,7 +78,7 @@ class Orders:
         elif answer.order_id is not None:
             if not answer.replayed:
                 self.metrics.orders_created.inc()
-            resp.location = f"{req.prefix}/orders/{answer.order_id}"
+            resp.location = absolute(req, f"/orders/{answer.order_id}")
 
     @documented(
         Operation(

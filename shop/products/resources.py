@@ -14,6 +14,7 @@ from shop.paging import CursorSeal, parse_query, render_page
 from shop.products import service
 from shop.products.schemas import Product as ProductBody
 from shop.products.schemas import ProductCreate, ProductList, ProductUpdate, public
+from shop.urls import absolute
 from shop.validation import parse_body
 
 NAME_TAKEN = problem("Another product has this name (ignoring case).")
@@ -65,7 +66,7 @@ class Products:
         new = await parse_body(req, ProductCreate)
         product = await service.create_product(self.database, new, self.clock())
         resp.status = 201
-        resp.location = f"{req.prefix}/products/{product.id}"
+        resp.location = absolute(req, f"/products/{product.id}")
         resp.etag = service.etag(product)
         resp.data = codec.dumps(public(product, self.currency))
 

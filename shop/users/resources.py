@@ -15,6 +15,7 @@ from shop.openapi import FORBIDDEN, Answer, Operation, documented, problem
 from shop.paging import CursorSeal, parse_query, render_page
 from shop.passwords import Passwords
 from shop.problems import forbidden
+from shop.urls import absolute
 from shop.users import service
 from shop.users.schemas import User as UserBody
 from shop.users.schemas import UserCreate, UserList, UserUpdate, public
@@ -65,7 +66,7 @@ class Users:
         new = await parse_body(req, UserCreate)
         user = await service.register(self.database, caller, new, self.clock(), passwords=self.passwords)
         resp.status = 201
-        resp.location = f"{req.prefix}/users/{user.id}"
+        resp.location = absolute(req, f"/users/{user.id}")
         resp.data = codec.dumps(public(user))
 
     @documented(

@@ -118,11 +118,47 @@ Feature: Logging in and bearer tokens
     When a client sends GET "/users"
     Then the response is a problem with status 403
 
+  # -- Guessing passwords ------------------------------------------------------
+  # Five failures for one username from one client address within 15 minutes
+  # lock that username for that client until the window passes. Another
+  # client with the right password still gets in, so a stranger cannot lock
+  # anyone out. A client that fails for more than ten different usernames
+  # within 15 minutes is refused for every username until the window passes
+  # (clients on the server's own machine excepted: behind a proxy, set
+  # FORWARDED_ALLOW_IPS so the shop sees who the client is). A wrong
+  # current_password counts as a failed login.
+
   Scenario: Five failed logins lock the username for 15 minutes
     Given "ada" has failed to log in 5 times
     When "ada" logs in with the password "correct horse battery"
     Then the response is a problem with status 429
     And the response header "Retry-After" is "900"
+
+  Scenario: The right password from another address still logs in
+    Given "ada" has failed to log in 5 times from 203.0.113.9
+    When "ada" logs in with the password "correct horse battery" from 198.51.100.7
+    Then the response status is 200
+    When "ada" logs in with the password "correct horse battery" from 203.0.113.9
+    Then the response is a problem with status 429
+
+  Scenario: A client that fails across many usernames is refused for a while
+    Given a customer "bob" with the password "correct horse battery"
+    And the client at 203.0.113.9 has failed to log in as 10 different users
+    When "ada" logs in with the password "not the password" from 203.0.113.9
+    Then the response is a problem with status 429
+    And the response header "Retry-After" is "900"
+    When "bob" logs in with the password "correct horse battery" from 203.0.113.9
+    Then the response is a problem with status 429
+    When "bob" logs in with the password "correct horse battery" from 198.51.100.7
+    Then the response status is 200
+
+  Scenario: Failed logins older than the window are purged
+    Given "ada" has failed to log in 3 times
+    And the client at 203.0.113.9 has failed to log in as 4 different users
+    And 16 minutes pass
+    When "ada" logs in with the password "correct horse battery"
+    Then the response status is 200
+    And the database holds no failed login older than 15 minutes
 
   Scenario: Four failed logins do not lock the username
     Given "ada" has failed to log in 4 times

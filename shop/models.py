@@ -182,14 +182,18 @@ class IdempotencyKey(Base):
 
 
 class LoginAttempt(Base):
-    """A failed login, counted per username for the brute-force rule."""
+    """A failed login (or a wrong current password), counted for the brute-force
+    rule per username and client address, and per client across usernames."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (
-        Index("ix_login_attempts_username_key_attempted_at", "username_key", "attempted_at"),
+        Index("ix_login_attempts_username_key_client_attempted_at", "username_key", "client", "attempted_at"),
+        Index("ix_login_attempts_client_attempted_at", "client", "attempted_at"),
+        Index("ix_login_attempts_attempted_at", "attempted_at"),
         NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     username_key: Mapped[str] = mapped_column(String(320))
+    client: Mapped[str] = mapped_column(String(64), server_default="")  # the client's address
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime)

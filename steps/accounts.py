@@ -77,8 +77,8 @@ def change_stored(shop: InProcessShop, statement: Any) -> None:
     shop.in_database(lambda connection: connection.execute(statement))
 
 
-def login(shop: InProcessShop, username: str, password: str) -> Any:
-    return shop.request("POST", "/login", json={"username": username, "password": password})
+def login(shop: InProcessShop, username: str, password: str, client: str | None = None) -> Any:
+    return shop.request("POST", "/login", json={"username": username, "password": password}, remote_addr=client)
 
 
 # -- Given --------------------------------------------------------------------
@@ -128,9 +128,9 @@ def open_registration(request: pytest.FixtureRequest, database_url: URL, clock: 
 # -- Failed logins and time ---------------------------------------------------
 
 
-def fail_logins(shop: InProcessShop, username: str, times: int) -> None:
+def fail_logins(shop: InProcessShop, username: str, times: int, client: str | None = None) -> None:
     for _ in range(times):
-        assert login(shop, username, "not the password").status_code == 401
+        assert login(shop, username, "not the password", client).status_code == 401
 
 
 @given(step('"{username:q}" has sent a wrong current password {times:d} times'))
@@ -145,6 +145,29 @@ def wrong_current_passwords(exchange: Exchange, shop: InProcessShop, username: s
 @given(step('"{username:q}" has failed to log in {times:d} times'))
 def failed_logins(shop: InProcessShop, username: str, times: int) -> None:
     fail_logins(shop, username, times)
+
+
+@given(step('"{username:q}" has failed to log in {times:d} times from {client}'))
+def failed_logins_from(shop: InProcessShop, username: str, times: int, client: str) -> None:
+    fail_logins(shop, username, times, client)
+
+
+@given(step("the client at {client} has failed to log in as {count:d} different users"))
+def failed_across_usernames(shop: InProcessShop, client: str, count: int) -> None:
+    for number in range(count):
+        fail_logins(shop, f"stranger{number}", 1, client)
+
+
+@when(step('"{username:q}" logs in with the password "{password:q}" from {client}'))
+def logs_in_from(exchange: Exchange, shop: InProcessShop, username: str, password: str, client: str) -> None:
+    exchange.response = login(shop, username, password, client)
+
+
+@then("the database holds no failed login older than 15 minutes")
+def no_old_failed_login(shop: InProcessShop, clock: FakeClock) -> None:
+    since = clock() - timedelta(minutes=15)
+    statement = select(func.count()).where(LoginAttempt.attempted_at <= since)
+    assert shop.in_database(lambda connection: connection.execute(statement).scalar_one()) == 0
 
 
 @given(step('"{username:q}" has failed to log in {times:d} times on the {which:w} shop'))
@@ -171,7 +194,7 @@ def two_redis_shops(
     request: pytest.FixtureRequest, database_url: URL, shops: dict[str, InProcessShop], clock: FakeClock
 ) -> None:
     with Redis.from_url(REDIS_URL) as redis:
-        redis.delete(RedisAttempts.PREFIX + "ada")
+        redis.delete(RedisAttempts.PREFIX + "ada|127.0.0.1", RedisAttempts.CLIENTS + "127.0.0.1")
     for which in ("first", "second"):
         shops[which] = start_shop(request, test_settings(database_url, REDIS_URL=REDIS_URL), clock)
 

@@ -1,6 +1,15 @@
-"""The brute-force rule: 5 failed logins for a username in 15 minutes lock it.
+"""The brute-force rule, for logins and for `current_password` alike.
 
-The count must be seen by every worker process, so it lives in the database,
+- Five failures for one username from one client address within 15 minutes
+  lock that username for that client until the window passes (429 with
+  Retry-After). Another client, with the right password, still gets in: a
+  stranger cannot lock someone else out.
+- A client that fails for more than ten different usernames within 15 minutes
+  is refused for any username until the window passes. Clients on this machine
+  (loopback) are exempt: they are the operator, or a proxy that does not say
+  who its client is (see FORWARDED_ALLOW_IPS).
+
+The counts must be seen by every worker process, so they live in the database,
 or in Redis when REDIS_URL is set. An attempt is counted before its password
 is checked (and forgotten again on success), so a burst of parallel guesses
 cannot slip past the limit while their hashes are being checked.
@@ -8,10 +17,12 @@ cannot slip past the limit while their hashes are being checked.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from redis.asyncio import Redis
 
@@ -20,18 +31,31 @@ from shop.database import Database
 from shop.errors import TooManyRequests
 from shop.login import store
 
-LIMIT = 5
+LIMIT = 5  # failures of one username from one client
+USERNAMES_LIMIT = 10  # usernames one client may fail for
 WINDOW = timedelta(minutes=15)
 
 
+class Counted(NamedTuple):
+    """An attempt, as counted: its handle; its username's attempts from its
+    client and the oldest one's time; the usernames its client tried and the
+    oldest attempt's time."""
+
+    handle: str
+    attempts: int
+    oldest: datetime
+    usernames: int
+    client_oldest: datetime
+
+
 class AttemptStore(Protocol):
-    async def add(self, key: str, at: datetime) -> tuple[str, int, datetime]:
-        """Record an attempt; return its handle, the count in the window and the oldest one's time."""
+    async def add(self, username_key: str, client: str, at: datetime) -> Counted: ...
+
+    async def forget(self, username_key: str, client: str, handle: str) -> None: ...
+
+    async def clear(self, username_key: str, client: str) -> None:
+        """The username's attempts from the client: it has just proven the password."""
         ...
-
-    async def forget(self, key: str, handle: str) -> None: ...
-
-    async def clear(self, key: str) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -40,47 +64,83 @@ class DatabaseAttempts:
     def __init__(self, database: Database) -> None:
         self.database = database
 
-    async def add(self, key: str, at: datetime) -> tuple[str, int, datetime]:
-        recent = await self.database.transaction(lambda connection: store.add(connection, key, at, at - WINDOW))
-        return str(recent.attempt_id), recent.attempts, recent.oldest
+    async def add(self, username_key: str, client: str, at: datetime) -> Counted:
+        recent = await self.database.transaction(
+            lambda connection: store.add(connection, username_key, client, at, at - WINDOW)
+        )
+        return Counted(str(recent.attempt_id), *recent[1:])
 
-    async def forget(self, key: str, handle: str) -> None:
+    async def forget(self, username_key: str, client: str, handle: str) -> None:
         await self.database.transaction(lambda connection: store.forget(connection, int(handle)))
 
-    async def clear(self, key: str) -> None:
-        await self.database.transaction(lambda connection: store.clear(connection, key))
+    async def clear(self, username_key: str, client: str) -> None:
+        await self.database.transaction(lambda connection: store.clear(connection, username_key, client))
 
     async def close(self) -> None:
         pass
 
 
 class RedisAttempts:
-    """A sorted set per username: members are attempts, scores their times."""
+    """A sorted set per username and client (members: attempts, scores: their
+    times) and one per client (members: usernames, scores: their last attempt).
+    Both expire with the window, so nothing is left behind."""
 
     PREFIX = "shop:login-attempts:"
+    CLIENTS = "shop:login-clients:"
 
     def __init__(self, url: str) -> None:
         self.redis: Redis = Redis.from_url(url)
 
-    async def add(self, key: str, at: datetime) -> tuple[str, int, datetime]:
-        name, now, handle = self.PREFIX + key, at.timestamp(), uuid.uuid4().hex
+    def _name(self, username_key: str, client: str) -> str:
+        return f"{self.PREFIX}{username_key}|{client}"
+
+    async def add(self, username_key: str, client: str, at: datetime) -> Counted:
+        name, names, now, handle = (
+            self._name(username_key, client),
+            self.CLIENTS + client,
+            at.timestamp(),
+            uuid.uuid4().hex,
+        )
+        since, expiry = now - WINDOW.total_seconds(), math.ceil(WINDOW.total_seconds())
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.zremrangebyscore(name, "-inf", now - WINDOW.total_seconds())
-            pipe.zadd(name, {handle: now})
-            pipe.zcard(name)
-            pipe.zrange(name, 0, 0, withscores=True)
-            pipe.expire(name, math.ceil(WINDOW.total_seconds()))
-            _, _, count, oldest, _ = await pipe.execute()
-        return handle, int(count), datetime.fromtimestamp(oldest[0][1], at.tzinfo)
+            for key, member in ((name, handle), (names, username_key)):
+                pipe.zremrangebyscore(key, "-inf", since)
+                pipe.zadd(key, {member: now})
+                pipe.zcard(key)
+                pipe.zrange(key, 0, 0, withscores=True)
+                pipe.expire(key, expiry)
+            answers = await pipe.execute()
+        count, oldest, usernames, client_oldest = answers[2], answers[3], answers[7], answers[8]
+        at_oldest, at_client_oldest = (
+            datetime.fromtimestamp(found[0][1], at.tzinfo) for found in (oldest, client_oldest)
+        )
+        return Counted(handle, int(count), at_oldest, int(usernames), at_client_oldest)
 
-    async def forget(self, key: str, handle: str) -> None:
-        await self.redis.zrem(self.PREFIX + key, handle)
+    async def forget(self, username_key: str, client: str, handle: str) -> None:
+        await self.redis.zrem(self._name(username_key, client), handle)
 
-    async def clear(self, key: str) -> None:
-        await self.redis.delete(self.PREFIX + key)
+    async def clear(self, username_key: str, client: str) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(self._name(username_key, client))
+            pipe.zrem(self.CLIENTS + client, username_key)
+            await pipe.execute()
 
     async def close(self) -> None:
         await self.redis.aclose()
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    username_key: str
+    client: str
+    handle: str
+
+
+def _on_this_machine(client: str) -> bool:
+    try:
+        return ipaddress.ip_address(client).is_loopback
+    except ValueError:
+        return False
 
 
 class LoginGuard:
@@ -88,17 +148,20 @@ class LoginGuard:
         self.store = store
         self.clock = clock
 
-    async def attempt(self, key: str) -> str:
-        """Count an attempt for `key`; 429 when it is over the limit."""
+    async def attempt(self, username_key: str, client: str) -> Attempt:
+        """Count an attempt at `username_key`'s password from `client`; 429 when over a limit."""
         now = self.clock()
-        handle, count, oldest = await self.store.add(key, now)
-        if count > LIMIT:
-            await self.store.forget(key, handle)  # a refused attempt does not extend the lock
-            raise TooManyRequests(
-                "Too many failed logins for this username; try again later.",
-                retry_after=max(1, math.ceil((oldest + WINDOW - now).total_seconds())),
-            )
-        return handle
+        counted = await self.store.add(username_key, client, now)
+        if counted.attempts > LIMIT:
+            refused = ("Too many failed logins for this username; try again later.", counted.oldest)
+        elif counted.usernames > USERNAMES_LIMIT and not _on_this_machine(client):
+            refused = ("Too many failed logins from this address; try again later.", counted.client_oldest)
+        else:
+            return Attempt(username_key, client, counted.handle)
+        await self.store.forget(username_key, client, counted.handle)  # a refused attempt does not extend the lock
+        detail, oldest = refused
+        raise TooManyRequests(detail, retry_after=max(1, math.ceil((oldest + WINDOW - now).total_seconds())))
 
-    async def succeeded(self, key: str) -> None:
-        await self.store.clear(key)
+    async def succeeded(self, attempt: Attempt) -> None:
+        """The password was right: forget the username's failures from this client."""
+        await self.store.clear(attempt.username_key, attempt.client)

@@ -54,12 +54,13 @@ class Login:
             "logIn",
             "Trade a username and password for a bearer token",
             description="The token is a JWT (HS256) for `Authorization: Bearer <token>`, valid for `expires_in` "
-            "seconds. After 5 failed logins for a username within 15 minutes, it is locked until the window passes.",
+            "seconds. After 5 failed logins for a username from one address within 15 minutes, it is locked for that "
+            "address until the window passes; an address that fails for more than 10 usernames is refused for all.",
             body=Credentials,
             answers={
                 200: Answer("A bearer token.", Token),
                 401: problem("The username or password is not correct.", "WWW-Authenticate"),
-                429: problem("Too many failed logins for this username.", "Retry-After"),
+                429: problem("Too many failed logins for this username, or from this address.", "Retry-After"),
             },
         )
     )
@@ -67,14 +68,14 @@ class Login:
         resp.cache_control = ["no-store"]  # the answer is a token: no cache may keep it
         credentials = await parse_body(req, Credentials)
         key = users.username_key(credentials.username)
-        await self.guard.attempt(key)
+        attempt = await self.guard.attempt(key, req.remote_addr)
         user = await users.by_username(self.database.reads, credentials.username)
         # Unknown users are checked against a dummy hash: same time, same answer.
         verified = await self.passwords.verify(user.password_hash if user else None, credentials.password)
         if user is None or not verified:
             self.metrics.login_failures.inc()
             raise unauthorized("The username or password is not correct.")
-        await self.guard.succeeded(key)
+        await self.guard.succeeded(attempt)
         req.context.user_id = user.id
         token: Token = {
             "access_token": self.tokens.issue(user.id, user.role, user.session_generation),

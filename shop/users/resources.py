@@ -138,7 +138,14 @@ class User:
         caller = caller_of(req)
         changes = await parse_body(req, UserUpdate)
         changed = await service.update_user(
-            self.database, caller, user_id, changes, self.clock(), passwords=self.passwords, guard=self.guard
+            self.database,
+            caller,
+            user_id,
+            changes,
+            self.clock(),
+            passwords=self.passwords,
+            guard=self.guard,
+            client=req.remote_addr,
         )
         if changed.sessions_ended:
             resp.set_header("Sessions-Ended", SESSIONS_ENDED)

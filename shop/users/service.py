@@ -84,6 +84,7 @@ async def update_user(
     *,
     passwords: Passwords,
     guard: LoginGuard,
+    client: str,
 ) -> Changed:
     """Only admins change roles, and never the last admin's; one's own email or
     password only with the current password (checked before the write: it is
@@ -95,11 +96,10 @@ async def update_user(
         if changes.current_password is None:
             raise Invalid.at(["body", "current_password"], "Confirm a change of your own email or password with it.")
         # A guess at the password, like a login: it counts in the same rule.
-        key = store.username_key(user.username)
-        await guard.attempt(key)
+        attempt = await guard.attempt(store.username_key(user.username), client)
         if not await passwords.verify(user.password_hash, changes.current_password):
             raise Forbidden("The current password is not correct.")
-        await guard.succeeded(key)
+        await guard.succeeded(attempt)
     values: dict[str, object] = {}
     if changes.email is not None:
         values["email"] = changes.email

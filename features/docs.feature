@@ -25,7 +25,7 @@ Feature: API documentation
 
     Examples:
       | method | path                   | security                 | statuses                               |
-      | POST   | /login                 | open to everyone         | 200 400 401 413 415 422 429            |
+      | POST   | /login                 | open to everyone         | 200 400 401 413 415 422 429 503        |
       | POST   | /logout                | for a bearer token       | 204 401                                |
       | GET    | /health                | open to everyone         | 200                                    |
       | GET    | /ready                 | open to everyone         | 200 503                                |
@@ -34,11 +34,11 @@ Feature: API documentation
       | GET    | /redoc                 | open to everyone         | 200                                    |
       | GET    | /                      | open to everyone         | 302                                    |
       | GET    | /metrics               | open to everyone         | 200 401 404                            |
-      | POST   | /users                 | for a bearer token       | 201 400 401 403 409 413 415 422        |
+      | POST   | /users                 | for a bearer token       | 201 400 401 403 409 413 415 422 503    |
       | GET    | /users                 | for a bearer token       | 200 401 403 422                        |
       | GET    | /users/me              | for a bearer token       | 200 401                                |
       | GET    | /users/{user_id}       | for a bearer token       | 200 401 404                            |
-      | PATCH  | /users/{user_id}       | for a bearer token       | 200 400 401 403 404 409 413 415 422 429 |
+      | PATCH  | /users/{user_id}       | for a bearer token       | 200 400 401 403 404 409 413 415 422 429 503 |
       | DELETE | /users/{user_id}       | for a bearer token       | 204 401 404 409                        |
       | POST   | /products              | for a bearer token       | 201 400 401 403 409 413 415 422        |
       | GET    | /products              | for a bearer token       | 200 401 422                            |

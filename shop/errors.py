@@ -48,6 +48,17 @@ class TooManyRequests(ShopError):
         self.headers = {"Retry-After": str(retry_after)}
 
 
+class ServiceUnavailable(ShopError):
+    """Too busy to take this on now; try again after `retry_after` seconds."""
+
+    status, slug = 503, "unavailable"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class Invalid(ShopError):
     """Valid JSON that breaks a rule; `errors[].loc` says where."""
 

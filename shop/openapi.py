@@ -118,6 +118,7 @@ TOO_LARGE = problem("The body is larger than 1 MiB.")
 NOT_JSON = problem("The body is not sent as Content-Type: application/json.")
 INVALID = problem("Valid JSON that breaks a rule; `errors[].loc` says where.")
 FORBIDDEN = problem("The caller's role does not allow this.")
+BUSY = problem("Too many password checks are under way; retry after Retry-After seconds.", "Retry-After")
 
 
 @dataclass

@@ -2,18 +2,24 @@
 
 argon2-cffi releases the GIL while it hashes, so hashing on threads keeps the
 event loop free for other requests; the pool's size bounds how many hashes run
-at once, so a burst of logins queues instead of starving the CPU.
+at once, so a burst of logins queues instead of starving the CPU. The queue is
+bounded too: past a few checks waiting per thread, a new one is refused at
+once (503 with Retry-After) rather than made to wait behind a flood of bogus
+logins for many seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from shop.errors import ServiceUnavailable
 
 _hasher = PasswordHasher()  # Argon2id with argon2-cffi's RFC 9106 defaults
 
@@ -35,20 +41,34 @@ def verify_password_sync(password_hash: str | None, password: str) -> bool:
         return False
 
 
+WAITING_PER_WORKER = 8  # a check waits behind at most this many per thread: well under a second
+BUSY = "Too many password checks are under way; try again in a moment."
+
+
 class Passwords:
     """An app's hashing pool."""
 
-    def __init__(self, workers: int | None = None) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2, thread_name_prefix="argon2")
+    def __init__(self, workers: int | None = None, waiting_per_worker: int = WAITING_PER_WORKER) -> None:
+        threads = workers or os.cpu_count() or 2
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="argon2")
+        self._most = threads * (1 + waiting_per_worker)  # hashing and waiting
+        self._under_way = 0
 
     async def hash(self, password: str) -> str:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, hash_password_sync, password)
+        return await self._run(hash_password_sync, password)
 
     async def verify(self, password_hash: str | None, password: str) -> bool:
         """Check a password; with no hash (unknown user) spend the same time and say no."""
-        return await asyncio.get_running_loop().run_in_executor(
-            self._pool, verify_password_sync, password_hash, password
-        )
+        return await self._run(verify_password_sync, password_hash, password)
+
+    async def _run[T](self, work: Callable[..., T], *args: object) -> T:
+        if self._under_way >= self._most:
+            raise ServiceUnavailable(BUSY, retry_after=1)
+        self._under_way += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, work, *args)
+        finally:
+            self._under_way -= 1
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import uuid
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import NamedTuple, Protocol
 
@@ -28,7 +28,7 @@ from redis.asyncio import Redis
 
 from shop.clock import Clock
 from shop.database import Database
-from shop.errors import TooManyRequests
+from shop.errors import ServiceUnavailable, TooManyRequests
 from shop.login import store
 
 LIMIT = 5  # failures of one username from one client
@@ -129,13 +129,6 @@ class RedisAttempts:
         await self.redis.aclose()
 
 
-@dataclass(frozen=True, slots=True)
-class Attempt:
-    username_key: str
-    client: str
-    handle: str
-
-
 def _on_this_machine(client: str) -> bool:
     try:
         return ipaddress.ip_address(client).is_loopback
@@ -148,8 +141,8 @@ class LoginGuard:
         self.store = store
         self.clock = clock
 
-    async def attempt(self, username_key: str, client: str) -> Attempt:
-        """Count an attempt at `username_key`'s password from `client`; 429 when over a limit."""
+    async def _count(self, username_key: str, client: str) -> str:
+        """Count an attempt at `username_key`'s password from `client`: its handle; 429 when over a limit."""
         now = self.clock()
         counted = await self.store.add(username_key, client, now)
         if counted.attempts > LIMIT:
@@ -157,11 +150,21 @@ class LoginGuard:
         elif counted.usernames > USERNAMES_LIMIT and not _on_this_machine(client):
             refused = ("Too many failed logins from this address; try again later.", counted.client_oldest)
         else:
-            return Attempt(username_key, client, counted.handle)
+            return counted.handle
         await self.store.forget(username_key, client, counted.handle)  # a refused attempt does not extend the lock
         detail, oldest = refused
         raise TooManyRequests(detail, retry_after=max(1, math.ceil((oldest + WINDOW - now).total_seconds())))
 
-    async def succeeded(self, attempt: Attempt) -> None:
-        """The password was right: forget the username's failures from this client."""
-        await self.store.clear(attempt.username_key, attempt.client)
+    async def check(self, username_key: str, client: str, verify: Callable[[], Awaitable[bool]]) -> bool:
+        """Count a guess at `username_key`'s password from `client` (429 when over
+        a limit), then run `verify`. A right password clears the username's
+        failures from the client; a check that never ran (503) is not counted."""
+        handle = await self._count(username_key, client)
+        try:
+            verified = await verify()
+        except ServiceUnavailable:
+            await self.store.forget(username_key, client, handle)
+            raise
+        if verified:
+            await self.store.clear(username_key, client)
+        return verified

@@ -12,7 +12,7 @@ from shop.auth import caller_of
 from shop.database import Database
 from shop.login.guard import LoginGuard
 from shop.metrics import Metrics
-from shop.openapi import Answer, Operation, documented, problem
+from shop.openapi import BUSY, Answer, Operation, documented, problem
 from shop.passwords import Passwords
 from shop.problems import unauthorized
 from shop.tokens import Tokens
@@ -61,6 +61,7 @@ class Login:
                 200: Answer("A bearer token.", Token),
                 401: problem("The username or password is not correct.", "WWW-Authenticate"),
                 429: problem("Too many failed logins for this username, or from this address.", "Retry-After"),
+                503: BUSY,
             },
         )
     )
@@ -68,14 +69,15 @@ class Login:
         resp.cache_control = ["no-store"]  # the answer is a token: no cache may keep it
         credentials = await parse_body(req, Credentials)
         key = users.username_key(credentials.username)
-        attempt = await self.guard.attempt(key, req.remote_addr)
         user = await users.by_username(self.database.reads, credentials.username)
         # Unknown users are checked against a dummy hash: same time, same answer.
-        verified = await self.passwords.verify(user.password_hash if user else None, credentials.password)
+        password_hash = user.password_hash if user else None
+        verified = await self.guard.check(
+            key, req.remote_addr, lambda: self.passwords.verify(password_hash, credentials.password)
+        )
         if user is None or not verified:
             self.metrics.login_failures.inc()
             raise unauthorized("The username or password is not correct.")
-        await self.guard.succeeded(attempt)
         req.context.user_id = user.id
         token: Token = {
             "access_token": self.tokens.issue(user.id, user.role, user.session_generation),

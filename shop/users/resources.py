@@ -11,7 +11,7 @@ from shop.clock import Clock
 from shop.database import Database
 from shop.keyset import Listing, Totals
 from shop.login.guard import LoginGuard
-from shop.openapi import FORBIDDEN, Answer, Operation, documented, problem
+from shop.openapi import BUSY, FORBIDDEN, Answer, Operation, documented, problem
 from shop.paging import CursorSeal, parse_query, render_page
 from shop.passwords import Passwords
 from shop.problems import forbidden
@@ -56,6 +56,7 @@ class Users:
                 201: Answer("The new user.", UserBody, ("Location",)),
                 403: problem("Only admins create users, and registration creates customers only."),
                 409: TAKEN,
+                503: BUSY,
             },
         )
     )
@@ -130,6 +131,7 @@ class User:
                 200: Answer("The user as changed.", UserBody, headers=("Sessions-Ended",)),
                 403: problem("Only admins change roles; or the current password is not correct."),
                 429: problem("Too many wrong passwords for this user (logins included).", "Retry-After"),
+                503: BUSY,
                 409: problem("The email is taken, or this is the last admin."),
             },
         )

@@ -96,10 +96,10 @@ async def update_user(
         if changes.current_password is None:
             raise Invalid.at(["body", "current_password"], "Confirm a change of your own email or password with it.")
         # A guess at the password, like a login: it counts in the same rule.
-        attempt = await guard.attempt(store.username_key(user.username), client)
-        if not await passwords.verify(user.password_hash, changes.current_password):
+        current = changes.current_password
+        key = store.username_key(user.username)
+        if not await guard.check(key, client, lambda: passwords.verify(user.password_hash, current)):
             raise Forbidden("The current password is not correct.")
-        await guard.succeeded(attempt)
     values: dict[str, object] = {}
     if changes.email is not None:
         values["email"] = changes.email

@@ -34,7 +34,7 @@ Feature: API documentation
       | GET    | /redoc                 | open to everyone         | 200                                    |
       | GET    | /                      | open to everyone         | 302                                    |
       | GET    | /metrics               | open to everyone         | 200 401 404                            |
-      | POST   | /users                 | for a bearer token       | 201 400 401 403 409 413 415 422 503    |
+      | POST   | /users                 | for a bearer token       | 201 400 401 403 409 413 415 422 429 503 |
       | GET    | /users                 | for a bearer token       | 200 401 403 422                        |
       | GET    | /users/me              | for a bearer token       | 200 401                                |
       | GET    | /users/{user_id}       | for a bearer token       | 200 401 404                            |

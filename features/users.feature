@@ -103,6 +103,55 @@ Feature: Users
     Then the response is a problem with status 403
     And no user "grace" exists
 
+  Scenario Outline: Signing up takes a password that is hard to guess: <why>
+    With open registration, a password chosen without a token must be at
+    least 10 characters, not the username, and not one of the common
+    passwords the shop ships a list of (ignoring case).
+    Given registration is open
+    When a client sends POST "/users" with the JSON body:
+      """
+      {"username": "grace", "email": "grace@shop.example", "password": "<password>"}
+      """
+    Then the response is a problem with status 422
+    And the problem lists these errors:
+      | loc                   | msg      |
+      | ["body", "password"]  | <msg>    |
+    And no user "grace" exists
+
+    Examples:
+      | why                   | password     | msg                 |
+      | too short             | hopper-19    | at least 10         |
+      | a common password     | Password123  | common              |
+      | a common password     | qwertyuiop   | common              |
+
+  Scenario: A password that is only the username is refused
+    Given registration is open
+    When a client sends POST "/users" with the JSON body:
+      """
+      {"username": "gracehopper", "email": "grace@shop.example", "password": "GraceHopper"}
+      """
+    Then the response is a problem with status 422
+    And the problem lists these errors:
+      | loc                   | msg      |
+      | ["body", "password"]  | username |
+
+  Scenario: An admin's new user still takes any password of 8 characters or more
+    Given "root" has logged in
+    When "root" adds the user "grace" with the password "hopper-1"
+    Then the response status is 201
+
+  Scenario: Sign-ups from one address are limited to five an hour
+    Given registration is open
+    And 5 customers have signed up from 203.0.113.9
+    When a client at 203.0.113.9 signs up as "grace"
+    Then the response is a problem with status 429
+    And the response header "Retry-After" is "3600"
+    When a client at 198.51.100.7 signs up as "grace"
+    Then the response status is 201
+    When 60 minutes pass
+    And a client at 203.0.113.9 signs up as "linus"
+    Then the response status is 201
+
   Scenario: Without open registration an anonymous client cannot create a user
     When a client sends POST "/users" with the JSON body:
       """

@@ -10,9 +10,7 @@ chosen when the library is imported), and every worker answers with the sum.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import hmac
-import ipaddress
 import os
 import shutil
 import tempfile
@@ -27,6 +25,7 @@ from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, M
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.utils import floatToGoString
 
+from shop.addresses import on_this_machine
 from shop.openapi import Answer, Operation, documented, problem, route_path
 from shop.problems import unauthorized
 
@@ -171,9 +170,8 @@ class MetricsEndpoint:
         self.token = token
 
     def _allowed(self, req: falcon.asgi.Request) -> bool:
-        with contextlib.suppress(ValueError):
-            if ipaddress.ip_address(req.remote_addr).is_loopback:
-                return True
+        if on_this_machine(req.remote_addr):
+            return True
         if self.token is None:
             raise falcon.HTTPNotFound()  # nothing here for a stranger to try
         sent = (req.auth or "").encode()

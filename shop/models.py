@@ -181,6 +181,21 @@ class IdempotencyKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class SignUp(Base):
+    """An account made through open registration, counted per client address for its limit."""
+
+    __tablename__ = "sign_ups"
+    __table_args__ = (
+        Index("ix_sign_ups_client_signed_up_at", "client", "signed_up_at"),
+        Index("ix_sign_ups_signed_up_at", "signed_up_at"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    client: Mapped[str] = mapped_column(String(64))
+    signed_up_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class LoginAttempt(Base):
     """A failed login (or a wrong current password), counted for the brute-force
     rule per username and client address, and per client across usernames."""

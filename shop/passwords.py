@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from importlib.resources import files
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -28,6 +29,26 @@ _hasher = PasswordHasher()  # Argon2id with argon2-cffi's RFC 9106 defaults
 def _dummy_hash() -> str:
     """Verified against when a username is unknown, so both answers take as long."""
     return _hasher.hash("not a real password, only here to spend the same time")
+
+
+MIN_CHOSEN_LENGTH = 10  # for a password chosen without a token (open registration)
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    text = files("shop").joinpath("password_lists/common.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def weakness(username: str, password: str) -> str | None:
+    """Why a password someone chose for themself is too easy to guess, if it is."""
+    if len(password) < MIN_CHOSEN_LENGTH:
+        return f"Choose a password of at least {MIN_CHOSEN_LENGTH} characters."
+    if password.casefold() == username.casefold():
+        return "The password must not be the username."
+    if password.casefold() in _common_passwords():
+        return "This is one of the most common passwords; choose another."
+    return None
 
 
 def hash_password_sync(password: str) -> str:

@@ -439,3 +439,31 @@ def new_token_opens(exchange: Exchange, shop: InProcessShop, path: str) -> None:
 def send_with_device_token(exchange: Exchange, shop: InProcessShop, path: str, username: str, device: str) -> None:
     exchange.token = exchange.devices[username, device]
     send(exchange, shop, "GET", path)
+
+
+# -- Signing up ---------------------------------------------------------------
+
+
+def sign_up(shop: InProcessShop, username: str, client: str) -> Result:
+    body = {"username": username, "email": f"{username}@shop.example", "password": "a long sign-up passphrase"}
+    result: Result = shop.request("POST", "/users", json=body, remote_addr=client)
+    return result
+
+
+@when(step('"{caller:q}" adds the user "{username:q}" with the password "{password:q}"'))
+def adds_user(exchange: Exchange, shop: InProcessShop, caller: str, username: str, password: str) -> None:
+    exchange.token = exchange.tokens[caller]
+    body = {"username": username, "email": f"{username}@shop.example", "password": password}
+    send(exchange, shop, "POST", "/users", json=body)
+
+
+@given(step("{count:d} customers have signed up from {client}"))
+def have_signed_up(shop: InProcessShop, count: int, client: str) -> None:
+    for number in range(count):
+        response = sign_up(shop, f"customer{number}", client)
+        assert response.status_code == 201, response.text
+
+
+@when(step('a client at {client} signs up as "{username:q}"'))
+def signs_up(exchange: Exchange, shop: InProcessShop, client: str, username: str) -> None:
+    exchange.response = sign_up(shop, username, client)

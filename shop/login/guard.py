@@ -17,7 +17,6 @@ cannot slip past the limit while their hashes are being checked.
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import uuid
 from collections.abc import Awaitable, Callable
@@ -26,6 +25,7 @@ from typing import NamedTuple, Protocol
 
 from redis.asyncio import Redis
 
+from shop.addresses import on_this_machine
 from shop.clock import Clock
 from shop.database import Database
 from shop.errors import ServiceUnavailable, TooManyRequests
@@ -129,13 +129,6 @@ class RedisAttempts:
         await self.redis.aclose()
 
 
-def _on_this_machine(client: str) -> bool:
-    try:
-        return ipaddress.ip_address(client).is_loopback
-    except ValueError:
-        return False
-
-
 class LoginGuard:
     def __init__(self, store: AttemptStore, clock: Clock) -> None:
         self.store = store
@@ -147,7 +140,7 @@ class LoginGuard:
         counted = await self.store.add(username_key, client, now)
         if counted.attempts > LIMIT:
             refused = ("Too many failed logins for this username; try again later.", counted.oldest)
-        elif counted.usernames > USERNAMES_LIMIT and not _on_this_machine(client):
+        elif counted.usernames > USERNAMES_LIMIT and not on_this_machine(client):
             refused = ("Too many failed logins from this address; try again later.", counted.client_oldest)
         else:
             return counted.handle

@@ -56,6 +56,7 @@ class Users:
                 201: Answer("The new user.", UserBody, ("Location",)),
                 403: problem("Only admins create users, and registration creates customers only."),
                 409: TAKEN,
+                429: problem("Too many sign-ups from this address (open registration).", "Retry-After"),
                 503: BUSY,
             },
         )
@@ -65,7 +66,9 @@ class Users:
         if caller is not None and not caller.is_admin:
             raise forbidden()
         new = await parse_body(req, UserCreate)
-        user = await service.register(self.database, caller, new, self.clock(), passwords=self.passwords)
+        user = await service.register(
+            self.database, caller, new, self.clock(), passwords=self.passwords, client=req.remote_addr
+        )
         resp.status = 201
         resp.location = absolute(req, f"/users/{user.id}")
         resp.data = codec.dumps(public(user))

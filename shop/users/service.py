@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from shop.addresses import on_this_machine
 from shop.callers import Caller
 from shop.database import Database
-from shop.errors import Conflict, Forbidden, Invalid, NotFound
+from shop.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from shop.keyset import Page, Sort, Totals, Window, fetch_page
 from shop.login.guard import LoginGuard
 from shop.orders import store as orders
-from shop.passwords import Passwords
+from shop.passwords import Passwords, weakness
 from shop.users import store
 from shop.users.schemas import UserCreate, UserList, UserUpdate
 from shop.users.store import UserRow
@@ -32,18 +34,44 @@ async def create_user(
     return await database.transaction(work)
 
 
+SIGN_UPS = 5  # accounts one client address may make through open registration per window
+SIGN_UP_WINDOW = timedelta(hours=1)
+
+
 async def register(
-    database: Database, caller: Caller | None, new: UserCreate, now: datetime, *, passwords: Passwords
+    database: Database,
+    caller: Caller | None,
+    new: UserCreate,
+    now: datetime,
+    *,
+    passwords: Passwords,
+    client: str | None,
 ) -> UserRow:
-    """A new account: admins create any role; without a caller (open registration), customers only."""
+    """A new account: admins create any role. Without a caller (open registration):
+    customers only, with a password hard to guess, and a few per client address
+    an hour (the machine itself, or a proxy that does not name its client, excepted)."""
     if caller is None and new.role != "customer":
         raise Forbidden("Registration creates customers only.")
     if caller is not None and not caller.is_admin:
         raise Forbidden("This action is for admins.")
+    if caller is None and (reason := weakness(new.username, new.password)) is not None:
+        raise Invalid.at(["body", "password"], reason)
     password_hash = await passwords.hash(new.password)
-    return await create_user(
-        database, username=new.username, email=new.email, password_hash=password_hash, role=new.role, now=now
-    )
+    counted = caller is None and client is not None and not on_this_machine(client)
+
+    def work(connection: Connection) -> UserRow:
+        if counted:
+            assert client is not None
+            made, first = store.recent_sign_ups(connection, client, now - SIGN_UP_WINDOW)
+            if made >= SIGN_UPS and first is not None:
+                wait = math.ceil((first + SIGN_UP_WINDOW - now).total_seconds())
+                raise TooManyRequests("Too many sign-ups from this address; try again later.", retry_after=max(1, wait))
+            store.add_sign_up(connection, client, now)
+        return store.add(
+            connection, username=new.username, email=new.email, password_hash=password_hash, role=new.role, now=now
+        )
+
+    return await database.transaction(work)
 
 
 def _may_see(caller: Caller, user_id: int) -> None:

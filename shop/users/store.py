@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shop.errors import Conflict
 from shop.keyset import Window
-from shop.models import Role, User
+from shop.models import Role, SignUp, User
 from shop.reads import Reads, like_fragment, row_type, where
 
 TAKEN = "A user with this username or email already exists."
@@ -135,6 +135,19 @@ NEXT_GENERATION = User.session_generation + 1
 def remove(connection: Connection, user_id: int) -> None:
     """Raises IntegrityError while orders refer to the user (RESTRICT)."""
     connection.execute(delete(User).where(User.id == user_id))
+
+
+def recent_sign_ups(connection: Connection, client: str, since: datetime) -> tuple[int, datetime | None]:
+    """How many accounts `client` made since `since`, and when the first of them;
+    every older sign-up is forgotten."""
+    connection.execute(delete(SignUp).where(SignUp.signed_up_at <= since))
+    statement = select(func.count(), func.min(SignUp.signed_up_at)).where(SignUp.client == client)
+    count, first = connection.execute(statement).one()
+    return int(count), first
+
+
+def add_sign_up(connection: Connection, client: str, at: datetime) -> None:
+    connection.execute(insert(SignUp).values(client=client, signed_up_at=at))
 
 
 # -- Fast reads (shop.reads) ---------------------------------------------------

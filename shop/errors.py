@@ -37,26 +37,23 @@ class PreconditionFailed(ShopError):
     status, slug = 412, "precondition-failed"
 
 
-class TooManyRequests(ShopError):
-    """Refused until `retry_after` seconds have passed (the Retry-After header)."""
+class RetryLater(ShopError):
+    """Refused for now: try again after `retry_after` seconds (the Retry-After header)."""
 
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class TooManyRequests(RetryLater):
     status, slug = 429, "too-many-requests"
 
-    def __init__(self, detail: str, *, retry_after: int) -> None:
-        super().__init__(detail)
-        self.retry_after = retry_after
-        self.headers = {"Retry-After": str(retry_after)}
 
-
-class ServiceUnavailable(ShopError):
-    """Too busy to take this on now; try again after `retry_after` seconds."""
+class ServiceUnavailable(RetryLater):
+    """Too busy to take this on now."""
 
     status, slug = 503, "unavailable"
-
-    def __init__(self, detail: str, *, retry_after: int) -> None:
-        super().__init__(detail)
-        self.retry_after = retry_after
-        self.headers = {"Retry-After": str(retry_after)}
 
 
 class Invalid(ShopError):

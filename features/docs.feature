@@ -74,6 +74,101 @@ Feature: API documentation
     Then the schema "Product" has "price" as a string matching "^[0-9]+\.[0-9]{2}$"
     And the body of POST "/products" takes "price" as a string or a number
 
+  Scenario: Every schema has a title of its own
+    Generators name their classes after schema titles: two schemas with one
+    title would become one class, and one of them would be lost.
+    When a client reads the OpenAPI document
+    Then no two schemas in it share a title
+    And the schema "ProductListing" is titled "ProductListing"
+
+  Scenario: The document speaks JSON Schema and OpenAPI 3.1 only
+    Limits are `minimum` and `maximum`, the words every validator and
+    generator reads; the document carries no words of the library that built it.
+    When a client reads the OpenAPI document
+    Then every schema in it uses JSON Schema keywords only
+    And no parameter in it has "allowEmptyValue"
+    And its info names the license "MIT"
+
+  Scenario Outline: A query limit is a JSON Schema bound: <parameter> of GET <path>
+    When a client reads the OpenAPI document
+    Then the query parameter "<parameter>" of GET "<path>" is an integer from <minimum> to <maximum>
+
+    Examples:
+      | path      | parameter | minimum | maximum             |
+      | /products | page      | 1       | 9223372036854775807 |
+      | /products | per_page  | 1       | 100                 |
+      | /users    | page      | 1       | 9223372036854775807 |
+      | /orders   | user_id   | 1       | 9223372036854775807 |
+
+  Scenario: A client that sends every default can still follow next_cursor
+    Generated clients and Swagger UI send a parameter's default when it is
+    not set. `page` has none in the document (it is 1 when absent), so a
+    request with a `cursor` carries no `page`, which the shop would refuse.
+    When a client reads the OpenAPI document
+    Then the query parameter "page" has no default on GET "/products", GET "/users" and GET "/orders"
+    And the query parameter "per_page" of GET "/products" has the default 20
+
+  Scenario: A price in a query string is text
+    When a client reads the OpenAPI document
+    Then the query parameter "min_price" of GET "/products" is a string matching "^0*[0-9]{1,8}(\.[0-9]{1,2})?$"
+
+  Scenario: Enum values have names, for the code generated from them
+    When a client reads the OpenAPI document
+    Then the query parameter "sort" of GET "/products" names its values:
+      | value       | name           |
+      | id          | ID             |
+      | -id         | ID_DESC        |
+      | price       | PRICE          |
+      | -price      | PRICE_DESC     |
+      | -created_at | CREATED_AT_DESC |
+    And the schema "ProblemDetails" names the "type" "urn:shop:problem:not-found" as "NOT_FOUND"
+
+  Scenario: The headers a client acts on are documented on the answers that carry them
+    Every answer in every scenario of these features is also checked against
+    the document: its status is listed for its operation, and each of these
+    headers it carries is documented on it.
+    When a client reads the OpenAPI document
+    Then these answers document these headers:
+      | method | path                   | status | header              |
+      | POST   | /orders                | 201    | Idempotent-Replayed |
+      | POST   | /orders                | 409    | Idempotent-Replayed |
+      | POST   | /orders                | 201    | Location            |
+      | GET    | /products              | 200    | Link                |
+      | GET    | /products              | 200    | X-Total-Count       |
+      | GET    | /products/{product_id} | 200    | ETag                |
+      | PATCH  | /products/{product_id} | 200    | ETag                |
+      | PATCH  | /users/{user_id}       | 200    | Sessions-Ended      |
+      | POST   | /login                 | 429    | Retry-After         |
+      | GET    | /orders                | 401    | WWW-Authenticate    |
+    And every response header it defines is used by some answer
+
+  Scenario Outline: The money schema takes what the shop takes: <price>
+    A validator or a generated client checks a price against the document
+    before it is sent; the two must agree. (That a JSON number has at most two
+    fraction digits is said in words: JSON Schema's `multipleOf` works in
+    binary floating point, where 19.99 is no multiple of 0.01.)
+    Given an admin "root" with the password "correct horse battery"
+    And "root" has logged in
+    When a client reads the OpenAPI document
+    Then the "price" of the body of POST "/products" <verdict> <price>
+    When "root" adds a product "Mug" priced <price>
+    Then the response status is <status>
+
+    Examples:
+      | price         | verdict    | status |
+      | "19.99"       | takes      | 201    |
+      | 19.99         | takes      | 201    |
+      | 0.07          | takes      | 201    |
+      | "5"           | takes      | 201    |
+      | 99999999.99   | takes      | 201    |
+      | "0019.99"     | takes      | 201    |
+      | "19.999"      | refuses    | 422    |
+      | "-1"          | refuses    | 422    |
+      | -1            | refuses    | 422    |
+      | 100000000     | refuses    | 422    |
+      | "1e3"         | refuses    | 422    |
+      | true          | refuses    | 422    |
+
   Scenario: Every error is documented as a problem
     When a client reads the OpenAPI document
     Then every 4xx and 5xx answer in it is "application/problem+json" with the schema "ProblemDetails"
@@ -122,6 +217,15 @@ Feature: API documentation
   Scenario: The root of the shop leads to its documentation
     When a client sends GET "/"
     Then the response redirects to "/docs"
+
+  Scenario Outline: A documentation page asked for with a trailing slash leads to the page: <path>
+    When a client sends GET "<path>"
+    Then the response redirects for good to "<page>"
+
+    Examples:
+      | path    | page   |
+      | /docs/  | /docs  |
+      | /redoc/ | /redoc |
 
   Scenario: Swagger UI authorizes with a token from /login, and keeps it in the page alone
     The token lives in the page's memory: it is not written to the browser's

@@ -22,6 +22,7 @@ from shop.docs import (
     ReDoc,
     Root,
     SwaggerUI,
+    ToPage,
 )
 from shop.errors import ShopError
 from shop.health import Health, Ready
@@ -97,7 +98,7 @@ class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
         super().add_route(uri_template, resource, **kwargs)
 
     def add_file_route(self, uri_template: str, resource: object) -> None:
-        """A route the OpenAPI document leaves out: a documentation page's files."""
+        """A route the OpenAPI document leaves out: a documentation page's files or other address."""
         super().add_route(uri_template, resource)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:  # type: ignore[override]
@@ -177,7 +178,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     app.add_route("/docs", SwaggerUI())
     app.add_route("/redoc", ReDoc())
     app.add_route("/", Root())
-    # The documentation pages' own files: served, but no part of the API's document.
+    # The documentation pages' own files and other addresses: served, but no part of the API's document.
     app.add_file_route("/docs/swagger-ui/{name}", DocsFiles.swagger_ui())
     app.add_file_route("/docs/shop/{name}", DocsFiles.shop())
+    app.add_file_route("/docs/", ToPage("/docs"))
+    app.add_file_route("/redoc/", ToPage("/redoc"))
     return app

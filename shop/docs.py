@@ -85,11 +85,13 @@ class OpenAPIDocument:
         body = self._bodies.get(req.root_path)
         if body is None:
             if self._document is None:
+                package = importlib.metadata.metadata(DISTRIBUTION)
                 self._document = openapi.build(
                     self.routes(),
                     title="shop",
-                    version=importlib.metadata.version(DISTRIBUTION),
+                    version=package["Version"],
                     description=DESCRIPTION,
+                    license=package["License-Expression"],
                 )
             if len(self._bodies) >= 16:  # prefixes come from the host's routing; stay bounded anyway
                 self._bodies.clear()
@@ -210,3 +212,18 @@ class Root:
     )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         raise falcon.HTTPFound(absolute(req, "/docs"))
+
+
+class ToPage:
+    """`/docs/` and `/redoc/`: the pages' addresses with a trailing slash, where
+    the pages' relative links would miss; sent on, for good, to the page."""
+
+    public = frozenset({"GET", "HEAD"})
+
+    def __init__(self, page: str) -> None:
+        self.page = page
+
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        raise falcon.HTTPMovedPermanently(absolute(req, self.page))
+
+    on_head = on_get

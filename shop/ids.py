@@ -30,8 +30,13 @@ def _whole_number(value: Any) -> Any:
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-QueryInt = Annotated[int, BeforeValidator(_whole_number)]
-QueryId = Annotated[int, BeforeValidator(_whole_number), Field(ge=1, le=MAX_ID)]
+
+
+# A whole number from a query string. It goes after a Field's bounds, as in
+# QueryId: before them, pydantic writes the bounds into the JSON Schema as
+# `ge`/`le`, words no schema tool knows, instead of `minimum`/`maximum`.
+WholeNumber = BeforeValidator(_whole_number)
+QueryId = Annotated[int, Field(ge=1, le=MAX_ID), WholeNumber]
 
 
 class _RequestIds:

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, with_config
 
 from shop import codec
 from shop.errors import Invalid
-from shop.ids import MAX_ID, QueryInt
+from shop.ids import MAX_ID, WholeNumber
 from shop.reads import where
 from shop.recent import Recent, Writes
 
@@ -39,14 +39,27 @@ _INT64 = range(-(2**63), 2**63)
 MAX_PER_PAGE = 100
 
 
+def _no_default(schema: dict[str, Any]) -> None:
+    del schema["default"]
+
+
 class ListQuery(BaseModel):
     """The paging parameters every list takes; each list adds its filters."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    page: Annotated[QueryInt, Field(ge=1, le=MAX_ID)] = 1
-    per_page: Annotated[QueryInt, Field(ge=1, le=MAX_PER_PAGE)] = 20
-    cursor: str | None = Field(default=None, min_length=1, max_length=1024)
+    # No default in the schema: a generated client would send `page=1` next
+    # to every `cursor`, and the two together are refused.
+    page: Annotated[int, Field(ge=1, le=MAX_ID), WholeNumber] = Field(
+        1, description="The page to show, from 1 (1 when absent). Not with `cursor`.", json_schema_extra=_no_default
+    )
+    per_page: Annotated[int, Field(ge=1, le=MAX_PER_PAGE), WholeNumber] = Field(20, description="Items per page.")
+    cursor: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=1024,
+        description="An earlier page's `next_cursor`, for the page after it, with the same filters and sort.",
+    )
 
     def filters(self) -> dict[str, Any]:
         """The filter and sort values as given, for links and cursor fingerprints."""

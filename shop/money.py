@@ -50,15 +50,16 @@ def format_cents(cents: int) -> str:
 
 
 # What parse_cents takes, as JSON Schema: leading zeros are harmless, so the
-# string pattern is "at most 8 significant integer digits".
+# string pattern is "at most 8 significant integer digits". The number's "at
+# most two fraction digits" is said in words only: `multipleOf: 0.01` would be
+# checked in binary floating point, where 19.99 is not a multiple of 0.01.
+_STRING_SCHEMA = {"type": "string", "pattern": r"^0*[0-9]{1,8}(\.[0-9]{1,2})?$"}
 INPUT_SCHEMA = {
-    "anyOf": [
-        {"type": "string", "pattern": r"^0*[0-9]{1,8}(\.[0-9]{1,2})?$"},
-        {"type": "number", "minimum": 0, "maximum": 99999999.99, "multipleOf": 0.01},
-    ],
-    "description": 'A decimal string with at most two fraction digits ("19.99", "5"), or a JSON number.',
+    "anyOf": [_STRING_SCHEMA, {"type": "number", "minimum": 0, "maximum": 99999999.99}],
+    "description": 'A decimal string ("19.99", "5") or a JSON number (19.99), with at most two fraction digits.',
     "examples": ["19.99"],
 }
+QUERY_SCHEMA = {**_STRING_SCHEMA, "description": 'A decimal number with at most two fraction digits ("19.99", "5").'}
 
 # A field of money in a request: validated into cents.
 Money = Annotated[
@@ -67,6 +68,8 @@ Money = Annotated[
     PlainSerializer(format_cents, return_type=str),
     WithJsonSchema(INPUT_SCHEMA, mode="validation"),
 ]
+# Money in a query string, where every value is text.
+QueryMoney = Annotated[Money, WithJsonSchema(QUERY_SCHEMA, mode="validation")]
 # Money in an answer: always a string with exactly two fraction digits.
 Amount = Annotated[str, Field(pattern=r"^[0-9]+\.[0-9]{2}$", examples=["19.99"])]
 Currency = Annotated[str, Field(pattern="^[A-Z]{3}$", examples=["USD"])]

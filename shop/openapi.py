@@ -130,7 +130,8 @@ class _Components:
         schema = TypeAdapter(kind).json_schema(mode=mode, ref_template=_REF)  # type: ignore[arg-type]
         self.schemas.update(schema.pop("$defs", {}))
         name = _name(kind)
-        self.schemas[name] = schema
+        # A generic model keeps its own title ("Listing"): generators name their classes by titles.
+        self.schemas[name] = {**schema, "title": name}
         return {"$ref": _REF.format(model=name)}
 
 
@@ -151,8 +152,6 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
                 "name": name,
                 "in": "query",
                 "required": name in schema.get("required", ()),
-                # `?q=` counts as not given: forms send empty fields.
-                "allowEmptyValue": True,
                 "schema": prop,
                 **({"description": prop.pop("description")} if "description" in prop else {}),
             }
@@ -258,8 +257,36 @@ def _link_new_resources(paths: dict[str, dict[str, Any]]) -> None:
             }
 
 
-def build(routes: Iterable[tuple[str, object]], *, title: str, version: str, description: str) -> dict[str, Any]:
-    """The document for `routes` (URI template, resource), in the order they were added."""
+def enum_names(values: Iterable[str]) -> list[str]:
+    """Names for enum values, for the classes generators write (`x-enum-varnames`):
+    `-price` (a descending sort) is PRICE_DESC, `urn:shop:problem:not-found` NOT_FOUND."""
+    names = []
+    for value in values:
+        word = value.rsplit(":", 1)[-1]
+        name = re.sub(r"[^A-Za-z0-9]+", "_", word.removeprefix("-")).strip("_").upper() or "EMPTY"
+        names.append(f"{name}_DESC" if word.startswith("-") else name)
+    if len(set(names)) != len(names):
+        raise ValueError(f"enum values {list(values)} do not have names of their own: {names}")
+    return names
+
+
+def _name_enum_values(node: Any) -> None:
+    if isinstance(node, dict):
+        values = node.get("enum")
+        if isinstance(values, list) and values and all(isinstance(value, str) for value in values):
+            node["x-enum-varnames"] = enum_names(values)
+        for child in node.values():
+            _name_enum_values(child)
+    elif isinstance(node, list):
+        for child in node:
+            _name_enum_values(child)
+
+
+def build(
+    routes: Iterable[tuple[str, object]], *, title: str, version: str, description: str, license: str
+) -> dict[str, Any]:
+    """The document for `routes` (URI template, resource), in the order they were added;
+    `license` is an SPDX expression."""
     components = _Components()
     paths: dict[str, dict[str, Any]] = {}
     for template, resource in routes:
@@ -275,9 +302,14 @@ def build(routes: Iterable[tuple[str, object]], *, title: str, version: str, des
                 components, operation, template, _security(resource, method)
             )
     _link_new_resources(paths)
-    return {
+    document = {
         "openapi": "3.1.0",
-        "info": {"title": title, "version": version, "description": description},
+        "info": {
+            "title": title,
+            "version": version,
+            "description": description,
+            "license": {"name": license, "identifier": license},
+        },
         "paths": paths,
         "components": {
             "schemas": dict(sorted(components.schemas.items())),
@@ -292,3 +324,5 @@ def build(routes: Iterable[tuple[str, object]], *, title: str, version: str, des
             },
         },
     }
+    _name_enum_values(document)
+    return document

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
 
 import falcon.inspect
+import jsonschema
 from openapi_spec_validator import OpenAPIV31SpecValidator
 from pytest_bdd import parsers, then, when
 
@@ -75,8 +77,8 @@ def operations_are_routes(exchange: Exchange, shop: InProcessShop) -> None:
         (method.method, re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path))
         for route in falcon.inspect.inspect_routes(shop.app)
         for method in route.methods
-        # The documentation pages' own files are served, not part of the API.
-        if not method.internal and method.method not in ("OPTIONS",) and route.class_name != "DocsFiles"
+        # The documentation pages' own files and other addresses are served, not part of the API.
+        if not method.internal and method.method not in ("OPTIONS",) and route.class_name not in ("DocsFiles", "ToPage")
     }
     documented = {
         (method.upper(), path)
@@ -224,3 +226,161 @@ def names_server(host: InProcessShop, path: str, prefix: str) -> None:
     response = host.request("GET", path)
     assert response.status_code == 200
     assert response.json["servers"] == [{"url": prefix}]
+
+
+# -- What generators and validators read ---------------------------------------
+
+# JSON Schema 2020-12's keywords, and the few OpenAPI 3.1 adds to a schema.
+_KEYWORDS = (
+    "$schema $id $ref $defs $anchor $dynamicRef $dynamicAnchor $vocabulary $comment "
+    "allOf anyOf oneOf not if then else dependentSchemas prefixItems items contains properties "
+    "patternProperties additionalProperties propertyNames unevaluatedItems unevaluatedProperties "
+    "type enum const multipleOf maximum exclusiveMaximum minimum exclusiveMinimum maxLength minLength "
+    "pattern maxItems minItems uniqueItems maxContains minContains maxProperties minProperties required "
+    "dependentRequired title description default deprecated readOnly writeOnly examples format "
+    "contentEncoding contentMediaType contentSchema discriminator xml externalDocs example"
+)
+SCHEMA_KEYWORDS = frozenset(_KEYWORDS.split())
+_SUBSCHEMA = ("items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames")
+_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+
+
+def schemas_in(doc: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every schema the document holds, with where it is: components, parameters, bodies, answers, headers."""
+    found: list[tuple[str, Any]] = [(f"schemas/{name}", s) for name, s in doc["components"]["schemas"].items()]
+    found += [(f"headers/{name}", h["schema"]) for name, h in doc["components"]["headers"].items()]
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            where = f"{method.upper()} {path}"
+            found += [(f"{where} ?{p['name']}", p["schema"]) for p in op.get("parameters", [])]
+            for media in op.get("requestBody", {}).get("content", {}).values():
+                found.append((f"{where} body", media["schema"]))
+            for status, answer in op["responses"].items():
+                for media in answer.get("content", {}).values():
+                    found.append((f"{where} {status}", media["schema"]))
+    every: list[tuple[str, dict[str, Any]]] = []
+    while found:
+        where, schema = found.pop()
+        if not isinstance(schema, dict):
+            continue
+        every.append((where, schema))
+        found += [(f"{where}/{key}", schema[key]) for key in _SUBSCHEMA if key in schema]
+        for key in _SUBSCHEMA_MAPS:
+            found += [(f"{where}/{key}/{name}", s) for name, s in schema.get(key, {}).items()]
+        for key in _SUBSCHEMA_LISTS:
+            found += [(f"{where}/{key}/{i}", s) for i, s in enumerate(schema.get(key, []))]
+    return every
+
+
+def query_parameter(exchange: Exchange, method: str, path: str, name: str) -> dict[str, Any]:
+    parameters = {p["name"]: p for p in operation(exchange, method, path).get("parameters", []) if p["in"] == "query"}
+    assert name in parameters, sorted(parameters)
+    parameter: dict[str, Any] = parameters[name]
+    return parameter
+
+
+@then("no two schemas in it share a title")
+def titles_unique(exchange: Exchange) -> None:
+    titles = [schema.get("title", name) for name, schema in document(exchange)["components"]["schemas"].items()]
+    assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
+
+
+@then(step('the schema "{name:q}" is titled "{title:q}"'))
+def schema_titled(exchange: Exchange, name: str, title: str) -> None:
+    assert document(exchange)["components"]["schemas"][name]["title"] == title
+
+
+@then("every schema in it uses JSON Schema keywords only")
+def json_schema_keywords(exchange: Exchange) -> None:
+    schemas = schemas_in(document(exchange))
+    assert len(schemas) > 100, len(schemas)
+    strange = {
+        (where, key) for where, schema in schemas for key in schema if key not in SCHEMA_KEYWORDS and key[:2] != "x-"
+    }
+    assert not strange, sorted(strange)
+
+
+@then(step('no parameter in it has "{word:q}"'))
+def no_parameter_has(exchange: Exchange, word: str) -> None:
+    for item in document(exchange)["paths"].values():
+        for op in item.values():
+            for parameter in op.get("parameters", []):
+                assert word not in parameter, (op["operationId"], parameter)
+
+
+@then(step('its info names the license "{spdx:q}"'))
+def license_named(exchange: Exchange, spdx: str) -> None:
+    assert document(exchange)["info"]["license"] == {"name": spdx, "identifier": spdx}
+
+
+@then(
+    step('the query parameter "{name:q}" of {method:method} "{path:q}" is an integer from {minimum:d} to {maximum:d}')
+)
+def query_bounds(exchange: Exchange, name: str, method: str, path: str, minimum: int, maximum: int) -> None:
+    schema = query_parameter(exchange, method, path, name)["schema"]
+    assert (schema["type"], schema["minimum"], schema["maximum"]) == ("integer", minimum, maximum), schema
+
+
+@then(parsers.re(r'the query parameter "(?P<name>\w+)" has no default on (?P<operations>.+)$'))
+def no_default(exchange: Exchange, name: str, operations: str) -> None:
+    for method, path in re.findall(r'([A-Z]+) "([^"]+)"', operations):
+        assert "default" not in query_parameter(exchange, method, path, name)["schema"], (method, path)
+
+
+@then(step('the query parameter "{name:q}" of {method:method} "{path:q}" has the default {value:d}'))
+def has_default(exchange: Exchange, name: str, method: str, path: str, value: int) -> None:
+    assert query_parameter(exchange, method, path, name)["schema"]["default"] == value
+
+
+@then(step('the query parameter "{name:q}" of {method:method} "{path:q}" is a string matching "{pattern:q}"'))
+def query_string(exchange: Exchange, name: str, method: str, path: str, pattern: str) -> None:
+    parameter = query_parameter(exchange, method, path, name)
+    assert parameter["schema"] == {"type": "string", "pattern": pattern}, parameter
+    assert "JSON" not in parameter.get("description", ""), parameter
+
+
+@then(step('the query parameter "{name:q}" of {method:method} "{path:q}" names its values:'))
+def names_values(exchange: Exchange, name: str, method: str, path: str, datatable: list[list[str]]) -> None:
+    schema = query_parameter(exchange, method, path, name)["schema"]
+    named = dict(zip(schema["enum"], schema["x-enum-varnames"], strict=True))
+    for value, varname in datatable[1:]:
+        assert named[value] == varname, named
+
+
+@then(step('the schema "{name:q}" names the "{field:q}" "{value:q}" as "{varname:q}"'))
+def schema_names_value(exchange: Exchange, name: str, field: str, value: str, varname: str) -> None:
+    prop = document(exchange)["components"]["schemas"][name]["properties"][field]
+    assert dict(zip(prop["enum"], prop["x-enum-varnames"], strict=True))[value] == varname, prop
+
+
+@then("these answers document these headers:")
+def answers_document_headers(exchange: Exchange, datatable: list[list[str]]) -> None:
+    for method, path, status, header in datatable[1:]:
+        answer = operation(exchange, method, path)["responses"][status]
+        assert answer["headers"][header] == {"$ref": f"#/components/headers/{header}"}, (method, path, status)
+
+
+@then("every response header it defines is used by some answer")
+def headers_used(exchange: Exchange) -> None:
+    doc = document(exchange)
+    used = {
+        name
+        for item in doc["paths"].values()
+        for op in item.values()
+        for answer in op["responses"].values()
+        for name in answer.get("headers", {})
+    }
+    assert set(doc["components"]["headers"]) == used, set(doc["components"]["headers"]) ^ used
+
+
+@then(
+    parsers.re(
+        r'the "(?P<field>\w+)" of the body of (?P<method>[A-Z]+) "(?P<path>[^"]+)" '
+        r"(?P<verdict>takes|refuses) (?P<value>.+)$"
+    )
+)
+def money_schema_verdict(exchange: Exchange, field: str, method: str, path: str, verdict: str, value: str) -> None:
+    schema = resolve(exchange, body_schema(exchange, method, path)["properties"][field])
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    assert validator.is_valid(json.loads(value)) == (verdict == "takes"), (value, schema)

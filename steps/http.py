@@ -234,10 +234,10 @@ def is_problem(exchange: Exchange, status: int) -> None:
     assert body["request_id"] == response.headers["X-Request-ID"]
 
 
-@then(step('the response redirects to "{path:q}"'))
-def redirects_to(exchange: Exchange, path: str) -> None:
+@then(parsers.re(r'the response redirects (?P<for_good>for good )?to "(?P<path>[^"]+)"'))
+def redirects_to(exchange: Exchange, path: str, for_good: str | None) -> None:
     response = exchange.last
-    assert response.status_code == 302, response.status_code
+    assert response.status_code == (301 if for_good else 302), response.status_code
     assert urlsplit(response.headers["Location"]).path == path, response.headers["Location"]
 
 

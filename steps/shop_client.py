@@ -9,6 +9,8 @@ from typing import Any
 from falcon.testing import ASGIConductor, Result
 from sqlalchemy.engine import Connection
 
+from steps.conformance import DocumentedAnswers
+
 
 class InProcessShop:
     """An ASGI app (a shop, or an app that mounts one) started with its lifespan.
@@ -24,6 +26,7 @@ class InProcessShop:
         self._runner.run(self._conductor.__aenter__())
         self.running = True
         self.remembered: dict[str, int] = {}  # ids by name, kept after the rows are deleted
+        self.documented = DocumentedAnswers(app)
 
     def run[T](self, work: Coroutine[Any, Any, T]) -> T:
         return self._runner.run(work)
@@ -53,7 +56,9 @@ class InProcessShop:
         request = self._conductor.simulate_request(
             method, path, headers=headers, body=body, json=json, remote_addr=remote_addr, **host
         )
-        return self.run(request)
+        result = self.run(request)
+        self.documented.check(method, path, result, own_host=bool(host))
+        return result
 
     def stop(self) -> None:
         if self.running:

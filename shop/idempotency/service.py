@@ -24,6 +24,7 @@ KEEP_FOR = timedelta(hours=24)
 # A claim with no answer after this long belongs to a request that died: take it over.
 ABANDONED_AFTER = timedelta(minutes=2)
 HEADER = "Idempotency-Key"
+REPLAYED = "Idempotent-Replayed"  # on an answer given again
 MAX_LENGTH = 255
 RUNNING = "A request with this Idempotency-Key is still running; retry in a moment."
 

@@ -11,7 +11,7 @@ from shop.database import Database
 from shop.idempotency import service as idempotency
 from shop.keyset import Listing, Totals
 from shop.metrics import Metrics
-from shop.openapi import Answer, Operation, RequestHeader, documented, problem
+from shop.openapi import INVALID, Answer, Operation, RequestHeader, documented, problem
 from shop.orders import service
 from shop.orders.schemas import Order as OrderBody
 from shop.orders.schemas import OrderCreate, OrderList, OrderUpdate, public
@@ -50,10 +50,15 @@ class Orders:
                     {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_LENGTH},
                 ),
             ),
+            # A refusal is kept and replayed too, with Idempotent-Replayed.
             answers={
-                201: Answer("The order.", OrderBody, ("Location",)),
-                403: problem("A customer may only order for themself."),
-                409: problem("Not enough stock (nothing was ordered), or a request with this key is still running."),
+                201: Answer("The order.", OrderBody, ("Location", idempotency.REPLAYED)),
+                403: problem("A customer may only order for themself.", idempotency.REPLAYED),
+                409: problem(
+                    "Not enough stock (nothing was ordered), or a request with this key is still running.",
+                    idempotency.REPLAYED,
+                ),
+                422: problem(INVALID.description, idempotency.REPLAYED),
             },
         )
     )
@@ -72,7 +77,7 @@ class Orders:
         resp.status = answer.status
         resp.data = answer.body
         if answer.replayed:
-            resp.set_header("Idempotent-Replayed", "true")
+            resp.set_header(idempotency.REPLAYED, "true")
         if answer.status >= 400:
             resp.content_type = PROBLEM_JSON
         elif answer.order_id is not None:

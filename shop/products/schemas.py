@@ -12,7 +12,7 @@ from shop.codec import Timestamp
 from shop.fields import NOT_NULL, Changes, one_line, plain_text
 from shop.ids import Id
 from shop.keyset import ListQuery
-from shop.money import Amount, Currency, Money, format_cents
+from shop.money import Amount, Currency, Money, QueryMoney, format_cents
 
 if TYPE_CHECKING:
     from shop.products.store import ProductRow
@@ -78,8 +78,8 @@ SortKey = Literal["id", "-id", "name", "-name", "price", "-price", "created_at",
 
 class ProductList(ListQuery):
     q: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    min_price: Money | None = None
-    max_price: Money | None = None
+    min_price: QueryMoney | None = None
+    max_price: QueryMoney | None = None
     in_stock: bool | None = None
     sort: SortKey = "id"
 

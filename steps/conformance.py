@@ -1,0 +1,64 @@
+"""Every answer a scenario sees is one the OpenAPI document describes: its
+status is documented for the operation, and each header of the shop's own
+that it carries is documented on that answer. Clients generated from the
+document rely on both; checking here means every scenario checks them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from falcon.testing import Result
+
+from shop import openapi
+from shop.app import ShopApp
+
+# The headers a client acts on. Others (Content-Type, Vary, CORS, security
+# policies) are the same on every answer, or HTTP's own business.
+SHOP_HEADERS = frozenset(
+    name.lower()
+    for name in (
+        "Location",
+        "ETag",
+        "X-Total-Count",
+        "Link",
+        "WWW-Authenticate",
+        "Retry-After",
+        "Sessions-Ended",
+        "Idempotent-Replayed",
+    )
+)
+
+
+class DocumentedAnswers:
+    def __init__(self, app: Any) -> None:
+        self.app = app if isinstance(app, ShopApp) else None  # a host app that mounts a shop: not checked
+        self._paths: dict[str, Any] | None = None
+
+    def check(self, method: str, path: str, result: Result, *, own_host: bool = False) -> None:
+        if self.app is None or method in ("HEAD", "OPTIONS") or result.status_code in (405, 503) or own_host:
+            # 405: no such operation; 503: any operation, while the database is away;
+            # a Host header of the scenario's own may be a malformed one, 400 anywhere.
+            return
+        found = self.app._router.find(path.split("?", 1)[0])
+        if found is None or found[3] is None:
+            return
+        template = openapi.route_path(found[3])
+        operation = self.paths().get(template, {}).get(method.lower())
+        if operation is None:  # the documentation pages' own files
+            return
+        answers = operation["responses"]
+        status = str(result.status_code)
+        assert status in answers, f"{method} {template} answered {status}, which its document does not list"
+        documented = {name.lower() for name in answers[status].get("headers", {})}
+        sent = {name.lower() for name in result.headers} & SHOP_HEADERS
+        assert sent <= documented, f"{method} {template} {status} sent undocumented headers {sorted(sent - documented)}"
+
+    def paths(self) -> dict[str, Any]:
+        if self._paths is None:
+            assert self.app is not None
+            try:
+                document = openapi.build(self.app.routes, title="", version="", description="", license="MIT")
+            except TypeError:  # a route a scenario added for itself, undocumented
+                document = {"paths": {}}
+            self._paths = document["paths"]
+        return self._paths

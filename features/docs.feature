@@ -14,7 +14,7 @@ Feature: API documentation
     And the response header "Content-Type" is "application/json"
     And the response is a valid OpenAPI 3.1 document
 
-  Scenario: The document describes exactly the routes the shop serves (its pages' own files aside)
+  Scenario: The document describes exactly the routes the shop serves (HEAD goes with GET; the pages' files aside)
     When a client reads the OpenAPI document
     Then its operations are exactly the shop's routes and their methods
 

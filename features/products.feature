@@ -417,6 +417,43 @@ Feature: The catalogue
     Then the response is a problem with status 412
     And the product "Teapot" is priced "19.99" with 9 in stock
 
+  Scenario: A client that holds the current version is told it has not changed (304)
+    A client (or a cache) that kept a product's ETag asks again with
+    If-None-Match: while the product is unchanged, the answer is 304 with the
+    same ETag and no body.
+    Given the product "Teapot" priced "19.99" with 12 in stock
+    And "ada" has logged in
+    And "ada" has read the product "Teapot" and kept its ETag
+    When "ada" asks for the product "Teapot" with If-None-Match the kept ETag
+    Then the response status is 304
+    And the response header "ETag" is the kept ETag
+    And the response has no body
+
+  Scenario: A client that holds an old version gets the product as it is now
+    Given the product "Teapot" priced "19.99" with 12 in stock
+    And "ada" has logged in
+    And "ada" has read the product "Teapot" and kept its ETag
+    And the product "Teapot" has since been changed to 9 in stock
+    When "ada" asks for the product "Teapot" with If-None-Match the kept ETag
+    Then the response status is 200
+    And the response is the product "Teapot" priced "19.99" USD with 9 in stock
+    And the response has a new ETag
+
+  Scenario Outline: If-None-Match compares versions, not their spelling: <if_none_match>
+    Given the product "Teapot" priced "19.99" with 12 in stock
+    And "ada" has logged in
+    And "ada" has read the product "Teapot" and kept its ETag
+    When "ada" asks for the product "Teapot" with If-None-Match <if_none_match>
+    Then the response status is <status>
+
+    Examples:
+      | if_none_match                      | status |
+      | the kept ETag                      | 304    |
+      | the kept ETag marked weak (W/)     | 304    |
+      | another ETag, then the kept one    | 304    |
+      | "*"                                | 304    |
+      | another ETag                       | 200    |
+
   # -- Deleting ---------------------------------------------------------------
 
   Scenario: An admin deletes a product, and it leaves the catalogue

@@ -75,6 +75,14 @@ class Router(CompiledRouter):
 falcon.inspect.register_router(Router)(falcon.inspect.inspect_compiled_router)
 
 
+def _head_as_get(resource: object) -> None:
+    """HEAD wherever GET is (RFC 9110): the GET responder runs, and Falcon
+    sends its status and headers, Content-Length included, without the body."""
+    on_get = getattr(resource, "on_get", None)
+    if on_get is not None and not hasattr(resource, "on_head"):
+        resource.on_head = on_get  # type: ignore[attr-defined]
+
+
 class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
     """A Falcon ASGI app that owns its database and serves under any mount prefix."""
 
@@ -95,6 +103,7 @@ class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
 
     def add_route(self, uri_template: str, resource: object, **kwargs: Any) -> None:
         self.routes.append((uri_template, resource))
+        _head_as_get(resource)
         super().add_route(uri_template, resource, **kwargs)
 
     def add_file_route(self, uri_template: str, resource: object) -> None:

@@ -58,11 +58,12 @@ class Authentication:
         req.context.caller = None
         if resource is None or not hasattr(resource, f"on_{req.method.lower()}"):
             return  # 404 and 405 (and CORS preflights) are answered without a token
-        if req.method in getattr(resource, "public", ()):
+        method = "GET" if req.method == "HEAD" else req.method  # HEAD asks for what GET would
+        if method in getattr(resource, "public", ()):
             return
         header = req.get_header("Authorization")
         if header is None:
-            if req.method in getattr(resource, "anonymous", ()):
+            if method in getattr(resource, "anonymous", ()):
                 return
             refuse_unauthorized(req, resp, "This endpoint needs a bearer token.")
             return

@@ -141,6 +141,39 @@ def asks_for_product(exchange: Exchange, shop: InProcessShop, username: str, nam
     send(exchange, shop, "GET", f"/products/{product_id(shop, name)}")
 
 
+IF_NONE_MATCH = {
+    "the kept ETag": "{etag}",
+    "the kept ETag marked weak (W/)": "W/{etag}",
+    "another ETag, then the kept one": '"0f0f0f", {etag}',
+    '"*"': "*",
+    "another ETag": '"0f0f0f"',
+}
+
+
+@when(
+    parsers.re(
+        r'"(?P<username>[^"]+)" (?P<verb>asks for|sends HEAD for) the product "(?P<name>[^"]+)" '
+        r"with If-None-Match (?P<which>.+)$"
+    )
+)
+def asks_with_if_none_match(
+    exchange: Exchange, shop: InProcessShop, kept_etag: str, username: str, verb: str, name: str, which: str
+) -> None:
+    exchange.token = exchange.tokens[username]
+    headers = {"If-None-Match": IF_NONE_MATCH[which].format(etag=kept_etag)}
+    method = "GET" if verb == "asks for" else "HEAD"
+    send(exchange, shop, method, f"/products/{product_id(shop, name)}", headers=headers)
+
+
+@when(step('"{username:q}" sends GET "{path:q}" and then HEAD "{same:q}"'))
+def get_then_head(exchange: Exchange, shop: InProcessShop, username: str, path: str, same: str) -> None:
+    """`{Name}` in the path is that product's id."""
+    assert path == same
+    exchange.token = exchange.tokens[username]
+    path = re.sub(r"\{(\w+)\}", lambda m: str(product_id(shop, m[1])), path)
+    exchange.history = [send(exchange, shop, "GET", path), send(exchange, shop, "HEAD", path)]
+
+
 @when(step('a visitor without a token asks for the product "{name:q}"'))
 def visitor_asks_for_product(exchange: Exchange, shop: InProcessShop, name: str) -> None:
     exchange.token = None
@@ -326,3 +359,30 @@ def order_line_kept(shop: InProcessShop, username: str, quantity: int, name: str
     )
     lines = shop.in_database(lambda connection: [tuple(row) for row in connection.execute(statement)])
     assert lines == [(None, name, parse_cents(price), quantity)]
+
+
+@then(step('the response header "{name:q}" is the kept ETag'))
+def header_is_kept_etag(exchange: Exchange, kept_etag: str, name: str) -> None:
+    assert exchange.last.headers[name] == kept_etag, exchange.last.headers
+
+
+# Headers that differ between any two answers, or only describe a body.
+_PER_ANSWER = {"x-request-id", "content-length"}
+
+
+@then(step("both answers have the status {status:d} and the same headers"))
+def same_headers(exchange: Exchange, status: int) -> None:
+    got, head = exchange.history
+    assert (got.status_code, head.status_code) == (status, status)
+
+    def kept(result: Any) -> dict[str, str]:
+        return {name.lower(): value for name, value in result.headers.items() if name.lower() not in _PER_ANSWER}
+
+    assert kept(head) == kept(got), (kept(got), kept(head))
+
+
+@then("the HEAD answer has no body and the GET answer's Content-Length")
+def head_without_body(exchange: Exchange) -> None:
+    got, head = exchange.history
+    assert head.content == b"" and got.content != b""
+    assert head.headers["Content-Length"] == str(len(got.content)), (head.headers, len(got.content))

@@ -78,7 +78,10 @@ def operations_are_routes(exchange: Exchange, shop: InProcessShop) -> None:
         for route in falcon.inspect.inspect_routes(shop.app)
         for method in route.methods
         # The documentation pages' own files and other addresses are served, not part of the API.
-        if not method.internal and method.method not in ("OPTIONS",) and route.class_name not in ("DocsFiles", "ToPage")
+        # HEAD goes with every GET, as HTTP has it: the document lists the GET.
+        if not method.internal
+        and method.method not in ("OPTIONS", "HEAD")
+        and route.class_name not in ("DocsFiles", "ToPage")
     }
     documented = {
         (method.upper(), path)

@@ -200,6 +200,11 @@ def header_is(exchange: Exchange, name: str, value: str) -> None:
     assert exchange.last.headers.get(name) == value, exchange.last.headers
 
 
+@then("the response has no body")
+def no_body(exchange: Exchange) -> None:
+    assert exchange.last.content == b"", exchange.last.content[:200]
+
+
 @then(step('the response has no header "{name:q}"'))
 def no_header(exchange: Exchange, name: str) -> None:
     assert name not in exchange.last.headers, exchange.last.headers

@@ -7,6 +7,7 @@ import falcon.asgi
 from shop import codec
 from shop.auth import require_admin
 from shop.clock import Clock
+from shop.conditional import if_match, unchanged
 from shop.database import Database
 from shop.keyset import Listing, Totals
 from shop.openapi import FORBIDDEN, Answer, Operation, RequestHeader, documented, problem
@@ -81,11 +82,32 @@ class Product:
         self.anonymous = frozenset({"GET"}) if public else frozenset()
 
     @documented(
-        Operation("getProduct", "Read a product", answers={200: Answer("The product.", ProductBody, ("ETag",))})
+        Operation(
+            "getProduct",
+            "Read a product",
+            headers=(
+                RequestHeader(
+                    "If-None-Match",
+                    "ETags the client holds (from earlier answers): if the product is still at one of them, 304.",
+                    {"type": "string"},
+                ),
+            ),
+            answers={
+                200: Answer("The product.", ProductBody, ("ETag",)),
+                304: Answer(
+                    "The product is still at an ETag in If-None-Match: what the client holds is current.",
+                    None,
+                    ("ETag",),
+                ),
+            },
+        )
     )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, product_id: int) -> None:
         product = await service.read_product(self.database, product_id)
         resp.etag = service.etag(product)
+        if unchanged(req, resp.etag):
+            resp.status = 304
+            return
         resp.data = codec.dumps(public(product, self.currency))
 
     @documented(
@@ -112,9 +134,7 @@ class Product:
     async def on_patch(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, product_id: int) -> None:
         require_admin(req)
         changes = await parse_body(req, ProductUpdate)
-        # Falcon gives "*" or parsed entity tags; compare them in their quoted form.
-        if_match = [tag if tag == "*" else tag.dumps() for tag in req.if_match] if req.if_match else None
-        product = await service.update_product(self.database, product_id, changes, self.clock(), if_match=if_match)
+        product = await service.update_product(self.database, product_id, changes, self.clock(), if_match=if_match(req))
         resp.etag = service.etag(product)
         resp.data = codec.dumps(public(product, self.currency))
 

@@ -230,7 +230,9 @@ def _operation(
 
 def _tag(template: str) -> str:
     first = template.strip("/").split("/", 1)[0]
-    return first if first in ("users", "products", "orders") else "auth" if first == "login" else "operations"
+    return (
+        first if first in ("users", "products", "orders") else "auth" if first in ("login", "logout") else "operations"
+    )
 
 
 def _security(resource: object, method: str) -> list[dict[str, list[str]]]:

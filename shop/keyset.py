@@ -39,6 +39,11 @@ _INT64 = range(-(2**63), 2**63)
 MAX_PER_PAGE = 100
 
 
+# A query value left empty (`?q=`) counts as not given (shop.paging.parse_query):
+# forms send their empty fields. So a text parameter's schema takes "".
+EMPTY_IS_ABSENT = "Empty is the same as not given."
+
+
 def _no_default(schema: dict[str, Any]) -> None:
     del schema["default"]
 
@@ -56,9 +61,9 @@ class ListQuery(BaseModel):
     per_page: Annotated[int, Field(ge=1, le=MAX_PER_PAGE), WholeNumber] = Field(20, description="Items per page.")
     cursor: str | None = Field(
         default=None,
-        min_length=1,
         max_length=1024,
-        description="An earlier page's `next_cursor`, for the page after it, with the same filters and sort.",
+        description="An earlier page's `next_cursor`, for the page after it, with the same filters and sort. "
+        + EMPTY_IS_ABSENT,
     )
 
     def filters(self) -> dict[str, Any]:

@@ -59,7 +59,12 @@ INPUT_SCHEMA = {
     "description": 'A decimal string ("19.99", "5") or a JSON number (19.99), with at most two fraction digits.',
     "examples": ["19.99"],
 }
-QUERY_SCHEMA = {**_STRING_SCHEMA, "description": 'A decimal number with at most two fraction digits ("19.99", "5").'}
+# In a query an empty value counts as not given (shop.paging.parse_query).
+QUERY_SCHEMA = {
+    "type": "string",
+    "pattern": r"^(0*[0-9]{1,8}(\.[0-9]{1,2})?)?$",
+    "description": 'A decimal number with at most two fraction digits ("19.99", "5"). Empty is the same as not given.',
+}
 
 # A field of money in a request: validated into cents.
 Money = Annotated[

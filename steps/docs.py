@@ -387,3 +387,11 @@ def money_schema_verdict(exchange: Exchange, field: str, method: str, path: str,
     schema = resolve(exchange, body_schema(exchange, method, path)["properties"][field])
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     assert validator.is_valid(json.loads(value)) == (verdict == "takes"), (value, schema)
+
+
+@then(step('the query parameters "{first:q}" and "{second:q}" of {method:method} "{path:q}" take an empty value'))
+def takes_empty(exchange: Exchange, first: str, second: str, method: str, path: str) -> None:
+    for name in (first, second):
+        parameter = query_parameter(exchange, method, path, name)
+        assert jsonschema.Draft202012Validator(parameter["schema"]).is_valid(""), parameter
+        assert "not given" in parameter["description"], parameter

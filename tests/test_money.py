@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 
+import jsonschema
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from shop.codec import loads_exact
-from shop.money import MAX_CENTS, format_cents, parse_cents
+from shop.money import INPUT_SCHEMA, MAX_CENTS, QUERY_SCHEMA, format_cents, parse_cents
 
 cents = st.integers(min_value=0, max_value=MAX_CENTS)
 OUT_OF_RANGE = re.escape("0 to 99999999.99")
@@ -111,3 +113,48 @@ def test_anything_but_a_plain_decimal_is_refused(value: object) -> None:
 def test_non_finite_numbers_are_refused(value: object) -> None:
     with pytest.raises(ValueError, match=REFUSED):
         parse_cents(value)
+
+
+# -- The document's money schema agrees with parse_cents -----------------------
+
+_SCHEMA = jsonschema.Draft202012Validator(INPUT_SCHEMA)
+_QUERY_SCHEMA = jsonschema.Draft202012Validator(QUERY_SCHEMA)
+
+
+def _shop_takes(value: object) -> bool:
+    try:
+        parse_cents(value)
+    except ValueError:
+        return False
+    return True
+
+
+@given(
+    st.text(alphabet="0123456789.-+e ", max_size=14) | st.from_regex(r"-?[0-9]{1,10}(\.[0-9]{0,4})?", fullmatch=True)
+)
+@example("19.99")
+@example("0019.99")
+@example("99999999.99")
+@example("100000000")
+@example("19.999")
+@example("1e3")
+@example("-0")
+def test_a_validator_takes_exactly_the_money_strings_the_shop_takes(text: str) -> None:
+    assert _SCHEMA.is_valid(text) == _shop_takes(text), text
+    assert _QUERY_SCHEMA.is_valid(text) == (_shop_takes(text) or text == ""), text  # empty: not given
+
+
+@given(st.decimals(min_value=0, max_value=Decimal(MAX_CENTS) / 100, places=2, allow_nan=False))
+@example(Decimal("19.99"))
+@example(Decimal("0.07"))
+def test_a_validator_takes_every_money_number_the_shop_takes(amount: Decimal) -> None:
+    """As a JSON number the value reaches a validator as a float (JSON parsers
+    read it so); the shop reads it exactly. Every number the shop takes passes."""
+    assert _shop_takes(amount)
+    assert _SCHEMA.is_valid(json.loads(str(amount))), amount
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=2) | st.integers())
+def test_a_validator_refuses_every_money_number_out_of_range(amount: Decimal | int) -> None:
+    in_range = 0 <= amount <= Decimal(MAX_CENTS) / 100
+    assert _SCHEMA.is_valid(json.loads(str(amount))) == in_range == _shop_takes(amount), amount

@@ -11,7 +11,7 @@ from shop import codec
 from shop.codec import Timestamp
 from shop.fields import NOT_NULL, Changes, one_line, plain_text
 from shop.ids import Id
-from shop.keyset import ListQuery
+from shop.keyset import EMPTY_IS_ABSENT, ListQuery
 from shop.money import Amount, Currency, Money, QueryMoney, format_cents
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ SortKey = Literal["id", "-id", "name", "-name", "price", "-price", "created_at",
 
 
 class ProductList(ListQuery):
-    q: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    q: Annotated[str, Field(max_length=200, description=EMPTY_IS_ABSENT)] | None = None
     min_price: QueryMoney | None = None
     max_price: QueryMoney | None = None
     in_stock: bool | None = None

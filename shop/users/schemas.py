@@ -17,7 +17,7 @@ from shop import codec, models
 from shop.codec import Timestamp
 from shop.fields import NOT_NULL, Changes
 from shop.ids import Id
-from shop.keyset import ListQuery
+from shop.keyset import EMPTY_IS_ABSENT, ListQuery
 
 if TYPE_CHECKING:
     from shop.users.store import UserRow
@@ -52,7 +52,7 @@ class UserUpdate(Changes):
 
 
 class UserList(ListQuery):
-    q: Annotated[str, Field(min_length=1, max_length=320)] | None = None
+    q: Annotated[str, Field(max_length=320, description=EMPTY_IS_ABSENT)] | None = None
 
 
 @with_config(ConfigDict(extra="forbid"))

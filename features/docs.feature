@@ -24,32 +24,32 @@ Feature: API documentation
     And it says <method> "<path>" is <security>
 
     Examples:
-      | method | path                   | security                 | statuses                               |
-      | POST   | /login                 | open to everyone         | 200 400 401 413 415 422 429 503        |
-      | POST   | /logout                | for a bearer token       | 204 401                                |
-      | GET    | /health                | open to everyone         | 200                                    |
-      | GET    | /ready                 | open to everyone         | 200 503                                |
-      | GET    | /openapi.json          | open to everyone         | 200                                    |
-      | GET    | /docs                  | open to everyone         | 200                                    |
-      | GET    | /redoc                 | open to everyone         | 200                                    |
-      | GET    | /                      | open to everyone         | 302                                    |
-      | GET    | /metrics               | open to everyone         | 200 401 404                            |
-      | POST   | /users                 | for a bearer token       | 201 400 401 403 409 413 415 422 429 503 |
-      | GET    | /users                 | for a bearer token       | 200 401 403 422                        |
-      | GET    | /users/me              | for a bearer token       | 200 401                                |
-      | GET    | /users/{user_id}       | for a bearer token       | 200 401 404                            |
-      | PATCH  | /users/{user_id}       | for a bearer token       | 200 400 401 403 404 409 413 415 422 429 503 |
-      | DELETE | /users/{user_id}       | for a bearer token       | 204 401 404 409                        |
-      | POST   | /products              | for a bearer token       | 201 400 401 403 409 413 415 422        |
-      | GET    | /products              | for a bearer token       | 200 401 422                            |
-      | GET    | /products/{product_id} | for a bearer token       | 200 401 404                            |
-      | PATCH  | /products/{product_id} | for a bearer token       | 200 400 401 403 404 409 412 413 415 422 |
-      | DELETE | /products/{product_id} | for a bearer token       | 204 401 403 404                        |
-      | POST   | /orders                | for a bearer token       | 201 400 401 403 409 413 415 422        |
-      | GET    | /orders                | for a bearer token       | 200 401 403 422                        |
-      | GET    | /orders/{order_id}     | for a bearer token       | 200 401 404                            |
-      | PATCH  | /orders/{order_id}     | for a bearer token       | 200 400 401 403 404 409 413 415 422    |
-      | DELETE | /orders/{order_id}     | for a bearer token       | 204 401 403 404 409                    |
+      | method | path                   | security           | statuses                                    |
+      | POST   | /login                 | open to everyone   | 200 400 401 413 415 422 429 503             |
+      | POST   | /logout                | for a bearer token | 204 401 503                                 |
+      | GET    | /health                | open to everyone   | 200                                         |
+      | GET    | /ready                 | open to everyone   | 200 503                                     |
+      | GET    | /openapi.json          | open to everyone   | 200                                         |
+      | GET    | /docs                  | open to everyone   | 200                                         |
+      | GET    | /redoc                 | open to everyone   | 200                                         |
+      | GET    | /                      | open to everyone   | 302                                         |
+      | GET    | /metrics               | open to everyone   | 200 401 404                                 |
+      | POST   | /users                 | for a bearer token | 201 400 401 403 409 413 415 422 429 503     |
+      | GET    | /users                 | for a bearer token | 200 401 403 422 503                         |
+      | GET    | /users/me              | for a bearer token | 200 401 503                                 |
+      | GET    | /users/{user_id}       | for a bearer token | 200 401 404 503                             |
+      | PATCH  | /users/{user_id}       | for a bearer token | 200 400 401 403 404 409 413 415 422 429 503 |
+      | DELETE | /users/{user_id}       | for a bearer token | 204 401 404 409 503                         |
+      | POST   | /products              | for a bearer token | 201 400 401 403 409 413 415 422 503         |
+      | GET    | /products              | for a bearer token | 200 401 422 503                             |
+      | GET    | /products/{product_id} | for a bearer token | 200 304 401 404 503                         |
+      | PATCH  | /products/{product_id} | for a bearer token | 200 400 401 403 404 409 412 413 415 422 503 |
+      | DELETE | /products/{product_id} | for a bearer token | 204 401 403 404 503                         |
+      | POST   | /orders                | for a bearer token | 201 400 401 403 409 413 415 422 503         |
+      | GET    | /orders                | for a bearer token | 200 401 403 422 503                         |
+      | GET    | /orders/{order_id}     | for a bearer token | 200 401 404 503                             |
+      | PATCH  | /orders/{order_id}     | for a bearer token | 200 400 401 403 404 409 413 415 422 503     |
+      | DELETE | /orders/{order_id}     | for a bearer token | 204 401 403 404 409 503                     |
 
   Scenario: With open registration, creating a user needs no token
     Given registration is open
@@ -148,6 +148,7 @@ Feature: API documentation
       | PATCH  | /users/{user_id}       | 200    | Sessions-Ended      |
       | POST   | /login                 | 429    | Retry-After         |
       | GET    | /orders                | 401    | WWW-Authenticate    |
+      | GET    | /products              | 503    | Retry-After         |
     And every response header it defines is used by some answer
 
   Scenario Outline: The money schema takes what the shop takes: <price>

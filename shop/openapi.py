@@ -3,9 +3,10 @@ schemas that validate requests and shape answers: one source of truth.
 
 Every responder carries an `Operation` (the `documented` decorator) naming its
 body and query models and the answers of its own rules. What every operation
-shares is added here, in one place: 401 where a token is needed, 404 for a
-path id, 400/413/415/422 for a body, 422 for a query, X-Request-ID on every
-answer, and links from a 201 to the operations on the new resource.
+shares is added here, in one place: 401 where a token is needed (and 503 with
+Retry-After, for the database it is checked against), 404 for a path id,
+400/413/415/422 for a body, 422 for a query, X-Request-ID on every answer,
+named enum values, and links from a 201 to the operations on the new resource.
 """
 
 from __future__ import annotations
@@ -118,7 +119,11 @@ TOO_LARGE = problem("The body is larger than 1 MiB.")
 NOT_JSON = problem("The body is not sent as Content-Type: application/json.")
 INVALID = problem("Valid JSON that breaks a rule; `errors[].loc` says where.")
 FORBIDDEN = problem("The caller's role does not allow this.")
-BUSY = problem("Too many password checks are under way; retry after Retry-After seconds.", "Retry-After")
+UNAVAILABLE = problem("The database does not answer; retry after Retry-After seconds.", "Retry-After")
+BUSY = problem(
+    "Too many password checks are under way, or the database does not answer; retry after Retry-After seconds.",
+    "Retry-After",
+)
 
 
 @dataclass
@@ -198,8 +203,9 @@ def _operation(
             }
         )
         answers.setdefault(404, NOT_FOUND)
-    if security:
+    if security:  # the token's user is looked up in the database, which may be away
         answers.setdefault(401, UNAUTHORIZED)
+        answers.setdefault(503, UNAVAILABLE)
     if operation.query is not None:
         parameters.extend(_query_parameters(operation.query))
         answers.setdefault(422, INVALID)

@@ -35,9 +35,8 @@ class DocumentedAnswers:
         self._paths: dict[str, Any] | None = None
 
     def check(self, method: str, path: str, result: Result, *, own_host: bool = False) -> None:
-        if self.app is None or method in ("HEAD", "OPTIONS") or result.status_code in (405, 503) or own_host:
-            # 405: no such operation; 503: any operation, while the database is away;
-            # a Host header of the scenario's own may be a malformed one, 400 anywhere.
+        if self.app is None or method in ("HEAD", "OPTIONS") or result.status_code == 405 or own_host:
+            # 405: no such operation; a Host header of the scenario's own may be a malformed one, 400 anywhere.
             return
         found = self.app._router.find(path.split("?", 1)[0])
         if found is None or found[3] is None:

@@ -46,11 +46,11 @@ Feature: Errors are problem details
     And the response header "Allow" is "<allowed>"
 
     Examples: Methods HTTP knows, and methods nobody knows
-      | method | path           | allowed                    |
-      | DELETE | /health        | GET, OPTIONS               |
-      | PUT    | /products/1    | DELETE, GET, PATCH, OPTIONS |
-      | BREW   | /health        | GET, OPTIONS               |
-      | BREW   | /products/1    | DELETE, GET, PATCH, OPTIONS |
+      | method | path           | allowed                           |
+      | DELETE | /health        | GET, HEAD, OPTIONS                |
+      | PUT    | /products/1    | DELETE, GET, HEAD, PATCH, OPTIONS |
+      | BREW   | /health        | GET, HEAD, OPTIONS                |
+      | BREW   | /products/1    | DELETE, GET, HEAD, PATCH, OPTIONS |
 
   Scenario: Malformed JSON is 400
     When a client sends POST "/login" with the JSON body:

@@ -178,6 +178,17 @@ Feature: API documentation
       | "1e3"         | refuses    | 422    |
       | true          | refuses    | 422    |
 
+  Scenario: A JSON number with three fraction digits passes a validator; the shop refuses it
+    The one gap between the two, and why: JSON Schema cannot say "at most two
+    fraction digits" of a number without binary floating point. The
+    document says it in its description; the shop answers 422 at the field.
+    Given an admin "root" with the password "correct horse battery"
+    And "root" has logged in
+    When a client reads the OpenAPI document
+    Then the "price" of the body of POST "/products" takes 19.999
+    When "root" adds a product "Mug" priced 19.999
+    Then the response is a problem with status 422
+
   Scenario: Every error is documented as a problem
     When a client reads the OpenAPI document
     Then every 4xx and 5xx answer in it is "application/problem+json" with the schema "ProblemDetails"

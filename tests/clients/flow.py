@@ -66,7 +66,7 @@ def main(base_url: str, admin_username: str, admin_password: str) -> None:
     run = uuid.uuid4().hex[:8]  # names of this run's own, so the flow can run again on the same shop
     admin = logged_in(base_url, admin_username, admin_password)
 
-    # 401: no token, and a token the shop did not sign.
+    # 401: a token the shop did not sign.
     anonymous = AuthenticatedClient(base_url=base_url, token="not-a-token")
     problem(get_me.sync_detailed(client=anonymous), 401, ProblemDetailsType.UNAUTHORIZED)
 

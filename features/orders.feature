@@ -6,7 +6,8 @@ Feature: Orders
   totals unless an admin set it by hand. Placing an order takes the stock of
   every line in one transaction, or takes nothing at all: the shop never
   oversells. Statuses move pending -> paid | cancelled, paid -> shipped |
-  cancelled, shipped -> delivered; cancelling puts the stock back.
+  cancelled, shipped -> delivered; cancelling puts the stock back. A
+  cancelled order says who cancelled it in "cancel_reason" (expiry.feature).
 
   Endpoints: POST /orders, GET /orders, GET /orders/{id}, PATCH /orders/{id},
   DELETE /orders/{id}.

@@ -2,7 +2,7 @@ Feature: Settings
   The shop reads its settings from the environment and from a `.env` file in
   the directory it starts in: DEBUG, SECRET_KEY, DATABASE_URL,
   JWT_EXPIRES_SECONDS, OPEN_REGISTRATION, PUBLIC_CATALOGUE, CURRENCY, LOG_LEVEL, LOG_JSON,
-  CORS_ORIGINS, REDIS_URL, METRICS_TOKEN and PUBLIC_BASE_URL. The older names SQLITE_URI (the database) and
+  CORS_ORIGINS, REDIS_URL, METRICS_TOKEN, PUBLIC_BASE_URL and UNPAID_ORDER_TTL_SECONDS. The older names SQLITE_URI (the database) and
   ALEMBIC_URI (the migrations' database) are still honoured. A missing or bad
   setting stops start-up with one clear line that names it, never a traceback.
   SECRET_KEY signs access tokens, so only what serves the API asks for it:
@@ -27,6 +27,8 @@ Feature: Settings
       | REDIS_URL           | localhost:6379                                         |
       | METRICS_TOKEN       | short                                                  |
       | PUBLIC_BASE_URL     | shop.example/api                                       |
+      | UNPAID_ORDER_TTL_SECONDS | -1                                                |
+      | UNPAID_ORDER_TTL_SECONDS | a day                                             |
 
   Scenario Outline: A server without a fit SECRET_KEY refuses to start (<why>)
     Given <key>

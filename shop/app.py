@@ -35,6 +35,7 @@ from shop.metrics import Metrics, MetricsEndpoint
 from shop.middleware import CrossOrigin, RequestMiddleware
 from shop.migrate import head_revision
 from shop.orders import resources as orders
+from shop.orders.sweeper import Sweeper
 from shop.paging import CursorSeal
 from shop.passwords import Passwords
 from shop.problems import handle_shop_error, handle_unexpected, serialize_problem
@@ -99,6 +100,7 @@ class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
         self.tokens = Tokens(settings.SECRET_KEY, settings.JWT_EXPIRES_SECONDS)
         attempts = RedisAttempts(settings.REDIS_URL) if settings.REDIS_URL else DatabaseAttempts(self.database)
         self.login_guard = LoginGuard(attempts, clock)
+        self.sweeper = Sweeper(self.database, clock, settings.UNPAID_ORDER_TTL_SECONDS)
         self.routes: list[tuple[str, object]] = []  # (URI template, resource), for the OpenAPI document
 
     def add_route(self, uri_template: str, resource: object, **kwargs: Any) -> None:
@@ -128,6 +130,7 @@ class Lifespan:
     async def process_startup(self, scope: Mapping[str, Any], event: Mapping[str, Any]) -> None:
         self.app.database.open()
         await self._say_if_schema_is_behind()
+        self.app.sweeper.start()
 
     async def _say_if_schema_is_behind(self) -> None:
         """One clear line at start when the database needs `shop migrate` (and /ready says 503)."""
@@ -144,6 +147,7 @@ class Lifespan:
             )
 
     async def process_shutdown(self, scope: Mapping[str, Any], event: Mapping[str, Any]) -> None:
+        await self.app.sweeper.stop()
         await self.app.login_guard.store.close()
         await self.app.database.dispose()
         self.app.passwords.close()

@@ -1,4 +1,4 @@
-"""The `shop` command: serve, migrate, create-admin, seed."""
+"""The `shop` command: serve, migrate, create-admin, seed, expire-orders."""
 
 from __future__ import annotations
 
@@ -225,6 +225,24 @@ def seed(
         fail(str(error))
     if users:
         typer.echo(f"Seeded customers log in as userN with the password {SEEDED_USER_PASSWORD!r}.")
+
+
+@cli.command("expire-orders")
+def expire_orders() -> None:
+    """Expire unpaid orders once (UNPAID_ORDER_TTL_SECONDS), for those who run it from cron;
+    `shop serve` also sweeps in the background."""
+    from shop.clock import utcnow
+    from shop.orders.service import expire_unpaid
+
+    settings = settings_or_exit()
+    if settings.UNPAID_ORDER_TTL_SECONDS <= 0:
+        typer.echo("UNPAID_ORDER_TTL_SECONDS is 0: unpaid orders never expire.")
+        return
+    migrate_or_exit(settings)
+    expired = run_with_database(
+        settings, lambda database: expire_unpaid(database, utcnow(), settings.UNPAID_ORDER_TTL_SECONDS)
+    )
+    typer.echo(f"{expired} unpaid order{'' if expired == 1 else 's'} expired.")
 
 
 def main() -> None:

@@ -40,8 +40,11 @@ NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
 Role = Literal["customer", "admin"]
 OrderStatus = Literal["pending", "paid", "shipped", "delivered", "cancelled"]
+# Why a cancelled order was cancelled; None on every other order.
+CancelReason = Literal["customer", "admin", "expired"]
 ROLES = get_args(Role)
 ORDER_STATUSES = get_args(OrderStatus)
+CANCEL_REASONS = get_args(CancelReason)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -132,6 +135,9 @@ class Order(Base):
     __table_args__ = (
         CheckConstraint(f"status IN {ORDER_STATUSES}", name="status"),
         CheckConstraint("total_cents >= 0", name="total_not_negative"),
+        CheckConstraint(f"cancel_reason IS NULL OR cancel_reason IN {CANCEL_REASONS}", name="cancel_reason"),
+        # The expiry sweep looks for old pending orders.
+        Index("ix_orders_status_created_at", "status", "created_at"),
         Index("ix_orders_user_id_id", "user_id", "id"),
         Index("ix_orders_status_id", "status", "id"),
         NEVER_REUSE_IDS,
@@ -143,6 +149,7 @@ class Order(Base):
     status: Mapped[OrderStatus] = mapped_column(String(16), default="pending")
     total_cents: Mapped[int] = mapped_column(BigInteger)
     total_set_by_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancel_reason: Mapped[CancelReason | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     METRICS_TOKEN: str | None = Field(default=None, min_length=16, repr=False)
     # The shop's public address: Location and Link are built from it, never from a client's Host.
     PUBLIC_BASE_URL: str | None = None
+    # A pending order older than this is cancelled as expired and its stock put back; 0 never expires.
+    UNPAID_ORDER_TTL_SECONDS: int = Field(default=0, ge=0, le=365 * 24 * 3600)
 
     @field_validator("CURRENCY")
     @classmethod

@@ -6,12 +6,15 @@ checks the shop's promises:
   not deleted) = everything ever put in;
 - every order's total is the sum of its lines, unless an admin set it;
 - no stock is below zero;
-- a refused request changed nothing.
+- a refused request changed nothing;
+- every cancelled order says why, and after a sweep no order is pending past
+  its time to live (unpaid orders expire, their stock back on sale).
 """
 
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -26,9 +29,11 @@ from shop.models import Order, OrderLine, Product
 from shop.money import parse_cents
 from shop.settings import load_settings
 from steps.accounts import add_user
+from steps.http import FakeClock
 from steps.shop_client import InProcessShop
 
 PRODUCTS = ("Kettle", "Mug", "Teapot")
+TTL_SECONDS = 60
 STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled")
 
 
@@ -37,7 +42,7 @@ def snapshot(shop: InProcessShop) -> tuple[Any, ...]:
 
     def read(connection: Connection) -> tuple[Any, ...]:
         products = connection.execute(select(Product.id, Product.stock, Product.price_cents)).all()
-        orders = connection.execute(select(Order.id, Order.status, Order.total_cents)).all()
+        orders = connection.execute(select(Order.id, Order.status, Order.total_cents, Order.cancel_reason)).all()
         lines = connection.execute(select(OrderLine.order_id, OrderLine.product_id, OrderLine.quantity)).all()
         return tuple(sorted(products)), tuple(sorted(orders)), tuple(sorted(lines, key=repr))
 
@@ -49,8 +54,14 @@ def run_machine(databases: Databases) -> None:
         def __init__(self) -> None:
             super().__init__()
             self.url = databases.migrated()
-            settings_ = load_settings(_env_file=None, SECRET_KEY=secrets.token_urlsafe(48), DATABASE_URL=str(self.url))
-            self.shop = InProcessShop(create_app(settings_))
+            settings_ = load_settings(
+                _env_file=None,
+                SECRET_KEY=secrets.token_urlsafe(48),
+                DATABASE_URL=str(self.url),
+                UNPAID_ORDER_TTL_SECONDS=TTL_SECONDS,
+            )
+            self.clock = FakeClock()
+            self.shop = InProcessShop(create_app(settings_, clock=self.clock))
             self.tokens = {}
             for name, role in (("root", "admin"), ("ada", "customer"), ("bob", "customer")):
                 add_user(self.shop, self.shop.app, name, "correct horse battery", role)
@@ -130,12 +141,20 @@ def run_machine(databases: Databases) -> None:
             assert self.call("root", "DELETE", f"/products/{product_id}").status_code == 204
             del self.put_in[product_id]
 
+        @rule(seconds=st.integers(1, 2 * TTL_SECONDS))
+        def time_passes_and_the_shop_sweeps(self, seconds: int) -> None:
+            self.clock.advance(timedelta(seconds=seconds))
+            self.shop.run(self.shop.app.sweeper.sweep_once())
+            overdue = self.clock() - timedelta(seconds=TTL_SECONDS)
+            statement = select(Order.id).where(Order.status == "pending", Order.created_at < overdue)
+            assert self.shop.in_database(lambda connection: connection.execute(statement).all()) == []
+
         # -- invariants ---------------------------------------------------------
 
         @invariant()
         def stock_is_conserved(self) -> None:
             products, orders, lines = snapshot(self.shop)
-            live = {order_id for order_id, status, _ in orders if status != "cancelled"}
+            live = {order_id for order_id, status, _, _ in orders if status != "cancelled"}
             held: dict[int, int] = {}
             for order_id, product_id, quantity in lines:
                 if order_id in live and product_id is not None:
@@ -145,7 +164,9 @@ def run_machine(databases: Databases) -> None:
             for product_id, stock in stocks.items():
                 assert stock >= 0
                 assert stock + held.get(product_id, 0) == self.put_in[product_id], product_id
-            assert {order_id for order_id, _, _ in orders} == self.orders
+            assert {order_id for order_id, _, _, _ in orders} == self.orders
+            for _, status, _, reason in orders:
+                assert (reason is not None) == (status == "cancelled"), (status, reason)
 
         @invariant()
         def totals_are_the_sum_of_their_lines(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, TypedDict
+from typing import TYPE_CHECKING, Annotated, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, with_config
 
@@ -81,6 +81,9 @@ class Order(TypedDict):
     items: list[OrderItem]
     total_price: Amount
     currency: Currency
+    # Why a cancelled order was cancelled: by its customer, by an admin, or
+    # expired unpaid (UNPAID_ORDER_TTL_SECONDS); null on every other order.
+    cancel_reason: Literal["customer", "admin", "expired"] | None
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -102,6 +105,7 @@ def public(order: OrderRow, lines: Sequence[LineRow], currency: str) -> Order:
         ],
         "total_price": format_cents(order.total_cents),
         "currency": currency,
+        "cancel_reason": order.cancel_reason,
         "created_at": codec.timestamp(order.created_at),
         "updated_at": codec.timestamp(order.updated_at),
     }

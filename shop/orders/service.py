@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NoReturn
 
 from sqlalchemy.engine import Connection
@@ -20,6 +20,7 @@ from shop.database import Database
 from shop.errors import Conflict, Forbidden, Invalid, NotFound, ShopError
 from shop.idempotency import service as idempotency
 from shop.keyset import Page, Sort, Totals, Window, fetch_page
+from shop.models import CancelReason
 from shop.orders import store
 from shop.orders.schemas import OrderCreate, OrderList, OrderUpdate, public
 from shop.orders.store import LineRow, OrderRow, Placed
@@ -173,6 +174,29 @@ async def list_orders(
     return page, await store.lines_by_order(database.reads, [order.id for order in page.items])
 
 
+async def expire_unpaid(database: Database, now: datetime, ttl_seconds: int, *, batch: int = 100) -> int:
+    """Cancel, as expired, every order still pending `ttl_seconds` after it was
+    placed, and put its stock back: how many expired. One transaction a batch;
+    safe beside other sweeps, in this process or another (shop.orders.store.expire)."""
+    deadline = now - timedelta(seconds=ttl_seconds)
+    expired = 0
+    while True:
+
+        def work(connection: Connection) -> tuple[int, int]:
+            found = store.overdue(connection, deadline, batch)
+            done = 0
+            for order_id in found:
+                if store.expire(connection, order_id, now):
+                    _give_back_stock(connection, order_id)
+                    done += 1
+            return len(found), done
+
+        found, done = await database.transaction(work)
+        expired += done
+        if found < batch:
+            return expired
+
+
 def _give_back_stock(connection: Connection, order_id: int) -> None:
     held: dict[int, int] = {}
     for line in store.lines_of(connection, order_id):
@@ -195,9 +219,13 @@ async def update_order(
             changes.total_price is not None or changes.status != "cancelled" or order.status != "pending"
         ):
             raise Forbidden("A customer can only cancel their own pending order.")
+        reason: CancelReason | None = None
         if changes.status == "cancelled":
             _give_back_stock(connection, order_id)
-        changed = store.change(connection, order_id, now, status=changes.status, total_cents=changes.total_price)
+            reason = "admin" if caller.is_admin else "customer"
+        changed = store.change(
+            connection, order_id, now, status=changes.status, total_cents=changes.total_price, cancel_reason=reason
+        )
         return Placed(changed, store.lines_of(connection, order_id))
 
     return await database.transaction(work)

@@ -15,7 +15,7 @@ from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.engine import Connection
 
 from shop.keyset import Window
-from shop.models import Order, OrderLine, OrderStatus
+from shop.models import CancelReason, Order, OrderLine, OrderStatus
 from shop.reads import Reads, row_type, where
 
 
@@ -26,6 +26,7 @@ class OrderRow(NamedTuple):
     total_cents: int
     created_at: datetime
     updated_at: datetime
+    cancel_reason: CancelReason | None = None  # why a cancelled order was cancelled
 
 
 class LineRow(NamedTuple):
@@ -77,16 +78,44 @@ def lines_of(connection: Connection, order_id: int) -> list[LineRow]:
 
 
 def change(
-    connection: Connection, order_id: int, now: datetime, *, status: str | None, total_cents: int | None
+    connection: Connection,
+    order_id: int,
+    now: datetime,
+    *,
+    status: str | None,
+    total_cents: int | None,
+    cancel_reason: CancelReason | None = None,
 ) -> OrderRow:
     values: dict[str, Any] = {"updated_at": now}
     if status is not None:
-        values["status"] = status
+        values.update(status=status, cancel_reason=cancel_reason)
     if total_cents is not None:
         values.update(total_cents=total_cents, total_set_by_admin=True)
     return ORDER.make(
         connection.execute(update(Order).where(Order.id == order_id).values(values).returning(*_COLUMNS)).one()
     )
+
+
+def overdue(connection: Connection, deadline: datetime, limit: int) -> list[int]:
+    """Up to `limit` pending orders placed before `deadline`, oldest first."""
+    statement = (
+        select(Order.id)
+        .where(Order.status == "pending", Order.created_at < deadline)
+        .order_by(Order.created_at, Order.id)
+        .limit(limit)
+    )
+    return [int(order_id) for order_id in connection.execute(statement).scalars()]
+
+
+def expire(connection: Connection, order_id: int, now: datetime) -> bool:
+    """Cancel the order as expired if it is still pending: one conditional write,
+    so of racing sweeps (or a sweep racing a payment) exactly one wins."""
+    statement = (
+        update(Order)
+        .where(Order.id == order_id, Order.status == "pending")
+        .values(status="cancelled", cancel_reason="expired", updated_at=now)
+    )
+    return connection.execute(statement).rowcount == 1
 
 
 def remove(connection: Connection, order_id: int) -> None:

@@ -1,6 +1,6 @@
 Feature: Orders
   An order is {"id", "user_id", "status", "items", "total_price", "currency",
-  "created_at", "updated_at"}; each item is {"product_id", "name",
+  "cancel_reason", "created_at", "updated_at"}; each item is {"product_id", "name",
   "unit_price", "quantity", "line_total"}, with the name and price copied from
   the product when the order is placed. total_price is the sum of the line
   totals unless an admin set it by hand. Placing an order takes the stock of

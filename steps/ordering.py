@@ -225,7 +225,7 @@ def response_is_order(
     exchange: Exchange, shop: InProcessShop, username: str, total: str, currency: str, datatable: list[list[str]]
 ) -> None:
     body = exchange.last.json
-    keys = {"id", "user_id", "status", "items", "total_price", "currency", "created_at", "updated_at"}
+    keys = {"id", "user_id", "status", "items", "total_price", "currency", "cancel_reason", "created_at", "updated_at"}
     assert set(body) == keys, body
     assert (body["user_id"], body["status"], body["total_price"], body["currency"]) == (
         user_id(shop, username),

@@ -4,11 +4,8 @@ and `shop expire-orders` and `shop serve` as an operator runs them."""
 from __future__ import annotations
 
 import asyncio
-import secrets
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from pytest_bdd import given, parsers, then, when
@@ -76,19 +73,9 @@ def response_field_is_null(exchange: Exchange, field: str) -> None:
 # -- As an operator runs it ------------------------------------------------------
 
 
-@given(step("an operator whose shop expires unpaid orders after {seconds:d} seconds"), target_fixture="operator")
-def expiring_operator(tmp_path: Path, database_url: URL, seconds: int) -> Iterator[Operator]:
-    workdir = tmp_path / "operator"
-    workdir.mkdir()
-    shell = Operator.fresh(
-        workdir,
-        DATABASE_URL=database_url.render_as_string(hide_password=False),
-        SECRET_KEY=secrets.token_urlsafe(48),
-        UNPAID_ORDER_TTL_SECONDS=str(seconds),
-        LOG_LEVEL="WARNING",
-    )
-    yield shell
-    shell.stop_all()
+@given(step("an operator whose shop expires unpaid orders after {seconds:d} seconds"))
+def expiring_operator(operator: Operator, seconds: int) -> None:
+    operator.env.update(UNPAID_ORDER_TTL_SECONDS=str(seconds), LOG_LEVEL="WARNING")
 
 
 @given(step('the operator has started "{command:q}"'))

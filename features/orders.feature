@@ -179,6 +179,8 @@ Feature: Orders
       | user_id=x    |
       | user_id=0    |
       | per_page=0   |
+      | status=      |
+      | user_id=     |
 
   Scenario: A customer reads their own order, but someone else's does not exist for them
     Given "bob" has ordered 1 "Mug"

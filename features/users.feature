@@ -239,6 +239,7 @@ Feature: Users
       | query           | loc                     | msg               |
       | page=0          | ["query", "page"]       | greater than or equal to 1 |
       | page=x          | ["query", "page"]       | whole number      |
+      | page=           | ["query", "page"]       | whole number      |
       | per_page=0      | ["query", "per_page"]   | greater than or equal to 1 |
       | per_page=101    | ["query", "per_page"]   | less than or equal to 100 |
       | cursor=garbage  | ["query", "cursor"]     | cursor            |

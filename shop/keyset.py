@@ -23,7 +23,7 @@ import typing
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, ClassVar, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, with_config
 
@@ -52,6 +52,10 @@ class ListQuery(BaseModel):
     """The paging parameters every list takes; each list adds its filters."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # The text parameters left empty that count as not given (forms send their
+    # empty fields); their schemas take "". Each list adds its own.
+    EMPTY_MEANS_ABSENT: ClassVar[frozenset[str]] = frozenset({"cursor"})
 
     # No default in the schema: a generated client would send `page=1` next
     # to every `cursor`, and the two together are refused.

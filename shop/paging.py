@@ -52,8 +52,10 @@ class CursorSeal:
 
 
 def parse_query[Q: ListQuery](req: falcon.asgi.Request, model: type[Q], cursors: CursorSeal) -> Q:
-    """The list's query, its cursor opened; an empty value (`?q=`) counts as not given."""
-    params = {name: value for name, value in req.params.items() if value != ""}
+    """The list's query, its cursor opened. An empty text value (`?q=`) counts as
+    not given; any other empty value (`?page=`) is a bad value, 422."""
+    empty_is_absent = model.EMPTY_MEANS_ABSENT
+    params = {name: value for name, value in req.params.items() if value != "" or name not in empty_is_absent}
     nul = nul_errors(params, "query")
     if nul:
         raise validation_error(nul)

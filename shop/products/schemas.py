@@ -77,6 +77,8 @@ SortKey = Literal["id", "-id", "name", "-name", "price", "-price", "created_at",
 
 
 class ProductList(ListQuery):
+    EMPTY_MEANS_ABSENT = frozenset({"cursor", "q", "min_price", "max_price"})
+
     q: Annotated[str, Field(max_length=200, description=EMPTY_IS_ABSENT)] | None = None
     min_price: QueryMoney | None = None
     max_price: QueryMoney | None = None

@@ -52,6 +52,8 @@ class UserUpdate(Changes):
 
 
 class UserList(ListQuery):
+    EMPTY_MEANS_ABSENT = frozenset({"cursor", "q"})
+
     q: Annotated[str, Field(max_length=320, description=EMPTY_IS_ABSENT)] | None = None
 
 

@@ -42,9 +42,11 @@ Role = Literal["customer", "admin"]
 OrderStatus = Literal["pending", "paid", "shipped", "delivered", "cancelled"]
 # Why a cancelled order was cancelled; None on every other order.
 CancelReason = Literal["customer", "admin", "expired"]
+Provider = Literal["manual", "stripe"]
 ROLES = get_args(Role)
 ORDER_STATUSES = get_args(OrderStatus)
 CANCEL_REASONS = get_args(CancelReason)
+PROVIDERS = get_args(Provider)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -219,3 +221,62 @@ class LoginAttempt(Base):
     username_key: Mapped[str] = mapped_column(String(320))
     client: Mapped[str] = mapped_column(String(64), server_default="")  # the client's address
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Payment(Base):
+    """Money received for an order, by a provider. `applied` is false when the
+    order was already cancelled: the money is recorded, and owed back."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint(f"provider IN {PROVIDERS}", name="provider"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        # One payment per provider reference: a Stripe payment intent is recorded once.
+        UniqueConstraint("provider", "reference"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    # RESTRICT: an order with money on record is never deleted.
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"), index=True)
+    provider: Mapped[Provider] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(255))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    applied: Mapped[bool] = mapped_column(Boolean)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Refund(Base):
+    """Money given back from a payment; a payment's refunds never add up to more than it."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        # Stripe's refund id, when Stripe made it: recorded once however often its event comes.
+        UniqueConstraint("provider_reference"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="RESTRICT"), index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(500))
+    provider_reference: Mapped[str | None] = mapped_column(String(255))
+    refunded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProviderEvent(Base):
+    """An event a provider delivered, claimed by its id in the transaction that
+    acts on it: a repeat, or a concurrent twin, finds the claim and changes nothing."""
+
+    __tablename__ = "provider_events"
+    __table_args__ = (UniqueConstraint("provider", "event_id"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    provider: Mapped[Provider] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(255))
+    type: Mapped[str] = mapped_column(String(255))
+    outcome: Mapped[str] = mapped_column(String(32))  # applied, owed back, ignored, needs attention
+    detail: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -1,0 +1,1 @@
+"""Payments: the ledger of money in and out of orders, and its providers."""

@@ -34,6 +34,7 @@ pytest_plugins = [
     "steps.hostile",
     "steps.connections",
     "steps.expiry",
+    "steps.payments",
 ]
 
 

@@ -38,6 +38,7 @@ from shop.orders import resources as orders
 from shop.orders.sweeper import Sweeper
 from shop.paging import CursorSeal
 from shop.passwords import Passwords
+from shop.payments import resources as payments
 from shop.problems import handle_shop_error, handle_unexpected, serialize_problem
 from shop.products import resources as products
 from shop.settings import Settings, check_secret_key, load_settings
@@ -187,6 +188,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     app.add_route("/products/{product_id:id}", products.Product(database, clock, currency, public=public))
     app.add_route("/orders", orders.Orders(database, clock, totals, cursors, currency, app.metrics))
     app.add_route("/orders/{order_id:id}", orders.Order(database, clock, currency))
+    app.add_route("/orders/{order_id:id}/payments", payments.Payments(database, clock, currency))
+    app.add_route("/orders/{order_id:id}/refunds", payments.Refunds(database, clock))
+    app.add_route(
+        "/payments/stripe/webhook", payments.StripeWebhook(database, clock, currency, settings.STRIPE_WEBHOOK_SECRET)
+    )
     app.add_route("/openapi.json", OpenAPIDocument(lambda: app.routes))
     app.add_route("/docs", SwaggerUI())
     app.add_route("/redoc", ReDoc())

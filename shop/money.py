@@ -11,7 +11,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 MAX_CENTS = 99_999_999_99
 _DECIMAL_STRING = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?|[0-9]+\.[0-9]+")
@@ -66,6 +66,23 @@ QUERY_SCHEMA = {
     "description": 'A decimal number with at most two fraction digits ("19.99", "5"). Empty is the same as not given.',
 }
 
+# Money that must be more than nothing: a payment, a refund.
+POSITIVE_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "pattern": r"^(?=.*[1-9])0*[0-9]{1,8}(\.[0-9]{1,2})?$"},
+        {"type": "number", "exclusiveMinimum": 0, "maximum": 99999999.99},
+    ],
+    "description": 'More than zero: a decimal string ("19.99") or a JSON number (19.99), at most two fraction digits.',
+    "examples": ["19.99"],
+}
+
+
+def _positive(cents: int) -> int:
+    if cents <= 0:
+        raise ValueError("must be more than 0")
+    return cents
+
+
 # A field of money in a request: validated into cents.
 Money = Annotated[
     int,
@@ -73,6 +90,7 @@ Money = Annotated[
     PlainSerializer(format_cents, return_type=str),
     WithJsonSchema(INPUT_SCHEMA, mode="validation"),
 ]
+PositiveMoney = Annotated[Money, AfterValidator(_positive), WithJsonSchema(POSITIVE_SCHEMA, mode="validation")]
 # Money in a query string, where every value is text.
 QueryMoney = Annotated[Money, WithJsonSchema(QUERY_SCHEMA, mode="validation")]
 # Money in an answer: always a string with exactly two fraction digits.

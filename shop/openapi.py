@@ -235,9 +235,16 @@ def _operation(
 
 
 def _tag(template: str) -> str:
-    first = template.strip("/").split("/", 1)[0]
+    segments = template.strip("/").split("/")
+    if {"payments", "refunds"} & set(segments):
+        return "payments"
+    first = segments[0]
     return (
-        first if first in ("users", "products", "orders") else "auth" if first in ("login", "logout") else "operations"
+        first
+        if first in ("users", "products", "orders", "payments")
+        else "auth"
+        if first in ("login", "logout")
+        else "operations"
     )
 
 

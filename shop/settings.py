@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     PUBLIC_BASE_URL: str | None = None
     # A pending order older than this is cancelled as expired and its stock put back; 0 never expires.
     UNPAID_ORDER_TTL_SECONDS: int = Field(default=0, ge=0, le=365 * 24 * 3600)
+    # The signing secret of the shop's Stripe webhook endpoint (whsec_...); unset, Stripe events are refused.
+    STRIPE_WEBHOOK_SECRET: str | None = Field(default=None, min_length=1, repr=False)
 
     @field_validator("CURRENCY")
     @classmethod

@@ -35,13 +35,19 @@ def nul_errors(document: Any, source: str) -> list[dict[str, Any]]:
     ]
 
 
-async def read_json(req: falcon.asgi.Request) -> Any:
-    """The request's JSON document, read with the size limit enforced."""
+async def read_json_bytes(req: falcon.asgi.Request) -> bytes:
+    """The request's body as sent, when it says it is JSON, read with the size limit enforced."""
     if not is_json(req.content_type):
         raise Problem(415, "The request body must be JSON, sent as Content-Type: application/json.")
-    data = await req.stream.read(MAX_BODY_BYTES + 1)
+    data: bytes = await req.stream.read(MAX_BODY_BYTES + 1)
     if len(data) > MAX_BODY_BYTES:
         raise too_large()
+    return data
+
+
+async def read_json(req: falcon.asgi.Request) -> Any:
+    """The request's JSON document, read with the size limit enforced."""
+    data = await read_json_bytes(req)
     try:
         document = codec.loads_exact(data)
     except codec.DuplicateKey as error:

@@ -10,19 +10,25 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pytest_bdd import given, parsers, then, when
 from sqlalchemy import select
-from sqlalchemy.engine import URL
 
 from shop.models import Order
 from steps.grammar import step
-from steps.http import Exchange, FakeClock, start_shop, test_settings
+from steps.http import Exchange, FakeClock, start_shop
 from steps.ordering import order_body, place
 from steps.processes import Operator
 from steps.shop_client import InProcessShop
 
 
 @given(step("the shop expires unpaid orders after {seconds:d} seconds"), target_fixture="shop")
-def expiring_shop(request: pytest.FixtureRequest, database_url: URL, clock: FakeClock, seconds: int) -> InProcessShop:
-    return start_shop(request, test_settings(database_url, UNPAID_ORDER_TTL_SECONDS=seconds), clock)
+def expiring_shop(request: pytest.FixtureRequest, shop: InProcessShop, clock: FakeClock, seconds: int) -> InProcessShop:
+    """The scenario's shop, with the time to live set (its other settings kept)."""
+    settings = shop.app.settings.model_copy(update={"UNPAID_ORDER_TTL_SECONDS": seconds})
+    return start_shop(request, settings, clock)
+
+
+@given(step("{seconds:d} seconds pass"))
+def seconds_pass(clock: FakeClock, seconds: int) -> None:
+    clock.advance(timedelta(seconds=seconds))
 
 
 def sweep(shop: InProcessShop, clock: FakeClock, passed: timedelta, sweeps: int = 1) -> None:

@@ -60,6 +60,24 @@ class InProcessShop:
         self.documented.check(method, path, result, own_host=bool(host))
         return result
 
+    async def async_request(self, **request: Any) -> Result:
+        """`request` (with `method` and `path`), for a step that runs it beside other work."""
+        result = await self._conductor.simulate_request(**request)
+        self.documented.check(request["method"], request["path"], result, own_host=False)
+        return result
+
+    def at_once(self, requests: list[dict[str, Any]]) -> list[Result]:
+        """Send `requests` (each `request`'s keyword arguments, with `method` and
+        `path`) concurrently: on PostgreSQL their transactions truly overlap."""
+
+        async def all_of() -> list[Result]:
+            return list(await asyncio.gather(*(self._conductor.simulate_request(**one) for one in requests)))
+
+        results = self.run(all_of())
+        for one, result in zip(requests, results, strict=True):
+            self.documented.check(one["method"], one["path"], result, own_host=False)
+        return results
+
     def stop(self) -> None:
         if self.running:
             self.running = False

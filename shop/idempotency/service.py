@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Connection
 
 from shop import codec
 from shop.database import Database
-from shop.errors import Conflict, Invalid
+from shop.errors import Conflict, Invalid, ShopError
 from shop.idempotency import store
 
 KEEP_FOR = timedelta(hours=24)
@@ -91,3 +93,57 @@ async def keep_answer(database: Database, claim_id: int, status: int, body: byte
 async def release(database: Database, claim_id: int) -> None:
     """Forget a claim whose request failed without an answer worth replaying."""
     await database.transaction(lambda connection: store.remove(connection, claim_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a creating request answers: a status and body, first made or replayed."""
+
+    status: int
+    body: bytes
+    replayed: bool = False
+
+
+async def once(
+    database: Database,
+    user_id: int,
+    key: str | None,
+    request: object,
+    now: datetime,
+    work: Callable[[Connection], bytes],
+    refusal: Callable[[ShopError], bytes],
+) -> Answer:
+    """Run `work` in one transaction and answer 201 with the body it returns.
+
+    With a key, at most once: a retry with the same key and `request` (what
+    the request asked for, fingerprinted) gets the first answer again, a
+    refusal (`refusal` renders a broken rule) included; another request with
+    the key is a 422."""
+    if key is None:
+        return Answer(201, await database.transaction(work))
+    try:
+        claim_id = await claim(database, user_id, key, fingerprint(request), now)
+    except Replay as replay:
+        return Answer(replay.status, replay.body, replayed=True)
+
+    def answered(connection: Connection) -> bytes:
+        body = work(connection)
+        answer(connection, claim_id, 201, body)
+        return body
+
+    try:
+        return Answer(201, await database.transaction(answered))
+    except ShopError as error:
+        # A refusal is an answer too: a retry gets the same one.
+        try:
+            await keep_answer(database, claim_id, error.status, refusal(error))
+        except Exception:
+            await release(database, claim_id)
+            raise
+        raise
+    except Exception:
+        # Failed without an answer worth keeping: a retry may try again. (Not when
+        # cancelled: the work may have committed with its answer, and an
+        # unanswered claim is taken over after a while anyway.)
+        await release(database, claim_id)
+        raise

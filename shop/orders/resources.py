@@ -80,10 +80,10 @@ class Orders:
             resp.set_header(idempotency.REPLAYED, "true")
         if answer.status >= 400:
             resp.content_type = PROBLEM_JSON
-        elif answer.order_id is not None:
+        else:
             if not answer.replayed:
                 self.metrics.orders_created.inc()
-            resp.location = absolute(req, f"/orders/{answer.order_id}")
+            resp.location = absolute(req, f"/orders/{codec.loads(answer.body)['id']}")
 
     @documented(
         Operation(

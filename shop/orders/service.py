@@ -8,7 +8,6 @@ concurrent orders from any number of workers cannot oversell.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
 
@@ -24,6 +23,7 @@ from shop.models import CancelReason
 from shop.orders import store
 from shop.orders.schemas import OrderCreate, OrderList, OrderUpdate, public
 from shop.orders.store import LineRow, OrderRow, Placed
+from shop.payments import store as payments
 from shop.products import store as products
 from shop.users import store as users
 
@@ -81,16 +81,6 @@ def _refuse(connection: Connection, new: OrderCreate, taken: Collection[int]) ->
     raise Conflict(f"Not enough stock for: {short}. Nothing was ordered.")
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """What placing an order answers: a status and body, first made or replayed."""
-
-    status: int
-    body: bytes
-    order_id: int | None = None  # of the order placed (201)
-    replayed: bool = False
-
-
 async def place_order(
     database: Database,
     caller: Caller,
@@ -100,43 +90,14 @@ async def place_order(
     currency: str,
     key: str | None,
     refusal: Callable[[ShopError], bytes],
-) -> Answer:
-    """Place an order; with an Idempotency-Key, at most once: a retry with the same
-    key and body gets the first answer again (`refusal` renders a broken rule as
-    the answer to keep), a retry with another body a 422."""
-    if key is None:
-        placed = await database.transaction(lambda connection: place(connection, caller, new, now))
-        return Answer(201, codec.dumps(public(placed.order, placed.lines, currency)), placed.order.id)
-    try:
-        claim_id = await idempotency.claim(
-            database, caller.id, key, idempotency.fingerprint(new.model_dump(mode="json")), now
-        )
-    except idempotency.Replay as replay:
-        order_id = int(codec.loads(replay.body)["id"]) if replay.status == 201 else None
-        return Answer(replay.status, replay.body, order_id, replayed=True)
+) -> idempotency.Answer:
+    """Place an order; with an Idempotency-Key, at most once (shop.idempotency.service.once)."""
 
-    def placed_and_answered(connection: Connection) -> Answer:
-        placed = place(connection, caller, new, now)
-        body = codec.dumps(public(placed.order, placed.lines, currency))
-        idempotency.answer(connection, claim_id, 201, body)
-        return Answer(201, body, placed.order.id)
+    def placed(connection: Connection) -> bytes:
+        order = place(connection, caller, new, now)
+        return codec.dumps(public(order.order, order.lines, currency))
 
-    try:
-        return await database.transaction(placed_and_answered)
-    except ShopError as error:
-        # A refusal is an answer too: a retry gets the same one.
-        try:
-            await idempotency.keep_answer(database, claim_id, error.status, refusal(error))
-        except Exception:
-            await idempotency.release(database, claim_id)
-            raise
-        raise
-    except Exception:
-        # Failed without an answer worth keeping: a retry may try again. (Not when
-        # cancelled: the order may have committed with its answer, and an
-        # unanswered claim is taken over after a while anyway.)
-        await idempotency.release(database, claim_id)
-        raise
+    return await idempotency.once(database, caller.id, key, new.model_dump(mode="json"), now, placed, refusal)
 
 
 def _visible(order: OrderRow | None, caller: Caller) -> OrderRow:
@@ -241,6 +202,8 @@ async def delete_order(database: Database, caller: Caller, order_id: int) -> Non
             raise Conflict(f"A {order.status} order cannot be deleted.")
         if not caller.is_admin and order.status not in ("pending", "cancelled"):
             raise Forbidden("A customer can only delete their own pending or cancelled order.")
+        if payments.has_payments(connection, order_id):
+            raise Conflict("This order has payments on record: it stays, with its money. Cancel it instead.")
         if order.status in HOLDS_STOCK:
             _give_back_stock(connection, order_id)
         store.remove(connection, order_id)

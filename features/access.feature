@@ -29,10 +29,10 @@ Feature: Who may do what
       | root   | POST   | /logout | none | 204    |
 
     Examples: Operations endpoints need no token
-      | caller | method | path    | body | status |
-      | nobody | GET    | /health | none | 200    |
-      | nobody | GET    | /ready  | none | 200    |
-      | nobody | GET    | /metrics | none | 200   |
+      | caller | method | path     | body | status |
+      | nobody | GET    | /health  | none | 200    |
+      | nobody | GET    | /ready   | none | 200    |
+      | nobody | GET    | /metrics | none | 200    |
 
     Examples: The API's documentation needs no token
       | caller | method | path          | body | status |
@@ -41,11 +41,11 @@ Feature: Who may do what
       | nobody | GET    | /redoc        | none | 200    |
 
     Examples: Creating users is for admins (and for nobody only with open registration)
-      | caller | method | path   | body                                                                                | status |
-      | nobody | POST   | /users | {"username": "eve", "email": "eve@shop.example", "password": "long enough"}         | 401    |
-      | ada    | POST   | /users | {"username": "eve", "email": "eve@shop.example", "password": "long enough"}         | 403    |
-      | root   | POST   | /users | {"username": "eve", "email": "eve@shop.example", "password": "long enough"}         | 201    |
-      | root   | POST   | /users | {"username": "eve", "email": "eve@shop.example", "password": "long enough", "role": "admin"} | 201 |
+      | caller | method | path   | body                                                                                         | status |
+      | nobody | POST   | /users | {"username": "eve", "email": "eve@shop.example", "password": "long enough"}                  | 401    |
+      | ada    | POST   | /users | {"username": "eve", "email": "eve@shop.example", "password": "long enough"}                  | 403    |
+      | root   | POST   | /users | {"username": "eve", "email": "eve@shop.example", "password": "long enough"}                  | 201    |
+      | root   | POST   | /users | {"username": "eve", "email": "eve@shop.example", "password": "long enough", "role": "admin"} | 201    |
 
     Examples: Listing users is for admins
       | caller | method | path   | body | status |
@@ -60,21 +60,21 @@ Feature: Who may do what
       | root   | GET    | /users/me | none | 200    |
 
     Examples: A customer reads only themself; someone else's account does not exist for them
-      | caller | method | path         | body | status |
-      | nobody | GET    | /users/{ada} | none | 401    |
-      | ada    | GET    | /users/{ada} | none | 200    |
-      | bob    | GET    | /users/{ada} | none | 404    |
-      | ada    | GET    | /users/{root}| none | 404    |
-      | root   | GET    | /users/{ada} | none | 200    |
+      | caller | method | path          | body | status |
+      | nobody | GET    | /users/{ada}  | none | 401    |
+      | ada    | GET    | /users/{ada}  | none | 200    |
+      | bob    | GET    | /users/{ada}  | none | 404    |
+      | ada    | GET    | /users/{root} | none | 404    |
+      | root   | GET    | /users/{ada}  | none | 200    |
 
     Examples: A customer changes only their own email and password; admins change anyone, role included
-      | caller | method | path         | body                                                                         | status |
-      | nobody | PATCH  | /users/{ada} | {"email": "new@shop.example"}                                                | 401    |
-      | ada    | PATCH  | /users/{ada} | {"email": "new@shop.example", "current_password": "correct horse battery"}   | 200    |
-      | ada    | PATCH  | /users/{ada} | {"role": "admin"}                                                            | 403    |
-      | bob    | PATCH  | /users/{ada} | {"email": "new@shop.example", "current_password": "correct horse battery"}   | 404    |
-      | root   | PATCH  | /users/{ada} | {"email": "new@shop.example"}                                                | 200    |
-      | root   | PATCH  | /users/{ada} | {"role": "admin"}                                                            | 200    |
+      | caller | method | path         | body                                                                       | status |
+      | nobody | PATCH  | /users/{ada} | {"email": "new@shop.example"}                                              | 401    |
+      | ada    | PATCH  | /users/{ada} | {"email": "new@shop.example", "current_password": "correct horse battery"} | 200    |
+      | ada    | PATCH  | /users/{ada} | {"role": "admin"}                                                          | 403    |
+      | bob    | PATCH  | /users/{ada} | {"email": "new@shop.example", "current_password": "correct horse battery"} | 404    |
+      | root   | PATCH  | /users/{ada} | {"email": "new@shop.example"}                                              | 200    |
+      | root   | PATCH  | /users/{ada} | {"role": "admin"}                                                          | 200    |
 
     Examples: A customer deletes only themself; admins delete anyone but the last admin (bob has no orders)
       | caller | method | path          | body | status |
@@ -95,34 +95,34 @@ Feature: Who may do what
       | root   | GET    | /products/{Mug} | none | 200    |
 
     Examples: Only admins change the catalogue
-      | caller | method | path            | body                                                  | status |
-      | nobody | POST   | /products       | {"name": "Cup", "price": "2.00", "stock": 5}          | 401    |
-      | ada    | POST   | /products       | {"name": "Cup", "price": "2.00", "stock": 5}          | 403    |
-      | root   | POST   | /products       | {"name": "Cup", "price": "2.00", "stock": 5}          | 201    |
-      | nobody | PATCH  | /products/{Mug} | {"stock": 4}                                          | 401    |
-      | ada    | PATCH  | /products/{Mug} | {"stock": 4}                                          | 403    |
-      | root   | PATCH  | /products/{Mug} | {"stock": 4}                                          | 200    |
-      | nobody | DELETE | /products/{Mug} | none                                                  | 401    |
-      | ada    | DELETE | /products/{Mug} | none                                                  | 403    |
-      | root   | DELETE | /products/{Mug} | none                                                  | 204    |
+      | caller | method | path            | body                                         | status |
+      | nobody | POST   | /products       | {"name": "Cup", "price": "2.00", "stock": 5} | 401    |
+      | ada    | POST   | /products       | {"name": "Cup", "price": "2.00", "stock": 5} | 403    |
+      | root   | POST   | /products       | {"name": "Cup", "price": "2.00", "stock": 5} | 201    |
+      | nobody | PATCH  | /products/{Mug} | {"stock": 4}                                 | 401    |
+      | ada    | PATCH  | /products/{Mug} | {"stock": 4}                                 | 403    |
+      | root   | PATCH  | /products/{Mug} | {"stock": 4}                                 | 200    |
+      | nobody | DELETE | /products/{Mug} | none                                         | 401    |
+      | ada    | DELETE | /products/{Mug} | none                                         | 403    |
+      | root   | DELETE | /products/{Mug} | none                                         | 204    |
 
     Examples: Orders: a customer orders for themself, an admin for anyone
-      | caller | method | path    | body                                                                  | status |
-      | nobody | POST   | /orders | {"items": [{"product_id": {Mug}, "quantity": 1}]}                     | 401    |
-      | ada    | POST   | /orders | {"items": [{"product_id": {Mug}, "quantity": 1}]}                     | 201    |
-      | ada    | POST   | /orders | {"items": [{"product_id": {Mug}, "quantity": 1}], "user_id": {bob}}   | 403    |
-      | root   | POST   | /orders | {"items": [{"product_id": {Mug}, "quantity": 1}], "user_id": {bob}}   | 201    |
+      | caller | method | path    | body                                                                | status |
+      | nobody | POST   | /orders | {"items": [{"product_id": {Mug}, "quantity": 1}]}                   | 401    |
+      | ada    | POST   | /orders | {"items": [{"product_id": {Mug}, "quantity": 1}]}                   | 201    |
+      | ada    | POST   | /orders | {"items": [{"product_id": {Mug}, "quantity": 1}], "user_id": {bob}} | 403    |
+      | root   | POST   | /orders | {"items": [{"product_id": {Mug}, "quantity": 1}], "user_id": {bob}} | 201    |
 
     Examples: Orders: a customer sees their own, an admin sees all
-      | caller | method | path                   | body | status |
-      | nobody | GET    | /orders                | none | 401    |
-      | ada    | GET    | /orders                | none | 200    |
-      | ada    | GET    | /orders?user_id={bob}  | none | 403    |
-      | root   | GET    | /orders?user_id={bob}  | none | 200    |
-      | nobody | GET    | /orders/{ada's order}  | none | 401    |
-      | ada    | GET    | /orders/{ada's order}  | none | 200    |
-      | bob    | GET    | /orders/{ada's order}  | none | 404    |
-      | root   | GET    | /orders/{ada's order}  | none | 200    |
+      | caller | method | path                  | body | status |
+      | nobody | GET    | /orders               | none | 401    |
+      | ada    | GET    | /orders               | none | 200    |
+      | ada    | GET    | /orders?user_id={bob} | none | 403    |
+      | root   | GET    | /orders?user_id={bob} | none | 200    |
+      | nobody | GET    | /orders/{ada's order} | none | 401    |
+      | ada    | GET    | /orders/{ada's order} | none | 200    |
+      | bob    | GET    | /orders/{ada's order} | none | 404    |
+      | root   | GET    | /orders/{ada's order} | none | 200    |
 
     Examples: Orders: a customer cancels or deletes their own pending order; admins do the rest
       | caller | method | path                  | body                    | status |
@@ -135,3 +135,27 @@ Feature: Who may do what
       | bob    | DELETE | /orders/{ada's order} | none                    | 404    |
       | ada    | DELETE | /orders/{ada's order} | none                    | 204    |
       | root   | DELETE | /orders/{ada's order} | none                    | 204    |
+
+    Examples: Payments: the owner and admins read an order's ledger; only admins record money or give it back
+      | caller | method | path                           | body                                      | status |
+      | nobody | GET    | /orders/{ada's order}/payments | none                                      | 401    |
+      | ada    | GET    | /orders/{ada's order}/payments | none                                      | 200    |
+      | bob    | GET    | /orders/{ada's order}/payments | none                                      | 404    |
+      | root   | GET    | /orders/{ada's order}/payments | none                                      | 200    |
+      | nobody | POST   | /orders/{ada's order}/payments | {"amount": "4.50", "reference": "bank 1"} | 401    |
+      | ada    | POST   | /orders/{ada's order}/payments | {"amount": "4.50", "reference": "bank 1"} | 403    |
+      | bob    | POST   | /orders/{ada's order}/payments | {"amount": "4.50", "reference": "bank 1"} | 403    |
+      | root   | POST   | /orders/{ada's order}/payments | {"amount": "4.50", "reference": "bank 1"} | 201    |
+      | nobody | POST   | /orders/{ada's order}/refunds  | {"amount": "1.00", "reason": "broken"}    | 401    |
+      | ada    | POST   | /orders/{ada's order}/refunds  | {"amount": "1.00", "reason": "broken"}    | 403    |
+      | bob    | POST   | /orders/{ada's order}/refunds  | {"amount": "1.00", "reason": "broken"}    | 403    |
+
+    Examples: An admin may refund; ada's order has no payment yet, so the refund is refused on its merits (409)
+      | caller | method | path                          | body                                   | status |
+      | root   | POST   | /orders/{ada's order}/refunds | {"amount": "1.00", "reason": "broken"} | 409    |
+
+    Examples: Stripe's webhook asks for no token: its signature decides, and there is none here (400)
+      | caller | method | path                     | body | status |
+      | nobody | POST   | /payments/stripe/webhook | {}   | 400    |
+      | ada    | POST   | /payments/stripe/webhook | {}   | 400    |
+      | root   | POST   | /payments/stripe/webhook | {}   | 400    |

@@ -24,32 +24,36 @@ Feature: API documentation
     And it says <method> "<path>" is <security>
 
     Examples:
-      | method | path                   | security           | statuses                                    |
-      | POST   | /login                 | open to everyone   | 200 400 401 413 415 422 429 503             |
-      | POST   | /logout                | for a bearer token | 204 401 503                                 |
-      | GET    | /health                | open to everyone   | 200                                         |
-      | GET    | /ready                 | open to everyone   | 200 503                                     |
-      | GET    | /openapi.json          | open to everyone   | 200                                         |
-      | GET    | /docs                  | open to everyone   | 200                                         |
-      | GET    | /redoc                 | open to everyone   | 200                                         |
-      | GET    | /                      | open to everyone   | 302                                         |
-      | GET    | /metrics               | open to everyone   | 200 401 404                                 |
-      | POST   | /users                 | for a bearer token | 201 400 401 403 409 413 415 422 429 503     |
-      | GET    | /users                 | for a bearer token | 200 401 403 422 503                         |
-      | GET    | /users/me              | for a bearer token | 200 401 503                                 |
-      | GET    | /users/{user_id}       | for a bearer token | 200 401 404 503                             |
-      | PATCH  | /users/{user_id}       | for a bearer token | 200 400 401 403 404 409 413 415 422 429 503 |
-      | DELETE | /users/{user_id}       | for a bearer token | 204 401 404 409 503                         |
-      | POST   | /products              | for a bearer token | 201 400 401 403 409 413 415 422 503         |
-      | GET    | /products              | for a bearer token | 200 401 422 503                             |
-      | GET    | /products/{product_id} | for a bearer token | 200 304 401 404 503                         |
-      | PATCH  | /products/{product_id} | for a bearer token | 200 400 401 403 404 409 412 413 415 422 503 |
-      | DELETE | /products/{product_id} | for a bearer token | 204 401 403 404 503                         |
-      | POST   | /orders                | for a bearer token | 201 400 401 403 409 413 415 422 503         |
-      | GET    | /orders                | for a bearer token | 200 401 403 422 503                         |
-      | GET    | /orders/{order_id}     | for a bearer token | 200 401 404 503                             |
-      | PATCH  | /orders/{order_id}     | for a bearer token | 200 400 401 403 404 409 413 415 422 503     |
-      | DELETE | /orders/{order_id}     | for a bearer token | 204 401 403 404 409 503                     |
+      | method | path                        | security           | statuses                                    |
+      | POST   | /login                      | open to everyone   | 200 400 401 413 415 422 429 503             |
+      | POST   | /logout                     | for a bearer token | 204 401 503                                 |
+      | GET    | /health                     | open to everyone   | 200                                         |
+      | GET    | /ready                      | open to everyone   | 200 503                                     |
+      | GET    | /openapi.json               | open to everyone   | 200                                         |
+      | GET    | /docs                       | open to everyone   | 200                                         |
+      | GET    | /redoc                      | open to everyone   | 200                                         |
+      | GET    | /                           | open to everyone   | 302                                         |
+      | GET    | /metrics                    | open to everyone   | 200 401 404                                 |
+      | POST   | /users                      | for a bearer token | 201 400 401 403 409 413 415 422 429 503     |
+      | GET    | /users                      | for a bearer token | 200 401 403 422 503                         |
+      | GET    | /users/me                   | for a bearer token | 200 401 503                                 |
+      | GET    | /users/{user_id}            | for a bearer token | 200 401 404 503                             |
+      | PATCH  | /users/{user_id}            | for a bearer token | 200 400 401 403 404 409 413 415 422 429 503 |
+      | DELETE | /users/{user_id}            | for a bearer token | 204 401 404 409 503                         |
+      | POST   | /products                   | for a bearer token | 201 400 401 403 409 413 415 422 503         |
+      | GET    | /products                   | for a bearer token | 200 401 422 503                             |
+      | GET    | /products/{product_id}      | for a bearer token | 200 304 401 404 503                         |
+      | PATCH  | /products/{product_id}      | for a bearer token | 200 400 401 403 404 409 412 413 415 422 503 |
+      | DELETE | /products/{product_id}      | for a bearer token | 204 401 403 404 503                         |
+      | POST   | /orders                     | for a bearer token | 201 400 401 403 409 413 415 422 503         |
+      | GET    | /orders                     | for a bearer token | 200 401 403 422 503                         |
+      | GET    | /orders/{order_id}          | for a bearer token | 200 401 404 503                             |
+      | PATCH  | /orders/{order_id}          | for a bearer token | 200 400 401 403 404 409 413 415 422 503     |
+      | DELETE | /orders/{order_id}          | for a bearer token | 204 401 403 404 409 503                     |
+      | GET    | /orders/{order_id}/payments | for a bearer token | 200 401 404 503                             |
+      | POST   | /orders/{order_id}/payments | for a bearer token | 201 400 401 403 404 409 413 415 422 503     |
+      | POST   | /orders/{order_id}/refunds  | for a bearer token | 201 400 401 403 404 409 413 415 422 503     |
+      | POST   | /payments/stripe/webhook    | open to everyone   | 200 400 413 415 422 503                     |
 
   Scenario: With open registration, creating a user needs no token
     Given registration is open
@@ -68,6 +72,12 @@ Feature: API documentation
     Then the body of POST "/products" requires "name", "price", "stock" and allows no other fields
     And the body of POST "/orders" requires "items" and allows no other fields
     And the body of PATCH "/products/{product_id}" requires nothing and allows no other fields
+    And the body of POST "/orders/{order_id}/payments" requires "amount", "reference" and allows no other fields
+    And the body of POST "/orders/{order_id}/refunds" requires "amount", "reason" and allows no other fields
+
+  Scenario: Stripe's webhook body is documented as Stripe sends it, whatever else it carries
+    When a client reads the OpenAPI document
+    Then the body of POST "/payments/stripe/webhook" requires "id", "object", "type", "created", "livemode", "data" and allows other fields
 
   Scenario: Money is a two-decimal string in answers, a string or a number in requests
     When a client reads the OpenAPI document
@@ -123,11 +133,11 @@ Feature: API documentation
   Scenario: Enum values have names, for the code generated from them
     When a client reads the OpenAPI document
     Then the query parameter "sort" of GET "/products" names its values:
-      | value       | name           |
-      | id          | ID             |
-      | -id         | ID_DESC        |
-      | price       | PRICE          |
-      | -price      | PRICE_DESC     |
+      | value       | name            |
+      | id          | ID              |
+      | -id         | ID_DESC         |
+      | price       | PRICE           |
+      | -price      | PRICE_DESC      |
       | -created_at | CREATED_AT_DESC |
     And the schema "ProblemDetails" names the "type" "urn:shop:problem:not-found" as "NOT_FOUND"
 
@@ -137,18 +147,21 @@ Feature: API documentation
     headers it carries is documented on it.
     When a client reads the OpenAPI document
     Then these answers document these headers:
-      | method | path                   | status | header              |
-      | POST   | /orders                | 201    | Idempotent-Replayed |
-      | POST   | /orders                | 409    | Idempotent-Replayed |
-      | POST   | /orders                | 201    | Location            |
-      | GET    | /products              | 200    | Link                |
-      | GET    | /products              | 200    | X-Total-Count       |
-      | GET    | /products/{product_id} | 200    | ETag                |
-      | PATCH  | /products/{product_id} | 200    | ETag                |
-      | PATCH  | /users/{user_id}       | 200    | Sessions-Ended      |
-      | POST   | /login                 | 429    | Retry-After         |
-      | GET    | /orders                | 401    | WWW-Authenticate    |
-      | GET    | /products              | 503    | Retry-After         |
+      | method | path                        | status | header              |
+      | POST   | /orders                     | 201    | Idempotent-Replayed |
+      | POST   | /orders                     | 409    | Idempotent-Replayed |
+      | POST   | /orders                     | 201    | Location            |
+      | POST   | /orders/{order_id}/payments | 201    | Location            |
+      | POST   | /orders/{order_id}/payments | 201    | Idempotent-Replayed |
+      | POST   | /orders/{order_id}/refunds  | 201    | Idempotent-Replayed |
+      | GET    | /products                   | 200    | Link                |
+      | GET    | /products                   | 200    | X-Total-Count       |
+      | GET    | /products/{product_id}      | 200    | ETag                |
+      | PATCH  | /products/{product_id}      | 200    | ETag                |
+      | PATCH  | /users/{user_id}            | 200    | Sessions-Ended      |
+      | POST   | /login                      | 429    | Retry-After         |
+      | GET    | /orders                     | 401    | WWW-Authenticate    |
+      | GET    | /products                   | 503    | Retry-After         |
     And every response header it defines is used by some answer
 
   Scenario Outline: The money schema takes what the shop takes: <price>
@@ -164,19 +177,19 @@ Feature: API documentation
     Then the response status is <status>
 
     Examples:
-      | price         | verdict    | status |
-      | "19.99"       | takes      | 201    |
-      | 19.99         | takes      | 201    |
-      | 0.07          | takes      | 201    |
-      | "5"           | takes      | 201    |
-      | 99999999.99   | takes      | 201    |
-      | "0019.99"     | takes      | 201    |
-      | "19.999"      | refuses    | 422    |
-      | "-1"          | refuses    | 422    |
-      | -1            | refuses    | 422    |
-      | 100000000     | refuses    | 422    |
-      | "1e3"         | refuses    | 422    |
-      | true          | refuses    | 422    |
+      | price       | verdict | status |
+      | "19.99"     | takes   | 201    |
+      | 19.99       | takes   | 201    |
+      | 0.07        | takes   | 201    |
+      | "5"         | takes   | 201    |
+      | 99999999.99 | takes   | 201    |
+      | "0019.99"   | takes   | 201    |
+      | "19.999"    | refuses | 422    |
+      | "-1"        | refuses | 422    |
+      | -1          | refuses | 422    |
+      | 100000000   | refuses | 422    |
+      | "1e3"       | refuses | 422    |
+      | true        | refuses | 422    |
 
   Scenario: A JSON number with three fraction digits passes a validator; the shop refuses it
     The one gap between the two, and why: JSON Schema cannot say "at most two
@@ -223,16 +236,16 @@ Feature: API documentation
     Then the response status is <status>
 
     Examples:
-      | file                        | method | path                                    | status |
-      | Swagger UI's script         | GET    | /docs/swagger-ui/swagger-ui-bundle.js   | 200    |
-      | Swagger UI's styles         | HEAD   | /docs/swagger-ui/swagger-ui.css         | 200    |
-      | ReDoc's script              | GET    | /docs/shop/redoc.standalone.js          | 200    |
-      | the editor                  | GET    | /docs/swagger-ui/swagger-editor.js      | 404    |
-      | a source map                | GET    | /docs/swagger-ui/swagger-editor.js.map  | 404    |
-      | the demo's initializer      | GET    | /docs/swagger-ui/swagger-initializer.js | 404    |
-      | the OAuth redirect page     | GET    | /docs/swagger-ui/oauth2-redirect.html   | 404    |
-      | a file by another path      | GET    | /docs/shop/../shop/init.js              | 404    |
-      | a POST to a file            | POST   | /docs/swagger-ui/swagger-ui.css         | 405    |
+      | file                    | method | path                                    | status |
+      | Swagger UI's script     | GET    | /docs/swagger-ui/swagger-ui-bundle.js   | 200    |
+      | Swagger UI's styles     | HEAD   | /docs/swagger-ui/swagger-ui.css         | 200    |
+      | ReDoc's script          | GET    | /docs/shop/redoc.standalone.js          | 200    |
+      | the editor              | GET    | /docs/swagger-ui/swagger-editor.js      | 404    |
+      | a source map            | GET    | /docs/swagger-ui/swagger-editor.js.map  | 404    |
+      | the demo's initializer  | GET    | /docs/swagger-ui/swagger-initializer.js | 404    |
+      | the OAuth redirect page | GET    | /docs/swagger-ui/oauth2-redirect.html   | 404    |
+      | a file by another path  | GET    | /docs/shop/../shop/init.js              | 404    |
+      | a POST to a file        | POST   | /docs/swagger-ui/swagger-ui.css         | 405    |
 
   Scenario: The root of the shop leads to its documentation
     When a client sends GET "/"

@@ -62,7 +62,7 @@ class InProcessShop:
 
     async def async_request(self, **request: Any) -> Result:
         """`request` (with `method` and `path`), for a step that runs it beside other work."""
-        result = await self._conductor.simulate_request(**request)
+        result: Result = await self._conductor.simulate_request(**request)
         self.documented.check(request["method"], request["path"], result, own_host=False)
         return result
 

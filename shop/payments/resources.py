@@ -13,7 +13,7 @@ from shop.clock import Clock
 from shop.database import Database
 from shop.errors import ShopError
 from shop.idempotency import service as idempotency
-from shop.openapi import INVALID, Answer, Operation, RequestHeader, documented, problem
+from shop.openapi import INVALID, UNAVAILABLE, Answer, Operation, RequestHeader, documented, problem
 from shop.payments import service, stripe
 from shop.payments.provider import BadDelivery
 from shop.payments.schemas import Ledger, Payment, PaymentCreate, Refund, RefundCreate, StripeEvent, WebhookReceipt
@@ -176,6 +176,7 @@ class StripeWebhook:
                     "Not Stripe's delivery for this shop: no or a bad signature, a stale one, "
                     "no STRIPE_WEBHOOK_SECRET set, or not an event."
                 ),
+                503: UNAVAILABLE,  # Stripe retries later
             },
         )
     )

@@ -2,7 +2,7 @@ Feature: Settings
   The shop reads its settings from the environment and from a `.env` file in
   the directory it starts in: DEBUG, SECRET_KEY, DATABASE_URL,
   JWT_EXPIRES_SECONDS, OPEN_REGISTRATION, PUBLIC_CATALOGUE, CURRENCY, LOG_LEVEL, LOG_JSON,
-  CORS_ORIGINS, REDIS_URL, METRICS_TOKEN, PUBLIC_BASE_URL and UNPAID_ORDER_TTL_SECONDS. The older names SQLITE_URI (the database) and
+  CORS_ORIGINS, REDIS_URL, METRICS_TOKEN, PUBLIC_BASE_URL, UNPAID_ORDER_TTL_SECONDS and STRIPE_WEBHOOK_SECRET. The older names SQLITE_URI (the database) and
   ALEMBIC_URI (the migrations' database) are still honoured. A missing or bad
   setting stops start-up with one clear line that names it, never a traceback.
   SECRET_KEY signs access tokens, so only what serves the API asks for it:
@@ -14,21 +14,28 @@ Feature: Settings
     Then the command fails with one line that names <name>
 
     Examples:
-      | name                | value                                                  |
-      | DATABASE_URL        | mysql://localhost/shop                                 |
-      | DATABASE_URL        | not a url                                              |
-      | CURRENCY            | dollars                                                |
-      | LOG_LEVEL           | LOUD                                                   |
-      | LOG_JSON            | maybe                                                  |
-      | JWT_EXPIRES_SECONDS | soon                                                   |
-      | OPEN_REGISTRATION   | perhaps                                                |
-      | PUBLIC_CATALOGUE    | sometimes                                              |
-      | CORS_ORIGINS        | not-an-origin                                          |
-      | REDIS_URL           | localhost:6379                                         |
-      | METRICS_TOKEN       | short                                                  |
-      | PUBLIC_BASE_URL     | shop.example/api                                       |
-      | UNPAID_ORDER_TTL_SECONDS | -1                                                |
-      | UNPAID_ORDER_TTL_SECONDS | a day                                             |
+      | name                     | value                                         |
+      | DATABASE_URL             | mysql://localhost/shop                        |
+      | DATABASE_URL             | not a url                                     |
+      | CURRENCY                 | dollars                                       |
+      | LOG_LEVEL                | LOUD                                          |
+      | LOG_JSON                 | maybe                                         |
+      | JWT_EXPIRES_SECONDS      | soon                                          |
+      | OPEN_REGISTRATION        | perhaps                                       |
+      | PUBLIC_CATALOGUE         | sometimes                                     |
+      | CORS_ORIGINS             | not-an-origin                                 |
+      | REDIS_URL                | localhost:6379                                |
+      | METRICS_TOKEN            | short                                         |
+      | PUBLIC_BASE_URL          | shop.example/api                              |
+      | UNPAID_ORDER_TTL_SECONDS | -1                                            |
+      | UNPAID_ORDER_TTL_SECONDS | a day                                         |
+      | STRIPE_WEBHOOK_SECRET    | sk_live_51H7an_api_key_not_the_signing_secret |
+
+  Scenario: A bad Stripe secret is named, never shown
+    Given the environment sets STRIPE_WEBHOOK_SECRET to "sk_live_51H7an_api_key_not_the_signing_secret"
+    When the operator runs "shop migrate"
+    Then the command fails with one line that names STRIPE_WEBHOOK_SECRET
+    And the output does not contain "sk_live_51H7an"
 
   Scenario Outline: A server without a fit SECRET_KEY refuses to start (<why>)
     Given <key>
@@ -36,10 +43,10 @@ Feature: Settings
     Then the command fails with one line that names SECRET_KEY
 
     Examples:
-      | why                | key                                                                               |
-      | none at all        | the environment has no SECRET_KEY                                                 |
-      | too short          | the environment sets SECRET_KEY to "too-short"                                    |
-      | the example value  | the environment sets SECRET_KEY to "change-me-to-a-random-string-of-at-least-32-characters" |
+      | why               | key                                                                                         |
+      | none at all       | the environment has no SECRET_KEY                                                           |
+      | too short         | the environment sets SECRET_KEY to "too-short"                                              |
+      | the example value | the environment sets SECRET_KEY to "change-me-to-a-random-string-of-at-least-32-characters" |
 
   Scenario Outline: Commands that sign no tokens run without a SECRET_KEY: <command>
     Given the environment has no SECRET_KEY
@@ -47,9 +54,9 @@ Feature: Settings
     Then the command succeeds
 
     Examples:
-      | command                                                                   |
-      | shop migrate                                                              |
-      | shop seed --products 3                                                    |
+      | command                                                                                   |
+      | shop migrate                                                                              |
+      | shop seed --products 3                                                                    |
       | shop create-admin --username keeper --email keeper@shop.example --password long-enough-pw |
 
   Scenario: The classic entry point refuses a bad setting in one line too

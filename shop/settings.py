@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     # A pending order older than this is cancelled as expired and its stock put back; 0 never expires.
     UNPAID_ORDER_TTL_SECONDS: int = Field(default=0, ge=0, le=365 * 24 * 3600)
     # The signing secret of the shop's Stripe webhook endpoint (whsec_...); unset, Stripe events are refused.
-    STRIPE_WEBHOOK_SECRET: str | None = Field(default=None, min_length=1, repr=False)
+    STRIPE_WEBHOOK_SECRET: str | None = Field(default=None, repr=False)
 
     @field_validator("CURRENCY")
     @classmethod
@@ -128,6 +128,14 @@ class Settings(BaseSettings):
     def _redis_url(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"rediss?://|unix://", value):
             raise ValueError("must start with redis://, rediss:// or unix://")
+        return value or None
+
+    @field_validator("STRIPE_WEBHOOK_SECRET")
+    @classmethod
+    def _stripe_secret(cls, value: str | None) -> str | None:
+        # Pasting the API key (sk_...) instead of the endpoint's secret is the usual slip.
+        if value and not re.fullmatch(r"whsec_[A-Za-z0-9_+/=-]{4,}", value):
+            raise ValueError("must be the webhook endpoint's signing secret, which starts with whsec_")
         return value or None
 
     @model_validator(mode="after")

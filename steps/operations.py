@@ -389,6 +389,12 @@ def fails_saying(operator: Operator, text: str) -> None:
     assert text.lower() in failure_line(operator).lower()
 
 
+@then(step('the output does not contain "{text:q}"'))
+def output_silent_on(operator: Operator, text: str) -> None:
+    assert operator.result is not None
+    assert text not in operator.result.stdout + operator.result.stderr
+
+
 @then(step('its output mentions "{text:q}"'))
 def output_mentions(operator: Operator, text: str) -> None:
     assert operator.result is not None and text in operator.result.stdout

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
+import json
 import os
+import time
 from typing import Any
 
 import httpx
 import schemathesis
 
 _orders = itertools.count()
+_deliveries = itertools.count()
 
 
 @schemathesis.hook
 def before_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], kwargs: dict[str, Any]) -> None:
-    """Every order the fuzzer places gets an Idempotency-Key of its own.
+    """Every order, payment and refund the fuzzer makes gets an Idempotency-Key
+    of its own, and half its Stripe deliveries are signed (sign_as_stripe).
 
     Hypothesis draws the same few keys ("0" above all) again and again. The shop
     answers a repeated key and body with the first answer, even once that order is
@@ -22,10 +28,27 @@ def before_call(context: schemathesis.HookContext, case: schemathesis.Case[Any],
     for a new order and report it missing. Keys of a length the shop refuses stay
     as drawn, so the 422 for them is still fuzzed.
     """
+    sign_as_stripe(case)
     key = case.headers.get("Idempotency-Key")
     if isinstance(key, str) and 1 <= len(key) <= 255:
         suffix = f"~{next(_orders)}"
         case.headers["Idempotency-Key"] = key[: 255 - len(suffix)] + suffix
+
+
+def sign_as_stripe(case: schemathesis.Case[Any]) -> None:
+    """Every other valid event sent to Stripe's webhook is signed as Stripe signs,
+    with the server's secret: the fuzzer's events then reach the code that reads
+    and records them, not only the signature check."""
+    if case.path != "/payments/stripe/webhook" or not isinstance(case.body, dict) or next(_deliveries) % 2:
+        return
+    if case.meta is not None and case.meta.generation.mode != "positive":
+        return  # a request meant to break the document stays as drawn, and refused
+    body = json.dumps(case.body).encode()
+    at = int(time.time())
+    secret = os.environ["SHOP_FUZZ_STRIPE_SECRET"].encode()
+    signature = hmac.new(secret, f"{at}.".encode() + body, hashlib.sha256).hexdigest()
+    case.body = body  # sent as these bytes, the ones signed
+    case.headers["Stripe-Signature"] = f"t={at},v1={signature}"
 
 
 @schemathesis.auth()

@@ -29,6 +29,7 @@ POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:
 # sends those, and with the right current_password it would change the
 # password it logs in with.
 PASSWORD = "fuzzing is not guessing 42"
+STRIPE_SECRET = "whsec_fuzzing"
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 HOOKS = Path(__file__).with_name("hooks.py")
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
@@ -41,6 +42,7 @@ def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
     databases = Databases(async_database_url(POSTGRES) if request.param == "postgresql" else None, tmp_path)
     url = databases.migrated()
     operator = Operator.with_admin(tmp_path, url, username="fuzzy-admin", email="admin@fuzz.example", password=PASSWORD)
+    operator.env["STRIPE_WEBHOOK_SECRET"] = STRIPE_SECRET
     server = operator.start("shop serve")
     stock(server)
     yield server
@@ -86,6 +88,7 @@ def test_every_answer_keeps_to_the_document(served: Server, username: str, tmp_p
         "SHOP_FUZZ_USERNAME": username,
         "SHOP_FUZZ_PASSWORD": PASSWORD,
         "SHOP_FUZZ_URL": served.url(""),
+        "SHOP_FUZZ_STRIPE_SECRET": STRIPE_SECRET,
         "SCHEMATHESIS_HOOKS": str(HOOKS),
     }
     command = [

@@ -35,6 +35,17 @@ Feature: Unpaid orders expire
     When 61 seconds pass and the shop sweeps
     Then that order is now paid
 
+  Scenario: Money that arrives after the order expired is recorded and owed back, and the order stays cancelled
+    Given the shop expires unpaid orders after 60 seconds
+    And the shop's Stripe webhook secret is "whsec_test_shop"
+    And "ada" has ordered 2 "Teapot"
+    And 61 seconds pass and the shop sweeps
+    When Stripe delivers "evt_1" payment_intent.succeeded of 3998 "usd" for that order as "pi_1"
+    Then the webhook's answer says "owed back"
+    And that order is cancelled with the reason "expired"
+    And the ledger says paid "0.00", refunded "0.00", due "0.00", owed back "39.98"
+    And the stock is 10 "Teapot"
+
   Scenario: Without a time to live nothing expires
     Given "ada" has ordered 3 "Teapot"
     When 400 days pass and the shop sweeps

@@ -154,12 +154,12 @@ Feature: Payments
     And the order has 0 payments
 
     Examples:
-      | why             | signed                                  |
-      | no signature    | without a Stripe-Signature header       |
-      | another secret  | signed with "whsec_someone_else"        |
-      | a changed body  | signed, then its amount changed         |
-      | six minutes old | signed 6 minutes ago                    |
-      | from the future | signed -6 minutes ago                   |
+      | why             | signed                            |
+      | no signature    | without a Stripe-Signature header |
+      | another secret  | signed with "whsec_someone_else"  |
+      | a changed body  | signed, then its amount changed   |
+      | six minutes old | signed 6 minutes ago              |
+      | from the future | signed -6 minutes ago             |
 
   Scenario: A delivery signed four minutes ago is still Stripe's
     Given "ada" has ordered 2 "Teapot"

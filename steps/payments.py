@@ -13,11 +13,10 @@ from typing import Any
 import pytest
 from pytest_bdd import given, parsers, then, when
 from sqlalchemy import func, select
-from sqlalchemy.engine import URL
 
 from shop.models import Payment
 from steps.grammar import step
-from steps.http import Exchange, FakeClock, send, start_shop, test_settings
+from steps.http import Exchange, FakeClock, send, start_shop
 from steps.ordering import token_of
 from steps.shop_client import InProcessShop
 
@@ -25,13 +24,18 @@ WEBHOOK = "/payments/stripe/webhook"
 
 
 @given(step('the shop\'s Stripe webhook secret is "{secret:q}"'), target_fixture="shop")
-def shop_with_stripe(request: pytest.FixtureRequest, database_url: URL, clock: FakeClock, secret: str) -> InProcessShop:
-    return start_shop(request, test_settings(database_url, STRIPE_WEBHOOK_SECRET=secret), clock)
+def shop_with_stripe(
+    request: pytest.FixtureRequest, shop: InProcessShop, clock: FakeClock, secret: str
+) -> InProcessShop:
+    """The scenario's shop, taking Stripe's events (its other settings kept)."""
+    settings = shop.app.settings.model_copy(update={"STRIPE_WEBHOOK_SECRET": secret})
+    return start_shop(request, settings, clock)
 
 
 @given("a shop without a Stripe webhook secret", target_fixture="shop")
-def shop_without_stripe(request: pytest.FixtureRequest, database_url: URL, clock: FakeClock) -> InProcessShop:
-    return start_shop(request, test_settings(database_url), clock)
+def shop_without_stripe(request: pytest.FixtureRequest, shop: InProcessShop, clock: FakeClock) -> InProcessShop:
+    settings = shop.app.settings.model_copy(update={"STRIPE_WEBHOOK_SECRET": None})
+    return start_shop(request, settings, clock)
 
 
 # -- Stripe's deliveries ------------------------------------------------------

@@ -15,7 +15,7 @@ from shop.errors import Conflict
 from shop.orders import store as orders
 from shop.orders.store import LineRow
 from shop.payments import service, store
-from shop.payments.service import Received
+from shop.payments.provider import Received
 from steps.accounts import add_user
 from steps.http import FakeClock
 from steps.http import test_settings as settings_for

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import bindparam, delete, exists, insert, select, update
 from sqlalchemy.engine import Connection
 
 from shop.keyset import Window
@@ -66,9 +66,12 @@ def add(connection: Connection, user_id: int, lines: list[LineRow], now: datetim
     return Placed(OrderRow(order_id, user_id, "pending", total, now, now), lines)
 
 
+_LOCKED = select(*_COLUMNS).where(Order.id == bindparam("order_id")).with_for_update()
+
+
 def locked(connection: Connection, order_id: int) -> OrderRow | None:
     """The order, locked until the transaction ends (PostgreSQL; SQLite's writer holds the whole database)."""
-    row = connection.execute(select(*_COLUMNS).where(Order.id == order_id).with_for_update()).first()
+    row = connection.execute(_LOCKED, {"order_id": order_id}).first()
     return ORDER.make(row) if row is not None else None
 
 

@@ -31,8 +31,6 @@ from shop.payments.provider import Event, Received, Refunded
 from shop.payments.schemas import Ledger, PaymentCreate, RefundCreate, ledger_of, payment_of, refund_of
 from shop.payments.store import PaymentRow, RefundRow
 
-__all__ = ["Received", "Recorded", "record", "refund"]
-
 Outcome = Literal["applied", "owed back", "refunded", "repeat", "ignored", "needs attention"]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, exists, func, select, update
+from sqlalchemy import Table, bindparam, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -47,37 +47,62 @@ _PAYMENT_COLUMNS = [Payment.__table__.c[name] for name in PAYMENT.columns]
 _REFUND_COLUMNS = [Refund.__table__.c[name] for name in REFUND.columns]
 
 
-def _insert_once(connection: Connection, model: type[Base], values: dict[str, Any], unique: list[str]) -> int | None:
-    """Insert `values`; the new row's id, or None when a row with the same `unique` columns exists
-    (committed, or committing in a racing transaction, which PostgreSQL waits for)."""
-    table = cast(Table, model.__table__)
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(table)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=[table.c[name] for name in unique])
-        .returning(table.c.id)
-    )
-    found = connection.execute(statement).scalar_one_or_none()
-    return None if found is None else int(found)
+class _InsertOnce:
+    """INSERT ... ON CONFLICT (unique) DO NOTHING RETURNING id, for each
+    dialect, built once: building a statement costs more than SQLite running it
+    (each Stripe delivery runs three of these)."""
+
+    def __init__(self, model: type[Base], unique: list[str]) -> None:
+        table = cast(Table, model.__table__)
+        self.statements = {
+            name: dialect.insert(table)
+            .on_conflict_do_nothing(index_elements=[table.c[column] for column in unique])
+            .returning(table.c.id)
+            for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+        }
+
+    def __call__(self, connection: Connection, values: dict[str, Any]) -> int | None:
+        """The new row's id; None when a row with the same unique columns exists
+        (committed, or committing in a racing transaction, which PostgreSQL waits for)."""
+        statement = self.statements["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
+        found = connection.execute(statement, values).scalar_one_or_none()
+        return None if found is None else int(found)
+
+
+_ADD_EVENT = _InsertOnce(ProviderEvent, ["provider", "event_id"])
+_ADD_PAYMENT = _InsertOnce(Payment, ["provider", "reference"])
+_ADD_REFUND = _InsertOnce(Refund, ["provider_reference"])
+_SETTLE_EVENT = (
+    update(ProviderEvent)
+    .where(ProviderEvent.id == bindparam("claim_id"))
+    .values(outcome=bindparam("outcome"), detail=bindparam("detail"))
+)
+_HAS_PAYMENTS = select(exists().where(Payment.order_id == bindparam("order_id")))
+_PAYMENT_BY_REFERENCE = select(*_PAYMENT_COLUMNS).where(
+    Payment.provider == bindparam("provider"), Payment.reference == bindparam("reference")
+)
+_APPLIED_CENTS = select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+    Payment.order_id == bindparam("order_id"), Payment.applied.is_(True)
+)
+_REFUNDED_CENTS = select(func.coalesce(func.sum(Refund.amount_cents), 0)).where(
+    Refund.payment_id == bindparam("payment_id")
+)
 
 
 def claim_event(connection: Connection, provider: Provider, event_id: str, kind: str, now: datetime) -> int | None:
     """The claim's id when this transaction is the first to take the event; None for a repeat.
     A concurrent twin waits here until this transaction ends (PostgreSQL's unique index)."""
     values = {"provider": provider, "event_id": event_id, "type": kind, "outcome": "", "detail": "", "received_at": now}
-    return _insert_once(connection, ProviderEvent, values, ["provider", "event_id"])
+    return _ADD_EVENT(connection, values)
 
 
 def settle_event(connection: Connection, claim_id: int, outcome: str, detail: str) -> None:
     """What acting on the event came to, for a person reading the table later."""
-    connection.execute(
-        update(ProviderEvent).where(ProviderEvent.id == claim_id).values(outcome=outcome, detail=detail[:2000])
-    )
+    connection.execute(_SETTLE_EVENT, {"claim_id": claim_id, "outcome": outcome, "detail": detail[:2000]})
 
 
 def has_payments(connection: Connection, order_id: int) -> bool:
-    return bool(connection.execute(select(exists().where(Payment.order_id == order_id))).scalar())
+    return bool(connection.execute(_HAS_PAYMENTS, {"order_id": order_id}).scalar())
 
 
 def add_payment(
@@ -101,7 +126,7 @@ def add_payment(
         "applied": applied,
         "received_at": now,
     }
-    payment_id = _insert_once(connection, Payment, values, ["provider", "reference"])
+    payment_id = _ADD_PAYMENT(connection, values)
     return None if payment_id is None else PaymentRow(payment_id, **values)  # type: ignore[arg-type]
 
 
@@ -121,27 +146,22 @@ def add_refund(
         "provider_reference": provider_reference,
         "refunded_at": now,
     }
-    refund_id = _insert_once(connection, Refund, values, ["provider_reference"])
+    refund_id = _ADD_REFUND(connection, values)
     return None if refund_id is None else RefundRow(refund_id, **values)  # type: ignore[arg-type]
 
 
 def payment_by_reference(connection: Connection, provider: Provider, reference: str) -> PaymentRow | None:
-    statement = select(*_PAYMENT_COLUMNS).where(Payment.provider == provider, Payment.reference == reference)
-    row = connection.execute(statement).first()
+    row = connection.execute(_PAYMENT_BY_REFERENCE, {"provider": provider, "reference": reference}).first()
     return PAYMENT.make(row) if row is not None else None
 
 
 def applied_cents(connection: Connection, order_id: int) -> int:
     """What was paid towards the order: its applied payments."""
-    statement = select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
-        Payment.order_id == order_id, Payment.applied.is_(True)
-    )
-    return int(connection.execute(statement).scalar_one())
+    return int(connection.execute(_APPLIED_CENTS, {"order_id": order_id}).scalar_one())
 
 
 def refunded_cents(connection: Connection, payment_id: int) -> int:
-    statement = select(func.coalesce(func.sum(Refund.amount_cents), 0)).where(Refund.payment_id == payment_id)
-    return int(connection.execute(statement).scalar_one())
+    return int(connection.execute(_REFUNDED_CENTS, {"payment_id": payment_id}).scalar_one())
 
 
 def ledger(connection: Connection, order_id: int) -> tuple[list[PaymentRow], list[RefundRow]]:

@@ -10,10 +10,15 @@ joserfc and the database driver can do on this machine:
   PostgreSQL) and answers it as JSON.
 - Any other path without a token: the same middleware refuses it with
   Falcon's own 401 (the bench asks GET /refused).
+- POST /webhook: no token; checks a Stripe-Signature (HMAC-SHA256 of
+  "{t}.{body}" under BENCH_STRIPE_SECRET), reads the event's id, and inserts
+  it once (one write, committed) before answering.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from typing import Any
 
@@ -24,6 +29,8 @@ from joserfc import jwt
 from joserfc.jwk import OctKey
 
 KEY = OctKey.import_key(os.environ["SECRET_KEY"])
+STRIPE_SECRET = os.environ.get("BENCH_STRIPE_SECRET", "whsec_bench").encode()
+EVENTS_TABLE = "CREATE TABLE IF NOT EXISTS bare_events (event_id TEXT PRIMARY KEY)"
 DATABASE = os.environ["BENCH_BARE_DATABASE"]  # a SQLite file path, or a postgresql:// URL
 ROW = "SELECT id, name, description, price_cents, stock, created_at, updated_at FROM products WHERE id = "
 
@@ -40,10 +47,20 @@ class Store:
             import asyncpg
 
             self.pool = await asyncpg.create_pool(DATABASE, min_size=4, max_size=10)
+            await self.pool.execute(EVENTS_TABLE)
         else:
             import aiosqlite
 
             self.sqlite = await aiosqlite.connect(DATABASE)
+            await self.sqlite.execute(EVENTS_TABLE)
+            await self.sqlite.commit()
+
+    async def claim(self, event_id: str) -> None:
+        if self.pool is not None:
+            await self.pool.execute("INSERT INTO bare_events VALUES ($1) ON CONFLICT DO NOTHING", event_id)
+            return
+        await self.sqlite.execute("INSERT INTO bare_events VALUES (?) ON CONFLICT DO NOTHING", (event_id,))
+        await self.sqlite.commit()
 
     async def row(self, product_id: int) -> Any:
         if self.pool is not None:
@@ -61,7 +78,7 @@ class BearerToken:
     """The least a Falcon app does to ask for a token: check it before routing."""
 
     async def process_request(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        if req.path == "/fixed":
+        if req.path in ("/fixed", "/webhook"):
             return
         header = req.get_header("Authorization")
         if header is None:
@@ -94,12 +111,29 @@ class Product:
         )
 
 
+class Webhook:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        body = await req.stream.read()
+        parts = dict(
+            part.split("=", 1) for part in (req.get_header("Stripe-Signature") or "").split(",") if "=" in part
+        )
+        expected = hmac.new(STRIPE_SECRET, parts.get("t", "").encode() + b"." + body, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(expected, parts.get("v1", "")):
+            raise falcon.HTTPBadRequest()
+        await self.store.claim(orjson.loads(body)["id"])
+        resp.data = b'{"received":true}'
+
+
 def create() -> falcon.asgi.App:  # type: ignore[type-arg]
     store = Store()
     middleware: list[Any] = [store, BearerToken()]
     app = falcon.asgi.App(middleware=middleware)
     app.add_route("/fixed", Fixed())
     app.add_route("/products/{product_id:int}", Product(store))
+    app.add_route("/webhook", Webhook(store))
     return app
 
 

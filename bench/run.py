@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -25,6 +27,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -39,6 +42,9 @@ SEEDED_ORDERS = 1000
 SEEDED_USERS = 50
 PER_PAGE = 20
 SETTLE_SECONDS = 8
+STRIPE_SECRET = "whsec_bench"  # the shop's and the bare app's, for the webhook scenarios
+THREADS = 2  # wrk's
+WEBHOOK_DELIVERIES = 100_000  # per run: more than a run sends, so no event repeats
 
 
 @dataclass
@@ -51,6 +57,8 @@ class Scenario:
     ids: int = 1
     token: bool = True
     connections: int | None = None
+    # Stripe deliveries, signed afresh before each run: (how many, the event of the n-th as JSON).
+    signed: tuple[int, Callable[[int], str]] | None = None
 
 
 @dataclass
@@ -137,17 +145,65 @@ def postgres_database(admin_url: str) -> tuple[str, str]:
     return admin_url.rsplit("/", 1)[0] + "/" + name, name
 
 
+_runs = iter(range(1, 1_000_000))
+
+
+def sign_deliveries(folder: Path, count: int, event: Callable[[int], str]) -> Path:
+    """`count` deliveries as Stripe makes them, signed now (the shop takes five
+    minutes either way), with event ids no earlier run of this bench used."""
+    run = next(_runs)
+    at = int(time.time())
+    lines = []
+    for number in range(count):
+        body = event(run * 10_000_000 + number)
+        digest = hmac.new(STRIPE_SECRET.encode(), f"{at}.{body}".encode(), hashlib.sha256).hexdigest()
+        lines.append(f"t={at},v1={digest}\t{body}")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "signed-deliveries.txt"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def payment_event(orders: int) -> Callable[[int], str]:
+    """payment_intent.succeeded, each a new event and payment intent, for one of the first `orders` orders."""
+
+    def event(number: int) -> str:
+        intent = {
+            "id": f"pi_bench_{number}",
+            "object": "payment_intent",
+            "amount_received": 1999,
+            "currency": "usd",
+            "metadata": {"order_id": str(number % orders + 1)},
+        }
+        return json.dumps(
+            {
+                "id": f"evt_bench_{number}",
+                "object": "event",
+                "type": "payment_intent.succeeded",
+                "created": 1764504000,
+                "livemode": False,
+                "data": {"object": intent},
+            }
+        )
+
+    return event
+
+
 def run_wrk(
     wrk: str, cores: str | None, scenario: Scenario, base: str, token: str, args: argparse.Namespace, seconds: float
 ) -> dict[str, Any]:
     env = {**os.environ, "BENCH_METHOD": scenario.method, "BENCH_PATH": scenario.path, "BENCH_IDS": str(scenario.ids)}
+    if scenario.signed is not None:
+        env["BENCH_SIGNED"] = str(sign_deliveries(args.out, *scenario.signed))
+        env["BENCH_THREADS"] = str(THREADS)
     if scenario.body:
         env["BENCH_BODY"] = scenario.body
     if scenario.token:
         env["BENCH_TOKEN"] = token
     connections = scenario.connections or args.connections
     command = pinned(
-        cores, [wrk, "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", "-s", str(SCRIPT), base]
+        cores,
+        [wrk, f"-t{THREADS}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", "-s", str(SCRIPT), base],
     )
     finished = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     line = next((line for line in finished.stdout.splitlines() if line.startswith("BENCH ")), None)
@@ -201,6 +257,8 @@ def main() -> None:
         "DATABASE_URL": database_url,
         "SECRET_KEY": secrets.token_urlsafe(48),
         "BENCH_BARE_DATABASE": bare_database,
+        "STRIPE_WEBHOOK_SECRET": STRIPE_SECRET,
+        "BENCH_STRIPE_SECRET": STRIPE_SECRET,
     }
     processes: list[subprocess.Popen[bytes]] = []
     try:
@@ -269,6 +327,23 @@ def main() -> None:
             Scenario("POST /orders", "shop", "/orders", method="POST", body=order_body, ids=products),
             Scenario("GET /products/{id} without a token (401)", "shop", "/products/{id}", ids=products, token=False),
             Scenario("GET /health", "shop", "/health", token=False),
+            # Each delivery a new event: a claim, the order's lock, a payment, the order paid once.
+            Scenario(
+                "POST /payments/stripe/webhook (new events)",
+                "shop",
+                "/payments/stripe/webhook",
+                method="POST",
+                token=False,
+                signed=(WEBHOOK_DELIVERIES, payment_event(orders)),
+            ),
+            Scenario(
+                "bare: signed webhook, one insert",
+                "bare",
+                "/webhook",
+                method="POST",
+                token=False,
+                signed=(WEBHOOK_DELIVERIES, payment_event(orders)),
+            ),
             Scenario("bare: token + one row", "bare", "/products/{id}", ids=products),
             Scenario("bare: 401", "bare", "/refused", token=False),
             Scenario("bare: fixed JSON", "bare", "/fixed", token=False),
@@ -334,6 +409,7 @@ RATIOS = {
     "GET /orders/{id}": "bare: token + one row",
     "GET /products/{id} without a token (401)": "bare: 401",
     "GET /health": "bare: fixed JSON",
+    "POST /payments/stripe/webhook (new events)": "bare: signed webhook, one insert",
 }
 
 

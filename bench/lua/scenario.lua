@@ -3,6 +3,10 @@
 --   BENCH_PATH    the path; "{id}" becomes a random integer in 1..BENCH_IDS
 --   BENCH_BODY    a JSON body, "{id}" replaced the same way (optional)
 --   BENCH_TOKEN   a bearer token (optional)
+--   BENCH_SIGNED  a file of signed deliveries, one "<Stripe-Signature>\t<body>"
+--                 per line (optional): each thread sends its share of them in
+--                 turn, as POST BENCH_PATH, instead of BENCH_BODY
+--   BENCH_THREADS how many threads wrk runs (to share out BENCH_SIGNED)
 -- At the end it prints one line: BENCH {json} with requests, latency
 -- percentiles (microseconds), socket errors and the count of each status.
 
@@ -11,6 +15,8 @@ local path = os.getenv("BENCH_PATH") or "/"
 local body = os.getenv("BENCH_BODY")
 local ids = tonumber(os.getenv("BENCH_IDS") or "1")
 local token = os.getenv("BENCH_TOKEN")
+local signed_file = os.getenv("BENCH_SIGNED")
+local thread_count = tonumber(os.getenv("BENCH_THREADS") or "1")
 
 local headers = {}
 if token then headers["Authorization"] = "Bearer " .. token end
@@ -28,9 +34,27 @@ end
 function init(args)
   math.randomseed(os.time() * 1000 + seed)
   statuses = {}
+  deliveries = {}
+  if signed_file then
+    local line_number = 0
+    for line in io.lines(signed_file) do
+      if line_number % thread_count == seed - 1 then
+        local signature, signed_body = line:match("^([^\t]*)\t(.*)$")
+        table.insert(deliveries, {signature, signed_body})
+      end
+      line_number = line_number + 1
+    end
+    next_delivery = 0
+  end
 end
 
 function request()
+  if signed_file then
+    next_delivery = next_delivery % #deliveries + 1
+    local delivery = deliveries[next_delivery]
+    local delivery_headers = {["Content-Type"] = "application/json", ["Stripe-Signature"] = delivery[1]}
+    return wrk.format("POST", path, delivery_headers, delivery[2])
+  end
   local id = tostring(math.random(1, ids))
   local filled_path = path:gsub("{id}", id)
   local filled_body = nil

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,8 @@ from shop.payments.provider import BadDelivery, Event, ProviderRefund, Received,
 TOLERANCE_SECONDS = 300
 SIGNATURE_HEADER = "Stripe-Signature"
 _MAX_REFERENCE = 255
+_CURRENCY = re.compile(r"[A-Za-z]{3}")
+_REASON = re.compile(r"[a-z_]{1,64}")  # Stripe's reasons: duplicate, fraudulent, requested_by_customer
 # Refunds in these states gave nothing back.
 _FAILED_REFUNDS = frozenset({"failed", "canceled"})
 
@@ -66,7 +69,7 @@ def event_from(body: bytes, header: str | None, secret: str, *, now: float) -> E
     if not isinstance(document, dict):
         raise BadDelivery("the body is not a Stripe event")
     event_id, kind, data = document.get("id"), document.get("type"), document.get("data")
-    if not (isinstance(event_id, str) and _reference(event_id) and isinstance(kind, str) and kind):
+    if not (isinstance(event_id, str) and _reference(event_id) and isinstance(kind, str) and _reference(kind)):
         raise BadDelivery("the body is not a Stripe event (id, type and data)")
     if not isinstance(data, dict):
         raise BadDelivery("the body is not a Stripe event (id, type and data)")
@@ -80,7 +83,8 @@ def event_from(body: bytes, header: str | None, secret: str, *, now: float) -> E
 
 
 def _reference(value: object) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= _MAX_REFERENCE and "\x00" not in value
+    """An id the shop may store: text of 1 to 255 printable characters (no NUL, which no database keeps in text)."""
+    return isinstance(value, str) and 0 < len(value) <= _MAX_REFERENCE and value.isprintable()
 
 
 def _cents(value: object) -> int | None:
@@ -89,7 +93,7 @@ def _cents(value: object) -> int | None:
 
 def _payment(event_id: str, kind: str, intent: Mapping[str, Any]) -> Event:
     reference, amount, currency = intent.get("id"), _cents(intent.get("amount_received")), intent.get("currency")
-    if not _reference(reference) or not amount or not (isinstance(currency, str) and len(currency) == 3):
+    if not _reference(reference) or not amount or not (isinstance(currency, str) and _CURRENCY.fullmatch(currency)):
         return Event("stripe", event_id, kind, attention="a payment intent without an id, amount_received or currency")
     metadata = intent.get("metadata")
     order = metadata.get("order_id") if isinstance(metadata, dict) else None
@@ -111,10 +115,11 @@ def _refund(event_id: str, kind: str, charge: Mapping[str, Any]) -> Event:
             continue
         reference, amount, reason = refund.get("id"), _cents(refund.get("amount")), refund.get("reason")
         if _reference(reference) and amount:
-            refunds.append(ProviderRefund(str(reference), amount, _why(reason)[:500]))
+            refunds.append(ProviderRefund(str(reference), amount, _why(reason)))
     refunded = Refunded("stripe", str(intent), tuple(refunds), total, f"{charge_id}:{total}")
     return Event("stripe", event_id, kind, refunded=refunded)
 
 
 def _why(reason: object) -> str:
-    return f"refunded in Stripe ({reason})" if isinstance(reason, str) and reason else "refunded in Stripe"
+    known = isinstance(reason, str) and _REASON.fullmatch(reason)
+    return f"refunded in Stripe ({reason})" if known else "refunded in Stripe"

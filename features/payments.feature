@@ -139,6 +139,22 @@ Feature: Payments
     And the order has 1 payment
     And that order is now paid
 
+  Scenario: Two payments at once that each cover the total: the order is paid once, and the rest is owed back
+    Given "ada" has ordered 2 "Teapot"
+    When Stripe delivers "evt_1" for "pi_1" and "evt_2" for "pi_2", each 3998 "usd" for that order, at once
+    Then every delivery is answered 200
+    And that order is now paid
+    And the order has 2 payments
+    And the ledger says paid "79.96", refunded "0.00", due "0.00", owed back "39.98"
+
+  Scenario: A payment racing an admin's cancel: the order ends cancelled, and the money is owed back either way
+    Given "ada" has ordered 2 "Teapot"
+    When Stripe delivers "evt_1" payment_intent.succeeded of 3998 "usd" for that order as "pi_1" while "root" cancels it
+    Then that order is now cancelled
+    And the order has 1 payment
+    And the ledger says "39.98" is owed back and nothing is due
+    And the stock is 10 "Teapot"
+
   Scenario: Two events for one payment intent record one payment
     Given "ada" has ordered 2 "Teapot"
     When Stripe delivers "evt_1" payment_intent.succeeded of 3998 "usd" for that order as "pi_1"

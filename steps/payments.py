@@ -175,6 +175,57 @@ def stripe_delivers_while_sweeping(
     assert expired in (0, 1)
 
 
+@when(
+    step(
+        'Stripe delivers "{first:q}" for "{first_intent:q}" and "{second:q}" for "{second_intent:q}", '
+        'each {amount:d} "{currency:q}" for that order, at once'
+    ),
+    target_fixture="answers",
+)
+def stripe_delivers_two_at_once(
+    shop: InProcessShop,
+    placed: list[int],
+    first: str,
+    first_intent: str,
+    second: str,
+    second_intent: str,
+    amount: int,
+    currency: str,
+) -> list[Any]:
+    deliveries = [
+        signed_delivery(
+            shop,
+            stripe_event(event_id, "payment_intent.succeeded", payment_intent(intent, amount, currency, placed[-1])),
+        )
+        for event_id, intent in ((first, first_intent), (second, second_intent))
+    ]
+    return shop.at_once(deliveries)
+
+
+@when(parsers.re(PAYMENT_EVENT.removesuffix("$") + r' while "(?P<admin>[^"]+)" cancels it$'))
+def stripe_delivers_while_cancelling(
+    exchange: Exchange,
+    shop: InProcessShop,
+    placed: list[int],
+    event_id: str,
+    amount: str,
+    currency: str,
+    target: str,
+    intent: str,
+    admin: str,
+) -> None:
+    item = payment_intent(intent, int(amount), currency, order_named(placed, target))
+    cancel = {
+        "method": "PATCH",
+        "path": f"/orders/{placed[-1]}",
+        "json": {"status": "cancelled"},
+        "headers": {"Authorization": f"Bearer {token_of(exchange, shop, admin)}"},
+    }
+    delivery = signed_delivery(shop, stripe_event(event_id, "payment_intent.succeeded", item))
+    paid, cancelled = shop.at_once([delivery, cancel])
+    assert (paid.status_code, cancelled.status_code) == (200, 200), (paid.text, cancelled.text)
+
+
 @when(step('Stripe delivers "{event_id:q}" charge.refunded of "{intent:q}" with the refund "{refund:q}" of {amount:d}'))
 def stripe_delivers_refund(
     exchange: Exchange, shop: InProcessShop, event_id: str, intent: str, refund: str, amount: int
@@ -299,6 +350,12 @@ def ledger_says(
 ) -> None:
     found = ledger(exchange, shop, placed)
     assert (found["paid"], found["refunded"], found["due"], found["owed_back"]) == (paid, refunded, due, owed), found
+
+
+@then(step('the ledger says "{owed:q}" is owed back and nothing is due'))
+def ledger_owes(exchange: Exchange, shop: InProcessShop, placed: list[int], owed: str) -> None:
+    found = ledger(exchange, shop, placed)
+    assert (found["owed_back"], found["due"], found["refunded"]) == (owed, "0.00", "0.00"), found
 
 
 @then("the ledger lists no payments")

@@ -238,14 +238,9 @@ def _tag(template: str) -> str:
     segments = template.strip("/").split("/")
     if {"payments", "refunds"} & set(segments):
         return "payments"
-    first = segments[0]
-    return (
-        first
-        if first in ("users", "products", "orders", "payments")
-        else "auth"
-        if first in ("login", "logout")
-        else "operations"
-    )
+    if segments[0] in ("users", "products", "orders"):
+        return segments[0]
+    return "auth" if segments[0] in ("login", "logout") else "operations"
 
 
 def _security(resource: object, method: str) -> list[dict[str, list[str]]]:

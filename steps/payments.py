@@ -75,14 +75,21 @@ def payment_intent(intent_id: str, amount: int, currency: str, order_id: int | N
     }
 
 
-def signed_delivery(shop: InProcessShop, event: dict[str, Any]) -> dict[str, Any]:
-    """A delivery as Stripe makes it now: the request's keyword arguments."""
+def stripe_delivery(event: dict[str, Any], secret: str, at: int) -> tuple[bytes, dict[str, str]]:
+    """The body and headers of a delivery of `event` that Stripe signed at `at` (unix seconds);
+    also for the suites that deliver to a real `shop serve` (race, faults)."""
     body = json.dumps(event).encode()
-    secret = shop.app.settings.STRIPE_WEBHOOK_SECRET
     headers = {
         "Content-Type": "application/json; charset=utf-8",
-        "Stripe-Signature": stripe_signature(body, secret, int(shop.app.clock().timestamp())),
+        "Stripe-Signature": stripe_signature(body, secret, at),
     }
+    return body, headers
+
+
+def signed_delivery(shop: InProcessShop, event: dict[str, Any]) -> dict[str, Any]:
+    """A delivery as Stripe makes it now: the request's keyword arguments."""
+    secret = shop.app.settings.STRIPE_WEBHOOK_SECRET
+    body, headers = stripe_delivery(event, secret, int(shop.app.clock().timestamp()))
     return {"method": "POST", "path": WEBHOOK, "headers": headers, "body": body}
 
 

@@ -2,17 +2,21 @@
 
 Runs in its own nox session (`nox -s race`), on a SQLite file and on
 PostgreSQL: 100 clients at once order one unit each of a product with stock
-10, 20 clients at once retry one order with the same Idempotency-Key, and two
-workers' expiry sweeps race for the same unpaid orders.
+10, 20 clients at once retry one order with the same Idempotency-Key, two
+workers' expiry sweeps race for the same unpaid orders, Stripe delivers one
+event 20 times at once, and payments arrive as the sweeps expire their orders.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections import Counter
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -20,12 +24,15 @@ from sqlalchemy.engine import URL
 
 from conftest import Databases
 from shop.settings import async_database_url
+from steps.payments import WEBHOOK, payment_intent, stripe_delivery, stripe_event
 from steps.processes import Operator, Server
 
 pytestmark = pytest.mark.race
 
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "correct horse battery"
+SECRET = "whsec_race"  # every shop here takes Stripe's events, signed with it
+TTL = 1  # the `expiring` shop's UNPAID_ORDER_TTL_SECONDS
 
 
 def serve(request: pytest.FixtureRequest, tmp_path: Path, **settings: str) -> Iterator[Server]:
@@ -35,7 +42,7 @@ def serve(request: pytest.FixtureRequest, tmp_path: Path, **settings: str) -> It
     databases = Databases(server_url, tmp_path)
     url: URL = databases.migrated()
     operator = Operator.with_admin(tmp_path, url, username="root", email="root@shop.example", password=PASSWORD)
-    operator.env.update(settings)
+    operator.env.update(STRIPE_WEBHOOK_SECRET=SECRET, **settings)
     server = operator.start("shop serve --workers 2")
     yield server
     operator.stop_all()
@@ -50,7 +57,7 @@ def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def expiring(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
     """Both workers sweep every quarter second for orders unpaid for a second."""
-    yield from serve(request, tmp_path, UNPAID_ORDER_TTL_SECONDS="1")
+    yield from serve(request, tmp_path, UNPAID_ORDER_TTL_SECONDS=str(TTL))
 
 
 async def login(client: httpx.AsyncClient, username: str) -> dict[str, str]:
@@ -68,6 +75,14 @@ async def setup(client: httpx.AsyncClient, stock: int) -> tuple[dict[str, str], 
     )
     assert product.status_code == 201
     return admin, await login(client, "ada"), product.json()["id"]
+
+
+async def none_pending(client: httpx.AsyncClient, admin: dict[str, str]) -> None:
+    """Wait while orders are pending: both workers' sweeps take them within a few seconds."""
+    for _ in range(100):
+        if (await client.get("/orders?status=pending", headers=admin)).json()["total"] == 0:
+            return
+        await asyncio.sleep(0.1)
 
 
 def test_a_hundred_clients_race_for_ten_units(served: Server) -> None:
@@ -116,11 +131,7 @@ def test_two_workers_sweeping_side_by_side_expire_each_order_once(expiring: Serv
             body = {"items": [{"product_id": product_id, "quantity": 1}]}
             answers = await asyncio.gather(*(client.post("/orders", json=body, headers=customer) for _ in range(40)))
             assert {answer.status_code for answer in answers} == {201}
-            for _ in range(100):  # both workers' sweeps take them within a few seconds
-                listed = (await client.get("/orders?status=pending", headers=admin)).json()
-                if listed["total"] == 0:
-                    break
-                await asyncio.sleep(0.1)
+            await none_pending(client, admin)
             cancelled = (await client.get("/orders?status=cancelled&per_page=100", headers=admin)).json()
             assert cancelled["total"] == 40
             assert {order["cancel_reason"] for order in cancelled["items"]} == {"expired"}
@@ -128,3 +139,85 @@ def test_two_workers_sweeping_side_by_side_expire_each_order_once(expiring: Serv
             assert (await client.get(f"/products/{product_id}", headers=admin)).json()["stock"] == 40
 
     asyncio.run(sweeps())
+
+
+def paid_in_full(order: dict[str, Any], event_id: str, intent_id: str) -> tuple[bytes, dict[str, str]]:
+    """Stripe's delivery, signed now, of payment_intent.succeeded for the whole of `order`."""
+    cents = int(Decimal(order["total_price"]) * 100)
+    item = payment_intent(intent_id, cents, "usd", order["id"])
+    return stripe_delivery(stripe_event(event_id, "payment_intent.succeeded", item), SECRET, int(time.time()))
+
+
+def test_twenty_concurrent_deliveries_of_one_stripe_event_record_one_payment(served: Server) -> None:
+    async def deliveries() -> None:
+        async with httpx.AsyncClient(base_url=served.url(""), timeout=60) as client:
+            admin, customer, product_id = await setup(client, stock=10)
+            body = {"items": [{"product_id": product_id, "quantity": 2}]}
+            placed = await client.post("/orders", json=body, headers=customer)
+            assert placed.status_code == 201, placed.text
+            order = placed.json()
+            content, headers = paid_in_full(order, "evt_1", "pi_1")
+            answers = await asyncio.gather(*(client.post(WEBHOOK, content=content, headers=headers) for _ in range(20)))
+            assert [answer.status_code for answer in answers] == [200] * 20, [answer.text for answer in answers]
+            assert {answer.json()["event"] for answer in answers} == {"evt_1"}
+            outcomes = Counter(answer.json()["outcome"] for answer in answers)
+            assert outcomes == {"applied": 1, "repeat": 19}, outcomes
+            ledger = (await client.get(f"/orders/{order['id']}/payments", headers=admin)).json()
+            assert (ledger["status"], ledger["paid"], ledger["owed_back"]) == ("paid", "19.98", "0.00"), ledger
+            payments = [
+                (payment["provider"], payment["reference"], payment["amount"]) for payment in ledger["payments"]
+            ]
+            assert payments == [("stripe", "pi_1", "19.98")], ledger
+
+    asyncio.run(deliveries())
+
+
+ORDERS = 20
+
+
+def test_a_payment_racing_an_expiry_ends_in_one_outcome(expiring: Server) -> None:
+    async def race() -> Counter[str]:
+        async with httpx.AsyncClient(base_url=expiring.url(""), timeout=60) as client:
+            admin, customer, product_id = await setup(client, stock=ORDERS)
+            body = {"items": [{"product_id": product_id, "quantity": 1}]}
+
+            async def place() -> tuple[dict[str, Any], float]:
+                placed = await client.post("/orders", json=body, headers=customer)
+                assert placed.status_code == 201, placed.text
+                return placed.json(), time.time()  # the order was made a moment before
+
+            async def pay(n: int, order: dict[str, Any], answered_at: float) -> httpx.Response:
+                # At the order's deadline, from a tenth of a second before it to more than a
+                # sweep interval (a quarter second) after: the early ones pay, the late ones
+                # find it expired, and those between race the two workers' sweeps.
+                await asyncio.sleep(max(answered_at + TTL - 0.1 + 0.35 * n / (ORDERS - 1) - time.time(), 0))
+                content, headers = paid_in_full(order, f"evt_{order['id']}", f"pi_{order['id']}")
+                return await client.post(WEBHOOK, content=content, headers=headers)
+
+            orders = await asyncio.gather(*(place() for _ in range(ORDERS)))
+            answers = await asyncio.gather(*(pay(n, *placed) for n, placed in enumerate(orders)))
+            assert [answer.status_code for answer in answers] == [200] * ORDERS, [answer.text for answer in answers]
+            said = {answer.json()["event"]: answer.json()["outcome"] for answer in answers}
+            await none_pending(client, admin)
+            listed = (await client.get(f"/orders?per_page={ORDERS}", headers=admin)).json()
+            assert listed["total"] == ORDERS
+            ended: Counter[str] = Counter()
+            for order in listed["items"]:
+                ledger = (await client.get(f"/orders/{order['id']}/payments", headers=admin)).json()
+                total, outcome = order["total_price"], said[f"evt_{order['id']}"]
+                seen = (order["status"], order["cancel_reason"], ledger["paid"], ledger["owed_back"], outcome)
+                if seen == ("paid", None, total, "0.00", "applied"):
+                    ended["paid"] += 1
+                elif seen == ("cancelled", "expired", "0.00", total, "owed back"):
+                    ended["expired, owed back"] += 1
+                else:
+                    raise AssertionError(f"neither paid nor expired and owed back: {seen} {ledger}")
+                payments = [(payment["reference"], payment["amount"]) for payment in ledger["payments"]]
+                assert payments == [(f"pi_{order['id']}", total)], ledger
+            # Each expired order's unit went back once; each paid one's stayed sold.
+            stock = (await client.get(f"/products/{product_id}", headers=admin)).json()["stock"]
+            assert stock == ended["expired, owed back"], (stock, ended)
+            return ended
+
+    ended = asyncio.run(race())
+    print(f"payments at the deadline of {ORDERS} orders: {dict(ended)}")

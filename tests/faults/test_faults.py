@@ -9,6 +9,9 @@ which requests the shop accepted. Then:
   order lacks lines, no line lacks an order, every unit of stock is either
   on the shelf or in an order that holds it, and every order a client saw
   as 201 exists;
+- the whole server is killed while Stripe's deliveries pour in; after a
+  restart every event the shop answered is on record with its payment, no
+  payment is recorded twice, and Stripe's retries record the rest once;
 - SIGTERM during load: the server stops accepting, finishes what it accepted
   and exits; no client sees a 5xx, and no request it accepted goes
   unanswered;
@@ -40,6 +43,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +55,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from conftest import Databases
 from shop import codec
 from shop.settings import async_database_url
+from steps.payments import WEBHOOK, payment_intent, stripe_delivery, stripe_event
 from steps.processes import Operator, Server, free_port
 
 pytestmark = pytest.mark.faults
@@ -60,6 +65,7 @@ PASSWORD = "correct horse battery"
 PRODUCTS = 20
 STOCK = 1_000_000
 CLIENTS = 50
+SECRET = "whsec_faults"  # every shop here takes Stripe's events, signed with it
 
 
 # -- The shop under test ------------------------------------------------------
@@ -99,13 +105,23 @@ class Shop:
         return asyncio.run(run())
 
 
-def call(shop: Shop, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Answer:
-    """One request on a connection of its own (so the kernel may give it to any worker)."""
+def call(
+    shop: Shop,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    *,
+    signed_in: bool = True,
+) -> Answer:
+    """One request on a connection of its own (so the kernel may give it to any worker), as the
+    admin unless not `signed_in`. A body of bytes goes as it is; anything else as JSON."""
+    token = {"Authorization": f"Bearer {shop.token}"} if signed_in else {}
     request = urllib.request.Request(
         shop.server.url(path),
-        data=None if body is None else codec.dumps(body),
+        data=body if body is None or isinstance(body, bytes) else codec.dumps(body),
         method=method,
-        headers={"Authorization": f"Bearer {shop.token}", "Content-Type": "application/json", **(headers or {})},
+        headers={**token, "Content-Type": "application/json", **(headers or {})},
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -139,6 +155,7 @@ def shop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Shop]:
 
 def serve(folder: Path, url: URL) -> Shop:
     operator = Operator.with_admin(folder, url, username="root", email="root@shop.example", password=PASSWORD)
+    operator.env["STRIPE_WEBHOOK_SECRET"] = SECRET
     running = Shop(operator, url, operator.start("shop serve --workers 2"))
     login = call(running, "POST", "/login", {"username": "root", "password": PASSWORD})
     running.token = login.json()["access_token"]
@@ -274,6 +291,148 @@ def test_sigterm_finishes_what_was_accepted(shop: Shop) -> None:
     keys = ", ".join(f"'{key}'" for key in load.unanswered_keys) or "''"
     assert shop.query(f"SELECT key FROM idempotency_keys WHERE key IN ({keys})") == [], load.failures
     assert_consistent(shop, load)
+
+
+# -- Stripe's deliveries cut off ----------------------------------------------------
+
+PAID_ORDERS = 50
+STRIPE_CLIENTS = 25
+
+
+@dataclass
+class Deliveries:
+    """STRIPE_CLIENTS threads delivering Stripe's events, each its own share, signed as it goes out.
+
+    `plan` holds each client's event ids: every event once, and every third also
+    in another client's share, as Stripe retries a delivery it saw no answer to.
+    """
+
+    shop: Shop
+    events: dict[str, dict[str, Any]]
+    plan: list[list[str]]
+    outcomes: dict[str, list[str]] = field(default_factory=dict)  # of the 200 answers, by event id
+    statuses: Counter[int] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)  # no answer: by exception type
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    @property
+    def answered(self) -> int:
+        with self.lock:
+            return sum(self.statuses.values())
+
+    def __enter__(self) -> Deliveries:
+        self.threads = [threading.Thread(target=self._client, args=(share,), daemon=True) for share in self.plan]
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for thread in self.threads:
+            thread.join(timeout=60)
+
+    def run(self) -> Deliveries:
+        """Every client delivers its whole share."""
+        with self:
+            return self
+
+    def _client(self, share: list[str]) -> None:
+        rng = random.Random(share[0] if share else "")
+        for event_id in share:
+            body, headers = stripe_delivery(self.events[event_id], SECRET, int(time.time()))
+            try:
+                answer = call(self.shop, "POST", WEBHOOK, body, headers, signed_in=False)
+            except (OSError, urllib.error.URLError) as error:
+                with self.lock:
+                    self.failures[type(getattr(error, "reason", error)).__name__] += 1
+                continue
+            with self.lock:
+                self.statuses[answer.status] += 1
+                if answer.status == 200:
+                    self.outcomes.setdefault(event_id, []).append(answer.json()["outcome"])
+            time.sleep(rng.uniform(0, 0.05))  # Stripe's deliveries spread out a little
+
+
+def paying_for(shop: Shop, orders: int) -> dict[str, dict[str, Any]]:
+    """An order of one teapot each, and Stripe's payment_intent.succeeded for it (evt_N pays with pi_N)."""
+    events = {}
+    for n in range(orders):
+        body = {"items": [{"product_id": shop.product_ids[n % PRODUCTS], "quantity": 1}]}
+        placed = call(shop, "POST", "/orders", body)
+        assert placed.status == 201, placed.body
+        order_id = placed.json()["id"]
+        cents = int(Decimal(placed.json()["total_price"]) * 100)
+        item = payment_intent(f"pi_{order_id}", cents, "usd", order_id)
+        events[f"evt_{order_id}"] = stripe_event(f"evt_{order_id}", "payment_intent.succeeded", item)
+    return events
+
+
+def stripe_on_record(shop: Shop) -> tuple[dict[str, str], dict[str, list[tuple[int, bool]]]]:
+    """Stripe's events on record (their outcomes by id), and Stripe's payments (order and applied, by reference)."""
+    events = dict(shop.query("SELECT event_id, outcome FROM provider_events WHERE provider = 'stripe'"))
+    payments: dict[str, list[tuple[int, bool]]] = {}
+    for reference, order_id, applied in shop.query(
+        "SELECT reference, order_id, applied FROM payments WHERE provider = 'stripe'"
+    ):
+        payments.setdefault(reference, []).append((order_id, bool(applied)))
+    return events, payments
+
+
+def assert_paid_once(shop: Shop, events: dict[str, str], payments: dict[str, list[tuple[int, bool]]]) -> None:
+    """Each event on record acted on, with its one payment of its order, which is paid; no other payment."""
+    assert set(events.values()) <= {"applied"}, events
+    assert payments == {
+        f"pi_{event_id.removeprefix('evt_')}": [(int(event_id.removeprefix("evt_")), True)] for event_id in events
+    }
+    assert shop.query("SELECT order_id FROM payments GROUP BY order_id HAVING COUNT(*) > 1") == []
+    paid = {order_id for [(order_id, _)] in payments.values()}
+    statuses = dict(shop.query("SELECT id, status FROM orders"))
+    assert {order_id for order_id, status in statuses.items() if status == "paid"} == paid, statuses
+
+
+def test_sigkill_during_a_burst_of_webhook_deliveries_loses_and_doubles_nothing(shop: Shop) -> None:
+    events = paying_for(shop, PAID_ORDERS)
+    ids = list(events)
+    plan: list[list[str]] = [[] for _ in range(STRIPE_CLIENTS)]
+    for n, event_id in enumerate(ids):
+        plan[n % STRIPE_CLIENTS].append(event_id)
+        if n % 3 == 0:  # and again, by another client
+            plan[(n + STRIPE_CLIENTS // 2) % STRIPE_CLIENTS].append(event_id)
+    for n, share in enumerate(plan):
+        random.Random(n).shuffle(share)
+    deliveries = sum(len(share) for share in plan)
+
+    with Deliveries(shop, events, plan) as burst:
+        deadline = time.monotonic() + 30
+        while burst.answered < deliveries // 3 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        shop.kill_all()
+    answered = {event_id for event_id, outcomes in burst.outcomes.items()}
+    assert set(burst.statuses) == {200}, (burst.statuses, burst.failures)
+    assert answered and burst.failures, ("not killed mid-burst", burst.statuses, burst.failures)
+    for event_id, outcomes in burst.outcomes.items():
+        assert set(outcomes) <= {"applied", "repeat"} and outcomes.count("applied") <= 1, (event_id, outcomes)
+
+    shop.start()
+    assert call(shop, "GET", "/ready").status == 200
+    recorded, payments = stripe_on_record(shop)
+    # Every event answered 200 is on record; an event may be on record without an answer (cut off after its commit).
+    assert answered <= recorded.keys(), sorted(answered - recorded.keys())
+    assert_paid_once(shop, recorded, payments)
+
+    # Stripe retries every event: those on record are repeats, the rest are recorded now, once.
+    retries = Deliveries(shop, events, [ids[n::STRIPE_CLIENTS] for n in range(STRIPE_CLIENTS)]).run()
+    assert retries.statuses == {200: len(ids)}, (retries.statuses, retries.failures)
+    expected = {event_id: ["repeat" if event_id in recorded else "applied"] for event_id in ids}
+    assert retries.outcomes == expected
+    after, payments = stripe_on_record(shop)
+    assert after.keys() == set(ids)
+    assert_paid_once(shop, after, payments)
+    print(
+        f"{deliveries} deliveries of {len(ids)} events: {len(answered)} events answered and"
+        f" {len(recorded)} on record before the kill; {sum(burst.failures.values())} deliveries cut off"
+        f" {dict(burst.failures)}"
+    )
 
 
 # -- Slow clients --------------------------------------------------------------------

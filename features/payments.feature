@@ -288,6 +288,15 @@ Feature: Payments
     And Stripe delivers "evt_2" charge.refunded of "pi_1", which has 1000 refunded in all
     Then the ledger says paid "39.98", refunded "30.00", due "0.00", owed back "0.00"
 
+  Scenario: A refund the charge lists is not counted again when its total was recorded before
+    Stripe's amount_refunded is what it gave back in all: the shop records no more, whichever way the charge comes.
+    Given "ada" has ordered 2 "Teapot"
+    And Stripe has delivered "evt_1" payment_intent.succeeded of 3998 "usd" for that order as "pi_1"
+    When Stripe delivers "evt_2" charge.refunded of "pi_1", which has 1000 refunded in all
+    And Stripe delivers "evt_3" charge.refunded of "pi_1" with the refund "re_1" of 1000
+    Then the webhook's answer says "refunded"
+    And the ledger says paid "39.98", refunded "10.00", due "0.00", owed back "0.00"
+
   Scenario: A Stripe payment is refunded in Stripe, not through the shop
     The shop cannot move money at Stripe; the refund made there comes back as charge.refunded.
     Given "ada" has ordered 2 "Teapot"

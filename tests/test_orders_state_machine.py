@@ -1,20 +1,31 @@
 """A state machine drives the in-process shop with random orders, cancellations,
-status moves, deletions, restocks and product deletions, and after every step
+status moves, deletions, restocks, product deletions, payments and refunds
+(an admin's, and Stripe's signed webhook deliveries), and after every step
 checks the shop's promises:
 
 - for every product, stock + the quantities held by live orders (not cancelled,
   not deleted) = everything ever put in;
 - every order's total is the sum of its lines, unless an admin set it;
 - no stock is below zero;
-- a refused request changed nothing;
+- a refused request changed nothing, and neither did a repeated Stripe event;
 - every cancelled order says why, and after a sweep no order is pending past
-  its time to live (unpaid orders expire, their stock back on sale).
+  its time to live (unpaid orders expire, their stock back on sale);
+- the ledger holds exactly the payments, refunds and Stripe events the model
+  expects: each (provider, reference) and each event id once, a payment for an
+  order cancelled before it arrived not applied, no payment refunded beyond
+  what it took in, and a Stripe payment's refunds never more than Stripe gave
+  back (nor less than a delivered charge said, while that fits the payment);
+- an order a payment moved to paid is covered by its applied payments while it
+  is paid, shipped or delivered; a pending order is not; an order with payments
+  is never deleted.
 """
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -25,16 +36,32 @@ from sqlalchemy.engine import Connection
 
 from conftest import Databases
 from shop.app import create_app
-from shop.models import Order, OrderLine, Product
-from shop.money import parse_cents
+from shop.models import Order, OrderLine, Payment, Product, ProviderEvent, Refund
+from shop.money import format_cents, parse_cents
+from shop.passwords import hash_password_sync
 from shop.settings import load_settings
-from steps.accounts import add_user
+from shop.users.service import create_user
 from steps.http import FakeClock
+from steps.payments import WEBHOOK, payment_intent, stripe_delivery, stripe_event
 from steps.shop_client import InProcessShop
 
 PRODUCTS = ("Kettle", "Mug", "Teapot")
 TTL_SECONDS = 60
 STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled")
+PASSWORD = "correct horse battery"
+STRIPE_SECRET = "whsec_state_machine"
+# Small pools, so that references, event ids and payment intents come again.
+# A manual "pi_1" is not Stripe's pi_1: a reference is unique per provider.
+REFERENCES = ("bank 1", "bank 2", "pi_1")
+EVENTS = tuple(f"evt_{n}" for n in range(1, 9))
+INTENTS = ("pi_1", "pi_2", "pi_3")
+UNKNOWN_ORDER = 424242
+
+
+@cache
+def password_hash() -> str:
+    """Argon2 on purpose takes a while: hash once, not three times per example."""
+    return hash_password_sync(PASSWORD)
 
 
 def snapshot(shop: InProcessShop) -> tuple[Any, ...]:
@@ -44,9 +71,44 @@ def snapshot(shop: InProcessShop) -> tuple[Any, ...]:
         products = connection.execute(select(Product.id, Product.stock, Product.price_cents)).all()
         orders = connection.execute(select(Order.id, Order.status, Order.total_cents, Order.cancel_reason)).all()
         lines = connection.execute(select(OrderLine.order_id, OrderLine.product_id, OrderLine.quantity)).all()
-        return tuple(sorted(products)), tuple(sorted(orders)), tuple(sorted(lines, key=repr))
+        payments = connection.execute(
+            select(
+                Payment.id, Payment.order_id, Payment.provider, Payment.reference, Payment.amount_cents, Payment.applied
+            ).order_by(Payment.id)
+        ).all()
+        refunds = connection.execute(
+            select(Refund.payment_id, Refund.amount_cents, Refund.provider_reference).order_by(Refund.id)
+        ).all()
+        events = connection.execute(select(ProviderEvent.provider, ProviderEvent.event_id)).all()
+        return (
+            tuple(sorted(products)),
+            tuple(sorted(orders)),
+            tuple(sorted(lines, key=repr)),
+            tuple(payments),
+            tuple(refunds),
+            tuple(sorted(events)),
+        )
 
     return shop.in_database(read)
+
+
+@dataclass
+class Paid:
+    """A payment as the model expects it on record."""
+
+    order_id: int
+    amount: int
+    applied: bool
+    refunded: int = 0  # exactly, for a manual payment; Stripe's are bounded (StripeIntent)
+
+
+@dataclass
+class StripeIntent:
+    """A payment intent as Stripe knows it: the refunds made of it there, and
+    what the shop must have recorded of them by now."""
+
+    refunds: list[int] = field(default_factory=list)  # amounts, oldest first; Stripe's ids re_<intent>_<n>
+    at_least: int = 0  # the most a charge.refunded the shop acted on said, while it fit the payment
 
 
 def run_machine(databases: Databases) -> None:
@@ -59,20 +121,33 @@ def run_machine(databases: Databases) -> None:
                 SECRET_KEY=secrets.token_urlsafe(48),
                 DATABASE_URL=str(self.url),
                 UNPAID_ORDER_TTL_SECONDS=TTL_SECONDS,
+                STRIPE_WEBHOOK_SECRET=STRIPE_SECRET,
             )
             self.clock = FakeClock()
             self.shop = InProcessShop(create_app(settings_, clock=self.clock))
             self.tokens = {}
             for name, role in (("root", "admin"), ("ada", "customer"), ("bob", "customer")):
-                add_user(self.shop, self.shop.app, name, "correct horse battery", role)
-                body = {"username": name, "password": "correct horse battery"}
+                email = f"{name}@shop.example"
+                app = self.shop.app
+                user = create_user(
+                    app.database, username=name, email=email, password_hash=password_hash(), role=role, now=app.clock()
+                )
+                self.shop.run(user)
+                body = {"username": name, "password": PASSWORD}
                 self.tokens[name] = self.shop.request("POST", "/login", json=body).json["access_token"]
             self.put_in: dict[int, int] = {}
             self.orders: set[int] = set()
+            self.deleted: set[int] = set()
             for name, stock in zip(PRODUCTS, (5, 8, 3), strict=True):
                 created = self.call("root", "POST", "/products", {"name": name, "price": "2.50", "stock": stock})
                 self.put_in[created.json["id"]] = stock
             self.admin_totals: set[int] = set()
+            # The ledger as it should be: payments by (provider, reference), oldest first.
+            self.payments: dict[tuple[str, str], Paid] = {}
+            self.events: set[str] = set()  # Stripe event ids acted on (claimed)
+            self.intents: dict[str, StripeIntent] = {}  # the payment intents Stripe has told the shop of
+            # Orders a payment moved to paid (not an admin's PATCH): covered by what was paid.
+            self.covered: set[int] = set()
 
         def teardown(self) -> None:
             self.shop.close()
@@ -85,6 +160,51 @@ def run_machine(databases: Databases) -> None:
             if response.status_code >= 400:
                 assert snapshot(self.shop) == before, f"{method} {path} was refused but changed something"
             return response
+
+        def deliver(self, event: dict[str, Any], repeat: bool) -> str:
+            """Stripe's delivery, signed as Stripe signs it: what the shop says it did.
+            A repeated event changes nothing."""
+            before = snapshot(self.shop) if repeat else None
+            body, headers = stripe_delivery(event, STRIPE_SECRET, int(self.clock().timestamp()))
+            response = self.shop.request("POST", WEBHOOK, headers=headers, body=body)
+            assert response.status_code == 200, response.text
+            if before is not None:
+                assert response.json["outcome"] == "repeat", response.json
+                assert snapshot(self.shop) == before, f"the repeated event {event['id']} changed something"
+            self.events.add(event["id"])
+            outcome: str = response.json["outcome"]
+            return outcome
+
+        def order_now(self, order_id: int) -> tuple[str, int] | None:
+            """The order's status and total in cents, as the database has them."""
+            statement = select(Order.status, Order.total_cents).where(Order.id == order_id)
+            row = self.shop.in_database(lambda connection: connection.execute(statement).first())
+            return None if row is None else (row[0], row[1])
+
+        def applied(self, order_id: int) -> int:
+            return sum(p.amount for p in self.payments.values() if p.order_id == order_id and p.applied)
+
+        def amount_for(self, data: st.DataObject, order_id: int) -> int:
+            """From 1 cent to more than the order's total; often exactly what is still due."""
+            found = self.order_now(order_id)
+            total = found[1] if found is not None else 1000
+            due = max(total - self.applied(order_id), 1)
+            return data.draw(st.one_of(st.just(due), st.integers(1, max(total, 1) + 500)), label="cents")
+
+        def expect_payment(self, key: tuple[str, str], order_id: int, amount: int, before: tuple[str, int]) -> str:
+            """Record in the model a payment the shop takes for the order as it was `before`;
+            the outcome the shop should report, and check the order's status after."""
+            status, total = before
+            applied = status != "cancelled"
+            self.payments[key] = Paid(order_id, amount, applied)
+            after = self.order_now(order_id)
+            assert after is not None
+            if applied and status == "pending" and self.applied(order_id) >= total:
+                assert after[0] == "paid", (key, before, after)
+                self.covered.add(order_id)
+            else:
+                assert after[0] == status, (key, before, after)
+            return "applied" if applied else "owed back"
 
         # -- rules ------------------------------------------------------------
 
@@ -115,6 +235,8 @@ def run_machine(databases: Databases) -> None:
             response = self.call("root", "PATCH", f"/orders/{order_id}", {"total_price": total})
             assert response.status_code == 200, response.text
             self.admin_totals.add(order_id)
+            # What covers the order is now the admin's business, not a payment's.
+            self.covered.discard(order_id)
 
         @precondition(lambda self: self.orders)
         @rule(data=st.data(), who=st.sampled_from(["ada", "bob", "root"]))
@@ -122,8 +244,13 @@ def run_machine(databases: Databases) -> None:
             order_id = data.draw(st.sampled_from(sorted(self.orders)))
             response = self.call(who, "DELETE", f"/orders/{order_id}")
             assert response.status_code in (204, 403, 404, 409), response.text
+            if any(payment.order_id == order_id for payment in self.payments.values()):
+                # Its money stays on record: 409 for an admin; a customer may be refused sooner.
+                assert response.status_code != 204, response.text
+                assert who != "root" or response.status_code == 409, response.text
             if response.status_code == 204:
                 self.orders.discard(order_id)
+                self.deleted.add(order_id)
 
         @precondition(lambda self: self.put_in)
         @rule(data=st.data(), more=st.integers(1, 5))
@@ -149,11 +276,110 @@ def run_machine(databases: Databases) -> None:
             statement = select(Order.id).where(Order.status == "pending", Order.created_at < overdue)
             assert self.shop.in_database(lambda connection: connection.execute(statement).all()) == []
 
+        @precondition(lambda self: self.orders)
+        @rule(data=st.data(), reference=st.sampled_from(REFERENCES))
+        def admin_records_a_payment(self, data: st.DataObject, reference: str) -> None:
+            order_id = data.draw(st.sampled_from(sorted(self.orders)), label="order")
+            amount = self.amount_for(data, order_id)
+            before = self.order_now(order_id)
+            assert before is not None
+            body = {"amount": format_cents(amount), "reference": reference}
+            response = self.call("root", "POST", f"/orders/{order_id}/payments", body)
+            if ("manual", reference) in self.payments:
+                assert response.status_code == 409, response.text
+                return
+            assert response.status_code == 201, response.text
+            outcome = self.expect_payment(("manual", reference), order_id, amount, before)
+            assert response.json["applied"] is (outcome == "applied"), response.json
+
+        @precondition(lambda self: self.orders or self.deleted)
+        @rule(data=st.data(), event_id=st.sampled_from(EVENTS), intent=st.sampled_from(INTENTS))
+        def stripe_delivers_a_payment(self, data: st.DataObject, event_id: str, intent: str) -> None:
+            # Mostly an order of this shop; at times one deleted, or one it never had.
+            targets = [*sorted(self.orders) * 3, *sorted(self.deleted), UNKNOWN_ORDER]
+            order_id = data.draw(st.sampled_from(targets), label="order")
+            amount = self.amount_for(data, order_id)
+            before = self.order_now(order_id)
+            repeat = event_id in self.events
+            outcome = self.deliver(
+                stripe_event(event_id, "payment_intent.succeeded", payment_intent(intent, amount, "usd", order_id)),
+                repeat,
+            )
+            if repeat:
+                return
+            self.intents.setdefault(intent, StripeIntent())
+            if before is None:
+                assert outcome == "needs attention", outcome
+            elif ("stripe", intent) in self.payments:
+                assert outcome == "repeat", outcome
+            else:
+                assert outcome == self.expect_payment(("stripe", intent), order_id, amount, before)
+
+        @precondition(lambda self: self.payments)
+        @rule(data=st.data())
+        def admin_refunds(self, data: st.DataObject) -> None:
+            paid_orders = sorted({payment.order_id for payment in self.payments.values()})
+            order_id = data.draw(st.sampled_from(paid_orders), label="order")
+            newest_first = reversed(self.payments.items())
+            manual = [p for (provider, _), p in newest_first if provider == "manual" and p.order_id == order_id]
+            most = max((p.amount - p.refunded for p in manual), default=0)
+            amount = data.draw(st.one_of(st.just(max(most, 1)), st.integers(1, max(most, 1) + 200)), label="cents")
+            body = {"amount": format_cents(amount), "reason": "damaged in the post"}
+            response = self.call("root", "POST", f"/orders/{order_id}/refunds", body)
+            # From the newest manual payment that has that much left; else refused.
+            source = next((p for p in manual if p.amount - p.refunded >= amount), None)
+            if source is None:
+                assert response.status_code == 409, response.text
+                return
+            assert response.status_code == 201, response.text
+            source.refunded += amount
+
+        @precondition(lambda self: self.intents)
+        @rule(data=st.data(), event_id=st.sampled_from(EVENTS), listed=st.booleans())
+        def stripe_delivers_a_refund(self, data: st.DataObject, event_id: str, listed: bool) -> None:
+            # Mostly one the shop has a payment for; at times one whose payment it could not record.
+            paid = [intent for intent in sorted(self.intents) if ("stripe", intent) in self.payments]
+            intent = data.draw(st.sampled_from([*paid * 3, *sorted(self.intents)]), label="intent")
+            stripe = self.intents[intent]
+            payment = self.payments.get(("stripe", intent))
+            left = max((payment.amount if payment else 1000) - sum(stripe.refunds), 0)
+            # Stripe gives back more (0: it sends what it has again), at times beyond the shop's payment.
+            more = data.draw(
+                st.one_of(
+                    st.integers(0, left // 2), st.integers(0, left), st.just(left), st.integers(left + 1, left + 300)
+                ),
+                label="cents",
+            )
+            if more:  # (under an event id used before, a refund the shop never hears of: a delivery lost)
+                stripe.refunds.append(more)
+            total = sum(stripe.refunds)
+            charge: dict[str, Any] = {
+                "id": f"ch_{intent}",
+                "object": "charge",
+                "payment_intent": intent,
+                "amount_refunded": total,
+            }
+            if listed:  # As Stripe sent it before its 2022-11-15 API: the refunds listed, newest first.
+                refunds = [
+                    {"id": f"re_{intent}_{n}", "object": "refund", "amount": cents, "status": "succeeded"}
+                    for n, cents in reversed(list(enumerate(stripe.refunds)))
+                ]
+                charge["refunds"] = {"object": "list", "data": refunds, "has_more": False}
+            repeat = event_id in self.events
+            outcome = self.deliver(stripe_event(event_id, "charge.refunded", charge), repeat)
+            if repeat:
+                return
+            if payment is None or total > payment.amount:
+                assert outcome == "needs attention", outcome
+            else:
+                assert outcome == "refunded", outcome
+                stripe.at_least = max(stripe.at_least, total)
+
         # -- invariants ---------------------------------------------------------
 
         @invariant()
         def stock_is_conserved(self) -> None:
-            products, orders, lines = snapshot(self.shop)
+            products, orders, lines, _, _, _ = snapshot(self.shop)
             live = {order_id for order_id, status, _, _ in orders if status != "cancelled"}
             held: dict[int, int] = {}
             for order_id, product_id, quantity in lines:
@@ -173,6 +399,45 @@ def run_machine(databases: Databases) -> None:
             for order_id in self.orders - self.admin_totals:
                 order = self.call("root", "GET", f"/orders/{order_id}").json
                 assert parse_cents(order["total_price"]) == sum(parse_cents(i["line_total"]) for i in order["items"])
+
+        @invariant()
+        def the_money_is_accounted_for(self) -> None:
+            _, orders, _, payments, refunds, events = snapshot(self.shop)
+            # Each (provider, reference) once, each event once: exactly the model's.
+            found = {
+                (provider, reference): (order_id, amount, applied)
+                for _, order_id, provider, reference, amount, applied in payments
+            }
+            assert len(found) == len(payments)
+            assert found == {key: (p.order_id, p.amount, p.applied) for key, p in self.payments.items()}
+            assert sorted(events) == sorted(("stripe", event_id) for event_id in self.events)
+            # No payment refunded beyond what it took in; the admin's exactly as asked.
+            key_of = {payment_id: (provider, reference) for payment_id, _, provider, reference, _, _ in payments}
+            refunded = dict.fromkeys(found, 0)
+            for payment_id, amount, _ in refunds:
+                refunded[key_of[payment_id]] += amount
+            for key, payment in self.payments.items():
+                assert refunded[key] <= payment.amount, (key, refunded[key], payment)
+                if key[0] == "manual":
+                    assert refunded[key] == payment.refunded, (key, refunded[key], payment)
+                else:  # Never more than Stripe gave back; never less than a charge it acted on said.
+                    stripe = self.intents[key[1]]
+                    assert refunded[key] <= sum(stripe.refunds), (key, refunded[key], stripe)
+                    if sum(stripe.refunds) <= payment.amount:
+                        assert refunded[key] >= stripe.at_least, (key, refunded[key], stripe)
+            # Paid by payments means covered by them; pending means not yet.
+            applied: dict[int, int] = {}
+            for _, order_id, _, _, amount, is_applied in payments:
+                applied[order_id] = applied.get(order_id, 0) + (amount if is_applied else 0)
+            for order_id, status, total, _ in orders:
+                if status in ("paid", "shipped", "delivered") and order_id in self.covered:
+                    assert applied.get(order_id, 0) >= total, (order_id, status, total, applied.get(order_id))
+                # Not for a total an admin set: one at or below what was paid leaves the order pending with
+                # nothing due (only a payment moves it to paid), and the sweep then expires it. A known gap.
+                if status == "pending" and order_id not in self.admin_totals:
+                    assert applied.get(order_id, 0) < total, (order_id, status, total, applied.get(order_id))
+            # An order with money on record is never deleted.
+            assert {p.order_id for p in self.payments.values()} <= self.orders
 
     run_state_machine_as_test(
         Shopping,

@@ -95,13 +95,17 @@ def refund(connection: Connection, order: OrderRow, amount_cents: int, reason: s
 
 def record_refunds(connection: Connection, refunded: Refunded, now: datetime) -> Recorded:
     """Record the refunds a provider made from one of its payments, each once,
-    never beyond what the payment took in."""
+    never beyond what the payment took in, nor beyond what the provider says it
+    gave back in all: a listed refund that would pass that total is on record
+    already, in the rest of an earlier event's total (its own name unknown then)."""
     payment = store.payment_by_reference(connection, refunded.provider, refunded.payment_reference)
     if payment is None:
         return Recorded("needs attention", why=f"no payment {refunded.payment_reference} on record")
     orders.locked(connection, payment.order_id)  # refunds of one order take their turns
     done = store.refunded_cents(connection, payment.id)
     for given in refunded.refunds:
+        if done + given.amount_cents > refunded.total_cents:
+            continue
         if done + given.amount_cents > payment.amount_cents:
             return Recorded("needs attention", payment, why=f"refund {given.reference} is more than is left to refund")
         if store.add_refund(connection, payment.id, given.amount_cents, given.reason, given.reference, now):

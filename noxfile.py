@@ -88,7 +88,8 @@ def clients(session: nox.Session) -> None:
 
 @nox.session
 def race(session: nox.Session) -> None:
-    """`shop serve --workers 2` on SQLite and PostgreSQL, clients racing for the last units."""
+    """`shop serve --workers 2` on SQLite and PostgreSQL: clients racing for the last units, for one
+    Idempotency-Key, for one Stripe event, and payments racing their orders' expiry."""
     url = postgres_url(session)
     sync(session)
     session.run("pytest", "-m", "race", "tests/race", *session.posargs, env={"TEST_POSTGRES_URL": url})

@@ -53,7 +53,7 @@ Feature: API documentation
       | GET    | /orders/{order_id}/payments | for a bearer token | 200 401 404 503                             |
       | POST   | /orders/{order_id}/payments | for a bearer token | 201 400 401 403 404 409 413 415 422 503     |
       | POST   | /orders/{order_id}/refunds  | for a bearer token | 201 400 401 403 404 409 413 415 422 503     |
-      | POST   | /payments/stripe/webhook    | open to everyone   | 200 400 413 415 422 503                     |
+      | POST   | /payments/stripe/webhook    | open to everyone   | 200 400 409 413 415 422 503                 |
 
   Scenario: With open registration, creating a user needs no token
     Given registration is open

@@ -297,6 +297,27 @@ Feature: Payments
     Then the webhook's answer says "refunded"
     And the ledger says paid "39.98", refunded "10.00", due "0.00", owed back "0.00"
 
+  Scenario: A refund that comes before its payment is refused, so that Stripe sends it again, and then recorded
+    Stripe does not promise the order of its events: the payment's own may come later.
+    Given "ada" has ordered 2 "Teapot"
+    When Stripe delivers "evt_2" charge.refunded of "pi_1" with the refund "re_1" of 1000
+    Then the response is a problem with status 409
+    When Stripe delivers "evt_1" payment_intent.succeeded of 3998 "usd" for that order as "pi_1"
+    And Stripe delivers "evt_2" charge.refunded of "pi_1" with the refund "re_1" of 1000
+    Then the webhook's answer says "refunded"
+    And the ledger says paid "39.98", refunded "10.00", due "0.00", owed back "0.00"
+
+  Scenario: An admin who brings a pending order's total down to what was paid settles it
+    Given "ada" has ordered 2 "Teapot"
+    And "root" has recorded a payment of "30.00" with the reference "bank 1" for that order
+    When "root" changes that order with:
+      """
+      {"total_price": "30.00"}
+      """
+    Then the response status is 200
+    And that order is now paid
+    And the ledger says paid "30.00", refunded "0.00", due "0.00", owed back "0.00"
+
   Scenario: A Stripe payment is refunded in Stripe, not through the shop
     The shop cannot move money at Stripe; the refund made there comes back as charge.refunded.
     Given "ada" has ordered 2 "Teapot"

@@ -417,6 +417,8 @@ def paid_or_owed(exchange: Exchange, shop: InProcessShop, placed: list[int], owe
     paid = (found["status"], found["paid"], found["owed_back"]) == ("paid", found["total_price"], "0.00")
     expired = (found["status"], found["paid"], found["owed_back"]) == ("cancelled", "0.00", owed)
     assert paid or expired, found
+    order = shop.request("GET", f"/orders/{placed[-1]}", token=token_of(exchange, shop, "root")).json
+    assert order["cancel_reason"] == (None if paid else "expired"), order
 
 
 @then(step('the response header "Location" ends with the ledger of that order'))

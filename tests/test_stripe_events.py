@@ -11,12 +11,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shop.money import MAX_CENTS
 from shop.payments.provider import BadDelivery, Event
 from shop.payments.stripe import event_from
 from tests.test_stripe_signatures import NOW, SECRET, stripe_header
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.sampled_from([MAX_CENTS, MAX_CENTS + 1, 2**63, 2**64])
+    | st.floats(allow_nan=False)
+    | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=20), inner, max_size=4),
     max_leaves=20,
 )
@@ -50,13 +56,13 @@ def test_any_signed_body_is_refused_or_read_into_what_can_be_stored(event_id: An
     assert storable(event.id) and len(event.id) <= 255 and storable(event.type) and len(event.type) <= 255
     if event.received is not None:
         assert storable(event.received.reference) and len(event.received.reference) <= 255
-        assert isinstance(event.received.amount_cents, int) and event.received.amount_cents > 0
+        assert isinstance(event.received.amount_cents, int) and 0 < event.received.amount_cents <= MAX_CENTS
         assert event.received.currency.isalpha() and len(event.received.currency) == 3
     if event.refunded is not None:
-        assert event.refunded.total_cents >= 0
+        assert 0 <= event.refunded.total_cents <= MAX_CENTS
         for refund in event.refunded.refunds:
             assert storable(refund.reference) and len(refund.reference) <= 255
-            assert refund.amount_cents > 0 and storable(refund.reason)
+            assert 0 < refund.amount_cents <= MAX_CENTS and storable(refund.reason)
 
 
 @pytest.mark.parametrize(
@@ -85,7 +91,15 @@ def test_a_payment_intent_names_its_order_in_metadata() -> None:
 
 @pytest.mark.parametrize(
     "change",
-    [{"currency": "u\x00d"}, {"amount_received": 0}, {"amount_received": 19.99}, {"amount_received": True}, {"id": ""}],
+    [
+        {"currency": "u\x00d"},
+        {"amount_received": 0},
+        {"amount_received": MAX_CENTS + 1},
+        {"amount_received": 2**64},
+        {"amount_received": 19.99},
+        {"amount_received": True},
+        {"id": ""},
+    ],
 )
 def test_a_payment_intent_the_shop_cannot_read_needs_attention(change: dict[str, Any]) -> None:
     intent = {"id": "pi_1", "amount_received": 3998, "currency": "usd", "metadata": {"order_id": "42"}, **change}

@@ -70,6 +70,9 @@ def test_any_of_several_v1_signatures_may_match_while_a_secret_is_rolled() -> No
         f"t={NOW},v0=" + "0" * 64,  # only the old scheme
         f"t={NOW},v1=",
         f"t={NOW},t={NOW + 1}," + "v1=" + "0" * 64,
+        "t=\u00b2,v1=" + "0" * 64,  # a digit to str.isdigit(), not to int()
+        "t=" + "9" * 5000 + ",v1=" + "0" * 64,  # more digits than int() converts
+        f"t={NOW},v1=" + "0" * 5000,  # longer than any header Stripe sends
     ],
 )
 def test_a_header_without_a_time_and_a_v1_signature_is_refused(header: str | None) -> None:

@@ -184,8 +184,14 @@ async def update_order(
         if changes.status == "cancelled":
             _give_back_stock(connection, order_id)
             reason = "admin" if caller.is_admin else "customer"
+        status = changes.status
+        if status is None and order.status == "pending" and changes.total_price is not None:
+            # A total brought down to what was paid already settles the order, as that payment would have.
+            applied = payments.applied_cents(connection, order_id)
+            if applied > 0 and applied >= changes.total_price:
+                status = "paid"
         changed = store.change(
-            connection, order_id, now, status=changes.status, total_cents=changes.total_price, cancel_reason=reason
+            connection, order_id, now, status=status, total_cents=changes.total_price, cancel_reason=reason
         )
         return Placed(changed, store.lines_of(connection, order_id))
 

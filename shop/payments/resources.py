@@ -167,7 +167,7 @@ class StripeWebhook:
                 RequestHeader(
                     stripe.SIGNATURE_HEADER,
                     '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "{t}.{body}" under the signing secret>`.',
-                    {"type": "string", "maxLength": 4096},
+                    {"type": "string", "maxLength": stripe.MAX_HEADER},
                 ),
             ),
             answers={
@@ -175,6 +175,10 @@ class StripeWebhook:
                 400: problem(
                     "Not Stripe's delivery for this shop: no or a bad signature, a stale one, "
                     "no STRIPE_WEBHOOK_SECRET set, or not an event."
+                ),
+                409: problem(
+                    "A refund of a payment the shop has not recorded yet: Stripe delivers it again later, "
+                    "by when the payment's own event has come."
                 ),
                 503: UNAVAILABLE,  # Stripe retries later
             },

@@ -100,7 +100,12 @@ def record_refunds(connection: Connection, refunded: Refunded, now: datetime) ->
     already, in the rest of an earlier event's total (its own name unknown then)."""
     payment = store.payment_by_reference(connection, refunded.provider, refunded.payment_reference)
     if payment is None:
-        return Recorded("needs attention", why=f"no payment {refunded.payment_reference} on record")
+        # Providers do not promise order: the payment's own event may come later.
+        # Refused (and so not claimed), the provider delivers this one again.
+        raise Conflict(
+            f"No payment {refunded.payment_reference} is on record yet; "
+            "this refund is recorded when the event comes again after it."
+        )
     orders.locked(connection, payment.order_id)  # refunds of one order take their turns
     done = store.refunded_cents(connection, payment.id)
     for given in refunded.refunds:

@@ -17,10 +17,13 @@ from typing import Any
 
 from shop import codec
 from shop.ids import plain_id
+from shop.money import MAX_CENTS
 from shop.payments.provider import BadDelivery, Event, ProviderRefund, Received, Refunded
 
 TOLERANCE_SECONDS = 300
 SIGNATURE_HEADER = "Stripe-Signature"
+MAX_HEADER = 4096
+_TIME = re.compile(r"[0-9]{1,12}")
 _MAX_REFERENCE = 255
 _CURRENCY = re.compile(r"[A-Za-z]{3}")
 _REASON = re.compile(r"[a-z_]{1,64}")  # Stripe's reasons: duplicate, fraudulent, requested_by_customer
@@ -36,6 +39,8 @@ def verify(header: str | None, body: bytes, secret: str, *, now: float, toleranc
     """Return when `header` signs `body` under `secret` at a time near `now`; else raise BadSignature."""
     if not header:
         raise BadSignature("no Stripe-Signature header")
+    if len(header) > MAX_HEADER:
+        raise BadSignature(f"the Stripe-Signature header is longer than {MAX_HEADER} characters")
     times: list[str] = []
     signatures: list[str] = []
     for part in header.split(","):
@@ -44,7 +49,8 @@ def verify(header: str | None, body: bytes, secret: str, *, now: float, toleranc
             times.append(value)
         elif key == "v1" and value:
             signatures.append(value)
-    if len(times) != 1 or not times[0].isdigit() or not signatures:
+    # ASCII digits, and few: str.isdigit() takes "²", which int() refuses.
+    if len(times) != 1 or not _TIME.fullmatch(times[0]) or not signatures:
         raise BadSignature("the Stripe-Signature header needs one t= and a v1= signature")
     timestamp = int(times[0])
     expected = hmac.new(secret.encode(), times[0].encode() + b"." + body, hashlib.sha256).hexdigest()
@@ -88,7 +94,10 @@ def _reference(value: object) -> bool:
 
 
 def _cents(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+    """Whole cents the shop's money can hold (0 to 99999999.99); else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_CENTS:
+        return value
+    return None
 
 
 def _payment(event_id: str, kind: str, intent: Mapping[str, Any]) -> Event:

@@ -8,16 +8,17 @@ from shop import codec
 from shop.auth import caller_of
 from shop.clock import Clock
 from shop.database import Database
+from shop.idempotency import http as idempotent
 from shop.idempotency import service as idempotency
 from shop.keyset import Listing, Totals
 from shop.metrics import Metrics
-from shop.openapi import INVALID, Answer, Operation, RequestHeader, documented, problem
+from shop.openapi import INVALID, Answer, Operation, documented, problem
 from shop.orders import service
 from shop.orders.schemas import Order as OrderBody
 from shop.orders.schemas import OrderCreate, OrderList, OrderUpdate, public
 from shop.orders.store import Placed
 from shop.paging import CursorSeal, parse_query, render_page
-from shop.problems import PROBLEM_JSON, refusal_body
+from shop.problems import refusal_body
 from shop.urls import absolute
 from shop.validation import parse_body
 
@@ -43,13 +44,7 @@ class Orders:
             "Prices are copied into the lines now. A customer orders for themself; an admin for any user. "
             "A retry with the same Idempotency-Key and body within 24 hours gets the first answer again.",
             body=OrderCreate,
-            headers=(
-                RequestHeader(
-                    idempotency.HEADER,
-                    "Makes retries safe: the same key and body replay the first answer.",
-                    {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_LENGTH},
-                ),
-            ),
+            headers=(idempotent.DOCUMENTED,),
             # A refusal is kept and replayed too, with Idempotent-Replayed.
             answers={
                 201: Answer("The order.", OrderBody, ("Location", idempotency.REPLAYED)),
@@ -71,19 +66,14 @@ class Orders:
             new,
             self.clock(),
             currency=self.currency,
-            key=idempotency.checked_key(req.get_header(idempotency.HEADER)),
+            key=idempotent.key_of(req),
             refusal=lambda error: refusal_body(req, error),
         )
-        resp.status = answer.status
-        resp.data = answer.body
-        if answer.replayed:
-            resp.set_header(idempotency.REPLAYED, "true")
-        if answer.status >= 400:
-            resp.content_type = PROBLEM_JSON
-        else:
-            if not answer.replayed:
-                self.metrics.orders_created.inc()
-            resp.location = absolute(req, f"/orders/{codec.loads(answer.body)['id']}")
+        created = answer.status < 400
+        if created and not answer.replayed:
+            self.metrics.orders_created.inc()
+        location = absolute(req, f"/orders/{codec.loads(answer.body)['id']}") if created else None
+        idempotent.render(resp, answer, location)
 
     @documented(
         Operation(

@@ -12,31 +12,15 @@ from shop.auth import caller_of, require_admin
 from shop.clock import Clock
 from shop.database import Database
 from shop.errors import ShopError
+from shop.idempotency import http as idempotent
 from shop.idempotency import service as idempotency
 from shop.openapi import INVALID, UNAVAILABLE, Answer, Operation, RequestHeader, documented, problem
 from shop.payments import service, stripe
 from shop.payments.provider import BadDelivery
 from shop.payments.schemas import Ledger, Payment, PaymentCreate, Refund, RefundCreate, StripeEvent, WebhookReceipt
-from shop.problems import PROBLEM_JSON, refusal_body
+from shop.problems import refusal_body
 from shop.urls import absolute
 from shop.validation import parse_body, read_json_bytes
-
-IDEMPOTENCY_KEY = RequestHeader(
-    idempotency.HEADER,
-    "Makes retries safe: the same key and body replay the first answer.",
-    {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_LENGTH},
-)
-
-
-def _answer(req: falcon.asgi.Request, resp: falcon.asgi.Response, answer: idempotency.Answer, order_id: int) -> None:
-    resp.status = answer.status
-    resp.data = answer.body
-    if answer.replayed:
-        resp.set_header(idempotency.REPLAYED, "true")
-    if answer.status >= 400:
-        resp.content_type = PROBLEM_JSON
-    else:
-        resp.location = absolute(req, f"/orders/{order_id}/payments")
 
 
 def _refusal(req: falcon.asgi.Request) -> Any:
@@ -73,7 +57,7 @@ class Payments:
             "owed back. One payment per reference. A retry with the same Idempotency-Key and body within 24 hours "
             "gets the first answer again.",
             body=PaymentCreate,
-            headers=(IDEMPOTENCY_KEY,),
+            headers=(idempotent.DOCUMENTED,),
             answers={
                 201: Answer("The payment.", Payment, ("Location", idempotency.REPLAYED)),
                 403: problem("Only admins record payments.", idempotency.REPLAYED),
@@ -88,7 +72,7 @@ class Payments:
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, order_id: int) -> None:
         caller = require_admin(req)
         new = await parse_body(req, PaymentCreate)
-        key = idempotency.checked_key(req.get_header(idempotency.HEADER))
+        key = idempotent.key_of(req)
         answer = await service.pay(
             self.database,
             order_id,
@@ -99,7 +83,7 @@ class Payments:
             key=key,
             refusal=_refusal(req),
         )
-        _answer(req, resp, answer, order_id)
+        idempotent.render(resp, answer, absolute(req, f"/orders/{order_id}/payments"))
 
 
 class Refunds:
@@ -118,7 +102,7 @@ class Refunds:
             "that refund from Stripe's `charge.refunded` event. A retry with the same Idempotency-Key and body "
             "within 24 hours gets the first answer again.",
             body=RefundCreate,
-            headers=(IDEMPOTENCY_KEY,),
+            headers=(idempotent.DOCUMENTED,),
             answers={
                 201: Answer("The refund.", Refund, ("Location", idempotency.REPLAYED)),
                 403: problem("Only admins give money back.", idempotency.REPLAYED),
@@ -134,11 +118,11 @@ class Refunds:
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, order_id: int) -> None:
         caller = require_admin(req)
         new = await parse_body(req, RefundCreate)
-        key = idempotency.checked_key(req.get_header(idempotency.HEADER))
+        key = idempotent.key_of(req)
         answer = await service.refund_order(
             self.database, order_id, new, self.clock(), caller=caller, key=key, refusal=_refusal(req)
         )
-        _answer(req, resp, answer, order_id)
+        idempotent.render(resp, answer, absolute(req, f"/orders/{order_id}/payments"))
 
 
 class StripeWebhook:

@@ -240,7 +240,7 @@ def run_machine(databases: Databases) -> None:
             assert response.status_code == 200, response.text
             self.admin_totals.add(order_id)
             applied = self.applied(order_id)
-            if before is not None and before[0] == "pending" and 0 < applied >= total:
+            if before is not None and before[0] == "pending" and 0 < applied >= total * 100:  # (total in units)
                 # Brought down to what was paid already: settled, as that payment would have.
                 assert response.json["status"] == "paid", response.json
                 self.covered.add(order_id)

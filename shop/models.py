@@ -280,3 +280,90 @@ class ProviderEvent(Base):
     outcome: Mapped[str] = mapped_column(String(32))  # applied, owed back, ignored, needs attention
     detail: Mapped[str] = mapped_column(Text, default="")
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+DeliveryStatus = Literal["pending", "delivered", "failed"]
+DELIVERY_STATUSES = get_args(DeliveryStatus)
+
+
+class Event(Base):
+    """Something that happened, written in the transaction that made it happen
+    (a transactional outbox): the event exists if and only if its change committed.
+
+    `txid` orders the feed on PostgreSQL, where ids from the sequence can commit
+    out of order: the id of the transaction that wrote the event (0 on SQLite,
+    whose one writer commits ids in order). `subject` ("order:7") names what the
+    event is about: the events of one subject are delivered in the order they
+    happened."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_txid_id", "txid", "id"),
+        Index("ix_events_type_txid_id", "type", "txid", "id"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    txid: Mapped[int] = mapped_column(BigInteger)
+    type: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text)  # the resource as the API showed it, JSON
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Webhook(Base):
+    """A receiver of events. Its secret signs what is sent to it: kept (it must
+    be, to sign), shown once when the webhook is made."""
+
+    __tablename__ = "webhooks"
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    secret: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WebhookEvent(Base):
+    """An event type a webhook wants; "*" for every type."""
+
+    __tablename__ = "webhook_events"
+
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"), primary_key=True)
+    type: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class Delivery(Base):
+    """One event on its way to one webhook: made beside the event, in its
+    transaction, for every active webhook that wants its type. `claimed_until`
+    is a sender's lease on it while an attempt is in flight."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        CheckConstraint(f"status IN {DELIVERY_STATUSES}", name="status"),
+        UniqueConstraint("webhook_id", "event_id"),
+        # What is due, soonest first.
+        Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+        # An earlier event of the same subject still on its way holds a later one back.
+        Index("ix_deliveries_webhook_id_subject_event_id", "webhook_id", "subject", "event_id"),
+        Index("ix_deliveries_event_id", "event_id"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    # RESTRICT: the feed is a log, never pruned under a delivery.
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="RESTRICT"))
+    subject: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[DeliveryStatus] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status_code: Mapped[int | None] = mapped_column(Integer)  # of the last attempt
+    error: Mapped[str | None] = mapped_column(String(500))  # of the last attempt
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,1 @@
+"""Webhooks: receivers of the shop's events, and their signed, retried deliveries."""

@@ -44,6 +44,8 @@ from shop.products import resources as products
 from shop.settings import Settings, check_secret_key, load_settings
 from shop.tokens import Tokens
 from shop.users import resources as users
+from shop.webhooks import resources as webhooks
+from shop.webhooks.sender import Sender
 
 
 class IdConverter(BaseConverter):
@@ -102,6 +104,12 @@ class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
         attempts = RedisAttempts(settings.REDIS_URL) if settings.REDIS_URL else DatabaseAttempts(self.database)
         self.login_guard = LoginGuard(attempts, clock)
         self.sweeper = Sweeper(self.database, clock, settings.UNPAID_ORDER_TTL_SECONDS)
+        self.sender = Sender(
+            self.database,
+            clock,
+            retry_base_seconds=settings.WEBHOOK_RETRY_BASE_SECONDS,
+            allow_private_networks=settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+        )
         self.routes: list[tuple[str, object]] = []  # (URI template, resource), for the OpenAPI document
 
     def add_route(self, uri_template: str, resource: object, **kwargs: Any) -> None:
@@ -132,6 +140,7 @@ class Lifespan:
         self.app.database.open()
         await self._say_if_schema_is_behind()
         self.app.sweeper.start()
+        self.app.sender.start()
 
     async def _say_if_schema_is_behind(self) -> None:
         """One clear line at start when the database needs `shop migrate` (and /ready says 503)."""
@@ -149,6 +158,7 @@ class Lifespan:
 
     async def process_shutdown(self, scope: Mapping[str, Any], event: Mapping[str, Any]) -> None:
         await self.app.sweeper.stop()
+        await self.app.sender.stop()
         await self.app.login_guard.store.close()
         await self.app.database.dispose()
         self.app.passwords.close()
@@ -192,6 +202,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     app.add_route("/orders/{order_id:id}/refunds", payments.Refunds(database, clock))
     app.add_route(
         "/payments/stripe/webhook", payments.StripeWebhook(database, clock, currency, settings.STRIPE_WEBHOOK_SECRET)
+    )
+    private = settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS
+    app.add_route("/webhooks", webhooks.Webhooks(database, clock, totals, cursors, allow_private=private))
+    app.add_route("/webhooks/{webhook_id:id}", webhooks.WebhookItem(database, clock, allow_private=private))
+    app.add_route("/webhooks/{webhook_id:id}/deliveries", webhooks.Deliveries(database, totals, cursors))
+    app.add_route(
+        "/webhooks/{webhook_id:id}/deliveries/{delivery_id:id}/retry", webhooks.DeliveryRetry(database, clock)
     )
     app.add_route("/openapi.json", OpenAPIDocument(lambda: app.routes))
     app.add_route("/docs", SwaggerUI())

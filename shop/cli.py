@@ -1,4 +1,4 @@
-"""The `shop` command: serve, migrate, create-admin, seed, expire-orders."""
+"""The `shop` command: serve, migrate, create-admin, seed, expire-orders, deliver-webhooks."""
 
 from __future__ import annotations
 
@@ -243,6 +243,39 @@ def expire_orders() -> None:
         settings, lambda database: expire_unpaid(database, utcnow(), settings.UNPAID_ORDER_TTL_SECONDS)
     )
     typer.echo(f"{expired} unpaid order{'' if expired == 1 else 's'} expired.")
+
+
+@cli.command("deliver-webhooks")
+def deliver_webhooks(
+    once: Annotated[bool, typer.Option("--once", help="Send what is due now, then exit.")] = False,
+) -> None:
+    """Send webhook deliveries until interrupted; `shop serve` also sends them in the background."""
+    from shop.clock import utcnow
+    from shop.webhooks.sender import Sender
+
+    settings = settings_or_exit()
+    configure_logging(settings)
+    migrate_or_exit(settings)
+
+    async def work(database: Database) -> int:
+        sender = Sender(
+            database,
+            utcnow,
+            retry_base_seconds=settings.WEBHOOK_RETRY_BASE_SECONDS,
+            allow_private_networks=settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+        )
+        if not once:
+            await sender.run_forever()  # until interrupted
+        try:
+            return await sender.send_due()
+        finally:
+            await sender.stop()
+
+    try:
+        sent = run_with_database(settings, work)
+    except KeyboardInterrupt:
+        return
+    typer.echo(f"{sent} deliver{'y' if sent == 1 else 'ies'} attempted.")
 
 
 def main() -> None:

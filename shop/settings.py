@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     UNPAID_ORDER_TTL_SECONDS: int = Field(default=0, ge=0, le=365 * 24 * 3600)
     # The signing secret of the shop's Stripe webhook endpoint (whsec_...); unset, Stripe events are refused.
     STRIPE_WEBHOOK_SECRET: str | None = Field(default=None, repr=False)
+    # Webhooks may point at http:// and at this machine or a private network (a receiver beside the shop).
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: bool = False
+    # A failed delivery is tried again after this, then twice as long each time (docs/webhooks.md).
+    WEBHOOK_RETRY_BASE_SECONDS: float = Field(default=10.0, gt=0, le=3600, allow_inf_nan=False)
 
     @field_validator("CURRENCY")
     @classmethod

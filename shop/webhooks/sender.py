@@ -1,0 +1,199 @@
+"""The sender: delivers what is due, in the background of every `shop serve`
+worker (and alone in `shop deliver-webhooks`).
+
+Each worker runs its own, side by side with the others: a delivery is sent
+by whoever claimed it (shop.webhooks.store.claim), and what is left to do
+lives in the deliveries table, so a restart loses nothing. At most
+CONCURRENCY sends are in flight per sender; no database transaction is open
+during one. It polls every half of the retry base (between 0.05 and 1 s),
+and at once again when a claim came back full. Requests never wait for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+import httpx
+from loguru import logger
+
+from shop import codec
+from shop.clock import Clock
+from shop.database import Database
+from shop.webhooks import retries, store
+from shop.webhooks.addresses import Refused, check_resolved
+from shop.webhooks.signing import EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, sign
+from shop.webhooks.store import Claimed, Outcome
+
+TIMEOUT_SECONDS = 10.0
+# Longer than an attempt can take: a lease runs out only when its sender died.
+LEASE = timedelta(seconds=60)
+CONCURRENCY = 16
+MAX_ERROR = 500
+
+
+def body_of(claimed: Claimed) -> bytes:
+    """The event as it is sent and signed."""
+    event = {
+        "id": claimed.event_id,
+        "type": claimed.event_type,
+        "created_at": codec.timestamp(claimed.event_created_at),
+        "data": codec.loads(claimed.event_data.encode()),
+    }
+    return codec.dumps(event)
+
+
+def _refusal(code: int) -> str | None:
+    """Why an answer is not a delivery: anything but 2xx."""
+    if 200 <= code < 300:
+        return None
+    if 300 <= code < 400:
+        return f"answered HTTP {code}, a redirect (redirects are not followed)"
+    return f"answered HTTP {code}"
+
+
+class Sender:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        *,
+        retry_base_seconds: float,
+        allow_private_networks: bool,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.retry_base_seconds = retry_base_seconds
+        self.allow_private_networks = allow_private_networks
+        self.interval = min(1.0, max(0.05, retry_base_seconds / 2))
+        self._transport = transport  # tests may answer in process
+        self._client: httpx.AsyncClient | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._sending: set[asyncio.Task[None]] = set()
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            # No redirects (a 3xx is a failure: the receiver must name its own URL),
+            # and no proxies from the environment: a receiver is reached directly.
+            self._client = httpx.AsyncClient(
+                timeout=TIMEOUT_SECONDS, follow_redirects=False, trust_env=False, transport=self._transport
+            )
+        return self._client
+
+    async def _claim(self, limit: int) -> list[Claimed]:
+        now = self.clock()
+        if limit <= 0 or not await store.anything_due(self.database.reads, now):
+            return []
+        return await self.database.transaction(lambda connection: store.claim(connection, now, now + LEASE, limit))
+
+    async def send_due(self) -> int:
+        """Send everything due now, CONCURRENCY at a time, and record each
+        outcome: how many attempts were made. For `--once` and tests."""
+        sent = 0
+        while True:
+            claimed = await self._claim(CONCURRENCY)
+            await asyncio.gather(*(self._deliver(one) for one in claimed))
+            sent += len(claimed)
+            if len(claimed) < CONCURRENCY:
+                return sent
+
+    async def _deliver(self, claimed: Claimed) -> None:
+        outcome = await self._attempt(claimed)
+        recorded = await self.database.transaction(lambda connection: store.settle(connection, claimed, outcome))
+        if not recorded:  # the lease ran out and another sender took it over, or the webhook is gone
+            logger.info("delivery {} was settled elsewhere; this attempt is not recorded", claimed.id)
+
+    async def _attempt(self, claimed: Claimed) -> Outcome:
+        body = body_of(claimed)
+        code: int | None = None
+        try:
+            if not self.allow_private_networks:
+                await check_resolved(claimed.url)
+            timestamp = int(self.clock().timestamp())
+            headers = {
+                "Content-Type": "application/json",
+                EVENT_ID_HEADER: str(claimed.event_id),
+                EVENT_TYPE_HEADER: claimed.event_type,
+                SIGNATURE_HEADER: sign(claimed.secret, timestamp, body),
+                "User-Agent": "shop-webhooks/1",
+            }
+            response = await self._http().post(claimed.url, content=body, headers=headers)
+            code = response.status_code
+            error = _refusal(code)
+        except Refused as why:
+            error = f"refused to send: {why}"
+        except httpx.TimeoutException:
+            error = f"no answer within {TIMEOUT_SECONDS:g} seconds"
+        except httpx.HTTPError as failure:
+            # The exception's type and text: a connection refused, a TLS failure. Never the secret.
+            error = f"{type(failure).__name__}: {failure}" if str(failure) else type(failure).__name__
+        return self._outcome(claimed, code, error)
+
+    def _outcome(self, claimed: Claimed, code: int | None, error: str | None) -> Outcome:
+        now = self.clock()
+        if error is None:
+            return Outcome("delivered", code, None, None, now)
+        attempts = claimed.attempts + 1
+        if retries.gives_up(attempts):
+            return Outcome("failed", code, error[:MAX_ERROR], None, now)
+        delay = timedelta(seconds=retries.delay_after(attempts, self.retry_base_seconds))
+        return Outcome("pending", code, error[:MAX_ERROR], now + delay, now)
+
+    # -- In the background ---------------------------------------------------
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="shop: deliver webhooks")
+
+    async def stop(self) -> None:
+        """Stop polling and abandon the sends in flight: their leases run out,
+        and they are sent again (by this worker's successor or another)."""
+        tasks = [*self._sending, *([self._task] if self._task is not None else [])]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._task = None
+        self._sending.clear()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def run_forever(self) -> None:
+        """Poll and send until cancelled: `shop deliver-webhooks`."""
+        try:
+            await self._run()
+        finally:
+            await self.stop()
+
+    async def _run(self) -> None:
+        while True:
+            free = CONCURRENCY - len(self._sending)
+            try:
+                claimed = await self._claim(free)
+            except Exception as error:  # the database away: the next poll tries again
+                logger.warning(
+                    "the webhook sender could not claim deliveries, and will try again: {}", type(error).__name__
+                )
+                claimed = []
+            for one in claimed:
+                task = asyncio.get_running_loop().create_task(self._deliver_logged(one))
+                self._sending.add(task)
+                task.add_done_callback(self._sending.discard)
+            if free > 0 and len(claimed) == free:
+                continue  # a full claim: more may be due
+            if self._sending and len(self._sending) >= CONCURRENCY:
+                await asyncio.wait(self._sending, return_when=asyncio.FIRST_COMPLETED)
+            else:
+                await asyncio.sleep(self.interval)
+
+    async def _deliver_logged(self, claimed: Claimed) -> None:
+        try:
+            await self._deliver(claimed)
+        except Exception as error:  # the outcome not recorded: the lease runs out, and it is sent again
+            logger.warning(
+                "delivery {} could not be recorded, and will be sent again: {}", claimed.id, type(error).__name__
+            )

@@ -35,6 +35,7 @@ pytest_plugins = [
     "steps.connections",
     "steps.expiry",
     "steps.payments",
+    "steps.webhooks",
 ]
 
 

@@ -14,12 +14,13 @@ Feature: The shop command
     And its output mentions "<mentions>"
 
     Examples:
-      | command           | mentions   |
-      | shop              | serve      |
-      | shop serve        | --workers  |
-      | shop migrate      | migration  |
-      | shop create-admin | --username |
-      | shop seed         | --products |
+      | command               | mentions   |
+      | shop                  | serve      |
+      | shop serve            | --workers  |
+      | shop migrate          | migration  |
+      | shop create-admin     | --username |
+      | shop seed             | --products |
+      | shop deliver-webhooks | --once     |
 
   Scenario: shop --version names the installed version
     When the operator runs "shop --version"

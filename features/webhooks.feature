@@ -278,3 +278,31 @@ Feature: Webhooks
       | order.created | delivered | 1        |
     When "root" lists the delivered deliveries of that webhook
     Then the page says page 1 of 20 per page with 1 in total
+
+  # -- In the background ------------------------------------------------------------
+
+  Scenario: The shop sends on its own, in the background, without a request waiting for it
+    Given the shop may send webhooks to private networks
+    And "root" has made a webhook for the receiver wanting "order.created"
+    And "ada" has ordered 1 "Teapot"
+    When the shop runs for a moment on its own
+    Then the receiver got 1 request
+    And every request the receiver got is a signed event
+
+  Scenario: `shop serve` sends webhooks in the background of its workers
+    Given the shop may send webhooks to private networks
+    And an operator whose shop may send webhooks to private networks
+    And the operator has started "shop serve"
+    And "root" has made a webhook for the receiver wanting "order.created"
+    And an order of that shop placed just now
+    Then within 10 seconds the receiver got 1 request
+
+  Scenario: `shop deliver-webhooks --once` sends what is due, and says how much
+    Given the shop may send webhooks to private networks
+    And an operator whose shop may send webhooks to private networks
+    And "root" has made a webhook for the receiver wanting "order.created"
+    And an order of that shop placed just now
+    When the operator runs "shop deliver-webhooks --once"
+    Then the command succeeds
+    And its output mentions "1 delivery attempted."
+    And the receiver got 1 request

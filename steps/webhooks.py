@@ -3,13 +3,15 @@ the shop sends it, and the shop's sender driven on the scenario's clock."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -21,6 +23,7 @@ from shop.models import Delivery
 from steps.grammar import step
 from steps.http import Exchange, FakeClock, send, start_shop
 from steps.ordering import token_of
+from steps.processes import Operator
 from steps.shop_client import InProcessShop
 
 
@@ -129,9 +132,15 @@ def _types(listed: str) -> list[str]:
 # -- The shop's settings ----------------------------------------------------------
 
 
+def driven(shop: InProcessShop) -> InProcessShop:
+    """The shop, its background sender stopped: the scenario runs it, on its clock, when it says so."""
+    shop.run(shop.app.sender.stop())
+    return shop
+
+
 def _restarted(request: pytest.FixtureRequest, shop: InProcessShop, clock: FakeClock, **update: Any) -> InProcessShop:
     """The scenario's shop, with these settings changed (its others kept), on the same database."""
-    return start_shop(request, shop.app.settings.model_copy(update=update), clock)
+    return driven(start_shop(request, shop.app.settings.model_copy(update=update), clock))
 
 
 @given("the shop may send webhooks to private networks", target_fixture="shop")
@@ -168,6 +177,7 @@ def receiver_back(receiver: Receiver) -> None:
 
 
 def make(exchange: Exchange, shop: InProcessShop, hooks: Hooks, username: str, body: dict[str, Any]) -> None:
+    driven(shop)
     exchange.token = token_of(exchange, shop, username)
     response = send(exchange, shop, "POST", "/webhooks", json=body)
     if response.status_code == 201:
@@ -282,10 +292,38 @@ def sender_ran_out(shop: InProcessShop, clock: FakeClock) -> None:
     raise AssertionError("deliveries were still pending after 200 rounds")
 
 
-@when(step("{minutes:d} minutes pass and the shop's sender runs"))
-def minutes_pass_and_send(shop: InProcessShop, clock: FakeClock, minutes: int) -> None:
-    clock.advance(timedelta(minutes=minutes))
-    shop.run(shop.app.sender.send_due())
+@when("the shop runs for a moment on its own")
+def runs_on_its_own(shop: InProcessShop, receiver: Receiver) -> None:
+    """The background sender, started again as at start-up, left to itself until the receiver heard from it."""
+
+    async def moment() -> None:
+        shop.app.sender.start()
+        try:
+            for _ in range(100):
+                await asyncio.sleep(0.05)
+                if receiver.received:
+                    return
+        finally:
+            await shop.app.sender.stop()
+
+    shop.run(moment())
+
+
+# -- As an operator runs it ------------------------------------------------------------
+
+
+@given("an operator whose shop may send webhooks to private networks")
+def operator_private(operator: Operator) -> None:
+    operator.env.update(WEBHOOK_ALLOW_PRIVATE_NETWORKS="true", LOG_LEVEL="WARNING")
+
+
+@then(parsers.re(r"within (?P<seconds>\d+) seconds the receiver got (?P<count>\d+) requests?$"))
+def receiver_got_within(receiver: Receiver, seconds: str, count: str) -> None:
+    deadline = time.monotonic() + int(seconds)
+    while len(receiver.received) < int(count):
+        assert time.monotonic() < deadline, receiver.events()
+        time.sleep(0.1)
+    assert len(receiver.received) == int(count), receiver.events()
 
 
 # -- Then ------------------------------------------------------------------------------

@@ -170,15 +170,21 @@ class Sender:
             await self.stop()
 
     async def _run(self) -> None:
+        failing = False  # said once when the database goes away, once when it is back: not every poll
         while True:
             free = CONCURRENCY - len(self._sending)
             try:
                 claimed = await self._claim(free)
             except Exception as error:  # the database away: the next poll tries again
-                logger.warning(
-                    "the webhook sender could not claim deliveries, and will try again: {}", type(error).__name__
-                )
-                claimed = []
+                if not failing:
+                    logger.warning(
+                        "the webhook sender could not claim deliveries, and keeps trying: {}", type(error).__name__
+                    )
+                failing, claimed = True, []
+            else:
+                if failing:
+                    logger.info("the webhook sender reaches the database again")
+                failing = False
             for one in claimed:
                 task = asyncio.get_running_loop().create_task(self._deliver_logged(one))
                 self._sending.add(task)

@@ -1,0 +1,142 @@
+"""The sender's claims on a real database (SQLite, and PostgreSQL with
+TEST_DATABASE_URL): senders side by side send each delivery once, a claim
+held by a sender that died runs out and the delivery is sent again, and an
+attempt recorded after its claim was taken over changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import URL, Connection
+
+from shop.database import Database
+from shop.events import store as events
+from shop.models import Delivery
+from shop.webhooks import store
+from shop.webhooks.sender import LEASE, Sender
+from shop.webhooks.store import Outcome
+from steps.http import FakeClock
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+class Receiver:
+    """An in-process receiver (httpx's mock transport): what it got, by event id."""
+
+    def __init__(self, status: int = 204) -> None:
+        self.status = status
+        self.got: list[int] = []
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.01)  # long enough for another sender to try its luck meanwhile
+        self.got.append(int(request.headers["Shop-Event-Id"]))
+        return httpx.Response(self.status)
+
+
+@pytest.fixture
+def database(database_url: URL) -> Database:
+    """Disposed by each test on its own event loop (PostgreSQL's pool belongs to the loop)."""
+    return Database(database_url)
+
+
+def run_with(database: Database, work: Coroutine[Any, Any, None]) -> None:
+    async def main() -> None:
+        try:
+            await work
+        finally:
+            await database.dispose()
+
+    asyncio.run(main())
+
+
+def sender(database: Database, clock: FakeClock, receiver: Receiver, *, allow_private: bool = True) -> Sender:
+    transport = httpx.MockTransport(receiver)
+    return Sender(database, clock, retry_base_seconds=10, allow_private_networks=allow_private, transport=transport)
+
+
+def events_for_a_webhook(connection: Connection, count: int, url: str = "http://127.0.0.1:9/hook") -> int:
+    webhook = store.add(connection, url, "", "whsec_test", ["*"], NOW)
+    for number in range(count):
+        events.record(connection, "order.created", f"order:{number}", {"id": number}, NOW)
+    return webhook.id
+
+
+def statuses(connection: Connection) -> list[tuple[str, int]]:
+    rows = connection.execute(select(Delivery.status, Delivery.attempts).order_by(Delivery.id))
+    return [(str(status), int(attempts)) for status, attempts in rows]
+
+
+def test_senders_side_by_side_send_each_delivery_once(database: Database) -> None:
+    receiver = Receiver()
+    clock = FakeClock()
+    clock.now = NOW
+
+    async def run() -> None:
+        await database.transaction(lambda connection: events_for_a_webhook(connection, 40))
+        others = [Database(database.url) for _ in range(2)]
+        try:
+            senders = [sender(other, clock, receiver) for other in [database, *others]]
+            await asyncio.gather(*(one.send_due() for one in senders))
+            for one in senders:
+                await one.stop()
+        finally:
+            for other in others:
+                await other.dispose()
+        assert await database.transaction(statuses) == [("delivered", 1)] * 40
+
+    run_with(database, run())
+    assert sorted(receiver.got) == sorted(set(receiver.got)) and len(receiver.got) == 40
+
+
+def test_a_claim_that_ran_out_is_sent_again_and_the_late_outcome_is_not_recorded(database: Database) -> None:
+    receiver = Receiver()
+    clock = FakeClock()
+    clock.now = NOW
+
+    async def run() -> None:
+        await database.transaction(lambda connection: events_for_a_webhook(connection, 1))
+        # A sender claims the delivery, then dies before it records anything.
+        dead = await database.transaction(lambda connection: store.claim(connection, NOW, NOW + LEASE, 16))
+        assert len(dead) == 1
+        alive = sender(database, clock, receiver)
+        assert await alive.send_due() == 0  # still claimed
+        clock.now = NOW + LEASE + timedelta(seconds=1)
+        assert await alive.send_due() == 1  # the claim ran out: sent again
+        late = Outcome("pending", 500, "answered HTTP 500", NOW, NOW)
+        assert not await database.transaction(lambda connection: store.settle(connection, dead[0], late))
+        assert await database.transaction(statuses) == [("delivered", 1)]
+        await alive.stop()
+
+    run_with(database, run())
+    assert len(receiver.got) == 1
+
+
+def test_a_public_name_is_checked_at_send_time(database: Database) -> None:
+    """Saved without private networks, the URL is checked again when sent:
+    here it is an inside address, so the attempt fails and is retried later."""
+    receiver = Receiver()
+    clock = FakeClock()
+    clock.now = NOW
+
+    async def run() -> None:
+        url = "https://localhost/hook"
+        await database.transaction(lambda connection: events_for_a_webhook(connection, 1, url))
+        guarded = sender(database, clock, receiver, allow_private=False)
+        assert await guarded.send_due() == 1
+        await guarded.stop()
+        row = await database.transaction(
+            lambda connection: connection.execute(
+                select(Delivery.status, Delivery.error, Delivery.next_attempt_at)
+            ).one()
+        )
+        assert row.status == "pending" and "not a public address" in (row.error or "")
+        assert NOW + timedelta(seconds=8) <= row.next_attempt_at <= NOW + timedelta(seconds=12)
+
+    run_with(database, run())
+    assert receiver.got == []

@@ -159,3 +159,30 @@ Feature: Who may do what
       | nobody | POST   | /payments/stripe/webhook | {}   | 400    |
       | ada    | POST   | /payments/stripe/webhook | {}   | 400    |
       | root   | POST   | /payments/stripe/webhook | {}   | 400    |
+
+    Examples: Webhooks are for admins only
+      | caller | method | path      | body                                                  | status |
+      | nobody | POST   | /webhooks | {"url": "https://erp.example/hook", "events": ["*"]} | 401    |
+      | ada    | POST   | /webhooks | {"url": "https://erp.example/hook", "events": ["*"]} | 403    |
+      | root   | POST   | /webhooks | {"url": "https://erp.example/hook", "events": ["*"]} | 201    |
+      | nobody | GET    | /webhooks | none                                                  | 401    |
+      | ada    | GET    | /webhooks | none                                                  | 403    |
+      | root   | GET    | /webhooks | none                                                  | 200    |
+
+    Examples: A webhook's own endpoints are for admins only; there is no webhook 1 here, so an admin is told 404
+      | caller | method | path                                | body              | status |
+      | nobody | GET    | /webhooks/1                         | none              | 401    |
+      | ada    | GET    | /webhooks/1                         | none              | 403    |
+      | root   | GET    | /webhooks/1                         | none              | 404    |
+      | nobody | PATCH  | /webhooks/1                         | {"active": false} | 401    |
+      | ada    | PATCH  | /webhooks/1                         | {"active": false} | 403    |
+      | root   | PATCH  | /webhooks/1                         | {"active": false} | 404    |
+      | nobody | DELETE | /webhooks/1                         | none              | 401    |
+      | ada    | DELETE | /webhooks/1                         | none              | 403    |
+      | root   | DELETE | /webhooks/1                         | none              | 404    |
+      | nobody | GET    | /webhooks/1/deliveries              | none              | 401    |
+      | ada    | GET    | /webhooks/1/deliveries              | none              | 403    |
+      | root   | GET    | /webhooks/1/deliveries              | none              | 404    |
+      | nobody | POST   | /webhooks/1/deliveries/1/retry      | none              | 401    |
+      | ada    | POST   | /webhooks/1/deliveries/1/retry      | none              | 403    |
+      | root   | POST   | /webhooks/1/deliveries/1/retry      | none              | 404    |

@@ -55,6 +55,16 @@ Feature: API documentation
       | POST   | /orders/{order_id}/refunds  | for a bearer token | 201 400 401 403 404 409 413 415 422 503     |
       | POST   | /payments/stripe/webhook    | open to everyone   | 200 400 409 413 415 422 503                 |
 
+    Examples: Webhooks
+      | method | path                                                  | security           | statuses                            |
+      | POST   | /webhooks                                             | for a bearer token | 201 400 401 403 413 415 422 503     |
+      | GET    | /webhooks                                             | for a bearer token | 200 401 403 422 503                 |
+      | GET    | /webhooks/{webhook_id}                                | for a bearer token | 200 401 403 404 503                 |
+      | PATCH  | /webhooks/{webhook_id}                                | for a bearer token | 200 400 401 403 404 413 415 422 503 |
+      | DELETE | /webhooks/{webhook_id}                                | for a bearer token | 204 401 403 404 503                 |
+      | GET    | /webhooks/{webhook_id}/deliveries                     | for a bearer token | 200 401 403 404 422 503             |
+      | POST   | /webhooks/{webhook_id}/deliveries/{delivery_id}/retry | for a bearer token | 202 401 403 404 409 503             |
+
   Scenario: With open registration, creating a user needs no token
     Given registration is open
     When a client reads the OpenAPI document
@@ -74,6 +84,8 @@ Feature: API documentation
     And the body of PATCH "/products/{product_id}" requires nothing and allows no other fields
     And the body of POST "/orders/{order_id}/payments" requires "amount", "reference" and allows no other fields
     And the body of POST "/orders/{order_id}/refunds" requires "amount", "reason" and allows no other fields
+    And the body of POST "/webhooks" requires "url", "events" and allows no other fields
+    And the body of PATCH "/webhooks/{webhook_id}" requires nothing and allows no other fields
 
   Scenario: Stripe's webhook body is documented as Stripe sends it, whatever else it carries
     When a client reads the OpenAPI document
@@ -162,6 +174,9 @@ Feature: API documentation
       | POST   | /login                      | 429    | Retry-After         |
       | GET    | /orders                     | 401    | WWW-Authenticate    |
       | GET    | /products                   | 503    | Retry-After         |
+      | POST   | /webhooks                   | 201    | Location            |
+      | GET    | /webhooks                   | 200    | Link                |
+      | GET    | /webhooks                   | 401    | WWW-Authenticate    |
     And every response header it defines is used by some answer
 
   Scenario Outline: The money schema takes what the shop takes: <price>

@@ -2,7 +2,8 @@ Feature: Settings
   The shop reads its settings from the environment and from a `.env` file in
   the directory it starts in: DEBUG, SECRET_KEY, DATABASE_URL,
   JWT_EXPIRES_SECONDS, OPEN_REGISTRATION, PUBLIC_CATALOGUE, CURRENCY, LOG_LEVEL, LOG_JSON,
-  CORS_ORIGINS, REDIS_URL, METRICS_TOKEN, PUBLIC_BASE_URL, UNPAID_ORDER_TTL_SECONDS and STRIPE_WEBHOOK_SECRET. The older names SQLITE_URI (the database) and
+  CORS_ORIGINS, REDIS_URL, METRICS_TOKEN, PUBLIC_BASE_URL, UNPAID_ORDER_TTL_SECONDS, STRIPE_WEBHOOK_SECRET,
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS and WEBHOOK_RETRY_BASE_SECONDS. The older names SQLITE_URI (the database) and
   ALEMBIC_URI (the migrations' database) are still honoured. A missing or bad
   setting stops start-up with one clear line that names it, never a traceback.
   SECRET_KEY signs access tokens, so only what serves the API asks for it:
@@ -30,6 +31,14 @@ Feature: Settings
       | UNPAID_ORDER_TTL_SECONDS | -1                                            |
       | UNPAID_ORDER_TTL_SECONDS | a day                                         |
       | STRIPE_WEBHOOK_SECRET    | sk_live_51H7an_api_key_not_the_signing_secret |
+
+    Examples: Webhooks
+      | name                           | value     |
+      | WEBHOOK_ALLOW_PRIVATE_NETWORKS | sometimes |
+      | WEBHOOK_RETRY_BASE_SECONDS     | 0         |
+      | WEBHOOK_RETRY_BASE_SECONDS     | -10       |
+      | WEBHOOK_RETRY_BASE_SECONDS     | nan       |
+      | WEBHOOK_RETRY_BASE_SECONDS     | a while   |
 
   Scenario: A bad Stripe secret is named, never shown
     Given the environment sets STRIPE_WEBHOOK_SECRET to "sk_live_51H7an_api_key_not_the_signing_secret"

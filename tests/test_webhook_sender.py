@@ -140,3 +140,46 @@ def test_a_public_name_is_checked_at_send_time(database: Database) -> None:
 
     run_with(database, run())
     assert receiver.got == []
+
+
+def first_delivery(connection: Connection) -> Any:
+    return connection.execute(select(Delivery.status, Delivery.status_code, Delivery.error)).one()
+
+
+def test_a_redirect_is_a_failure_not_followed(database: Database) -> None:
+    receiver = Receiver(status=302)
+    clock = FakeClock()
+    clock.now = NOW
+
+    async def run() -> None:
+        await database.transaction(lambda connection: events_for_a_webhook(connection, 1))
+        one = sender(database, clock, receiver)
+        await one.send_due()
+        await one.stop()
+        row = await database.transaction(first_delivery)
+        assert (row.status, row.status_code) == ("pending", 302) and "redirects are not followed" in row.error
+
+    run_with(database, run())
+    assert len(receiver.got) == 1
+
+
+def test_an_answer_slower_than_the_timeout_is_a_failure(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("shop.webhooks.sender.TIMEOUT_SECONDS", 0.05)
+    clock = FakeClock()
+    clock.now = NOW
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(1)
+        return httpx.Response(204)
+
+    async def run() -> None:
+        await database.transaction(lambda connection: events_for_a_webhook(connection, 1))
+        one = Sender(
+            database, clock, retry_base_seconds=10, allow_private_networks=True, transport=httpx.MockTransport(slow)
+        )
+        await one.send_due()
+        await one.stop()
+        row = await database.transaction(first_delivery)
+        assert (row.status, row.status_code) == ("pending", None) and "no answer within" in row.error
+
+    run_with(database, run())

@@ -159,3 +159,10 @@ Feature: Who may do what
       | nobody | POST   | /payments/stripe/webhook | {}   | 400    |
       | ada    | POST   | /payments/stripe/webhook | {}   | 400    |
       | root   | POST   | /payments/stripe/webhook | {}   | 400    |
+
+    Examples: The event feed is for admins
+      | caller | method | path    | body | status |
+      | nobody | GET    | /events | none | 401    |
+      | ada    | GET    | /events | none | 403    |
+      | bob    | GET    | /events | none | 403    |
+      | root   | GET    | /events | none | 200    |

@@ -25,6 +25,7 @@ from shop.docs import (
     ToPage,
 )
 from shop.errors import ShopError
+from shop.events import resources as events
 from shop.health import Health, Ready
 from shop.ids import plain_id
 from shop.keyset import Totals
@@ -101,7 +102,7 @@ class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
         self.tokens = Tokens(settings.SECRET_KEY, settings.JWT_EXPIRES_SECONDS)
         attempts = RedisAttempts(settings.REDIS_URL) if settings.REDIS_URL else DatabaseAttempts(self.database)
         self.login_guard = LoginGuard(attempts, clock)
-        self.sweeper = Sweeper(self.database, clock, settings.UNPAID_ORDER_TTL_SECONDS)
+        self.sweeper = Sweeper(self.database, clock, settings.UNPAID_ORDER_TTL_SECONDS, settings.CURRENCY)
         self.routes: list[tuple[str, object]] = []  # (URI template, resource), for the OpenAPI document
 
     def add_route(self, uri_template: str, resource: object, **kwargs: Any) -> None:
@@ -193,6 +194,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     app.add_route(
         "/payments/stripe/webhook", payments.StripeWebhook(database, clock, currency, settings.STRIPE_WEBHOOK_SECRET)
     )
+    app.add_route("/events", events.Events(database, totals, cursors))
     app.add_route("/openapi.json", OpenAPIDocument(lambda: app.routes))
     app.add_route("/docs", SwaggerUI())
     app.add_route("/redoc", ReDoc())

@@ -267,6 +267,11 @@ def stock_is(shop: InProcessShop, listed: str) -> None:
         assert stock_of(shop, name) == int(quantity), name
 
 
+@then("the new order has an id no order had before")
+def id_never_given_before(placed: list[int]) -> None:
+    assert len(placed) >= 2 and placed[-1] > max(placed[:-1]), placed
+
+
 @then(step('the order totals "{total:q}"'))
 def order_totals(exchange: Exchange, total: str) -> None:
     assert exchange.last.status_code == 200

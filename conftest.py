@@ -33,6 +33,7 @@ pytest_plugins = [
     "steps.metrics",
     "steps.hostile",
     "steps.connections",
+    "steps.events",
     "steps.expiry",
     "steps.payments",
     "steps.webhooks",

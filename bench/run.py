@@ -8,6 +8,11 @@ worker the servers are pinned to core 0 and wrk to core 1.
 
 It prints a Markdown table (medians over the rounds; statuses summed) and
 writes it, with the raw rounds as JSON, under .bench/ (git-ignored).
+
+POST /orders runs twice: as it is, and with a webhook registered for every
+event, delivering to a local receiver (bench/receiver.py, on wrk's core): the
+outbox's cost on the request, and how many deliveries a second the shop's
+sender makes, during the load and, after it, while it works off the backlog.
 """
 
 from __future__ import annotations
@@ -59,6 +64,8 @@ class Scenario:
     connections: int | None = None
     # Stripe deliveries, signed afresh before each run: (how many, the event of the n-th as JSON).
     signed: tuple[int, Callable[[int], str]] | None = None
+    # Set up before a run (its warm-up included) and taken down after it: extra figures for the round.
+    around: Callable[[], Callable[[], dict[str, Any]]] | None = None
 
 
 @dataclass
@@ -189,6 +196,42 @@ def payment_event(orders: int) -> Callable[[int], str]:
     return event
 
 
+class WebhookReceiving:
+    """A webhook for every event, to the bench's receiver, while a scenario runs."""
+
+    def __init__(self, shop_base: str, receiver_base: str, token: str) -> None:
+        self.shop_base, self.receiver_base, self.token = shop_base, receiver_base, token
+
+    def received(self) -> int:
+        return int(call(self.receiver_base, "GET", "/count")["received"])
+
+    def events(self) -> int:
+        return int(call(self.shop_base, "GET", "/events?per_page=1", token=self.token)["total"])
+
+    def __call__(self) -> Callable[[], dict[str, Any]]:
+        body = {"url": self.receiver_base + "/hook", "events": ["*"], "description": "bench"}
+        webhook = call(self.shop_base, "POST", "/webhooks", body, token=self.token)["id"]
+        started, received, events = time.monotonic(), self.received(), self.events()
+
+        def after() -> dict[str, Any]:
+            loaded = time.monotonic()
+            during = self.received() - received
+            told = self.events() - events
+            while self.received() - received < told and time.monotonic() - loaded < 600:
+                time.sleep(0.05)
+            drained = time.monotonic()
+            backlog = told - during
+            call(self.shop_base, "DELETE", f"/webhooks/{webhook}", token=self.token)
+            return {
+                "events": told,
+                "deliveries_per_s_during_load": during / (loaded - started),
+                "backlog": backlog,
+                "deliveries_per_s_draining": backlog / (drained - loaded) if backlog > 0 else 0.0,
+            }
+
+        return after
+
+
 def run_wrk(
     wrk: str, cores: str | None, scenario: Scenario, base: str, token: str, args: argparse.Namespace, seconds: float
 ) -> dict[str, Any]:
@@ -259,6 +302,7 @@ def main() -> None:
         "BENCH_BARE_DATABASE": bare_database,
         "STRIPE_WEBHOOK_SECRET": STRIPE_SECRET,
         "BENCH_STRIPE_SECRET": STRIPE_SECRET,
+        "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",  # the bench's receiver is on 127.0.0.1
     }
     processes: list[subprocess.Popen[bytes]] = []
     try:
@@ -308,9 +352,20 @@ def main() -> None:
                 stderr=log,
             )
         )
+        receiver_port = free_port()
+        processes.append(
+            subprocess.Popen(
+                pinned(wrk_cores, [sys.executable, "-m", "bench.receiver", str(receiver_port)]),
+                cwd=ROOT,
+                stdout=log,
+                stderr=log,
+            )
+        )
         shop_base, bare_base = f"http://127.0.0.1:{shop_port}", f"http://127.0.0.1:{bare_port}"
+        receiver_base = f"http://127.0.0.1:{receiver_port}"
         wait_ready(shop_base + "/ready", processes[0])
         wait_ready(bare_base + "/fixed", processes[1])
+        wait_ready(receiver_base + "/count", processes[2])
 
         token = call(shop_base, "POST", "/login", {"username": "bench", "password": PASSWORD})["access_token"]
         # The seed skips an order whose products are all out of stock: ask how many there are.
@@ -325,6 +380,15 @@ def main() -> None:
             Scenario(f"GET /products?cursor (depth {depth:,})", "shop", f"/products?cursor={cursor}"),
             Scenario("GET /orders/{id}", "shop", "/orders/{id}", ids=orders),
             Scenario("POST /orders", "shop", "/orders", method="POST", body=order_body, ids=products),
+            Scenario(
+                "POST /orders, a webhook for every event",
+                "shop",
+                "/orders",
+                method="POST",
+                body=order_body,
+                ids=products,
+                around=WebhookReceiving(shop_base, receiver_base, token),
+            ),
             Scenario("GET /products/{id} without a token (401)", "shop", "/products/{id}", ids=products, token=False),
             Scenario("GET /health", "shop", "/health", token=False),
             # Each delivery a new event: a claim, the order's lock, a payment, the order paid once.
@@ -357,13 +421,22 @@ def main() -> None:
         for round_number in range(1, args.rounds + 1):
             for scenario in scenarios:
                 base = shop_base if scenario.server == "shop" else bare_base
+                after = scenario.around() if scenario.around is not None else None
                 if args.warmup:
                     run_wrk(wrk, wrk_cores, scenario, base, token, args, args.warmup)
                 measured = run_wrk(wrk, wrk_cores, scenario, base, token, args, args.duration)
+                if after is not None:
+                    measured.update(after())
                 results[scenario.name].rounds.append(measured)
                 print(
                     f"bench: round {round_number} {scenario.name}: {measured['rps']:,.0f}/s "
-                    f"p50 {measured['p50_ms']:.2f} ms p99 {measured['p99_ms']:.2f} ms {measured['statuses']}",
+                    f"p50 {measured['p50_ms']:.2f} ms p99 {measured['p99_ms']:.2f} ms {measured['statuses']}"
+                    + (
+                        f" deliveries {measured['deliveries_per_s_during_load']:,.0f}/s during the load, "
+                        f"{measured['deliveries_per_s_draining']:,.0f}/s working off {measured['backlog']:,}"
+                        if after is not None
+                        else ""
+                    ),
                     flush=True,
                 )
             if args.only and "login" not in args.only:
@@ -410,6 +483,7 @@ RATIOS = {
     "GET /products/{id} without a token (401)": "bare: 401",
     "GET /health": "bare: fixed JSON",
     "POST /payments/stripe/webhook (new events)": "bare: signed webhook, one insert",
+    "POST /orders, a webhook for every event": "POST /orders",
 }
 
 
@@ -426,7 +500,7 @@ def report(
     lines = [
         f"### {title}",
         "",
-        "| scenario | requests/s | p50 ms | p99 ms | statuses | vs bare |",
+        "| scenario | requests/s | p50 ms | p99 ms | statuses | vs |",
         "|---|---|---|---|---|---|",
     ]
     for result in all_results:
@@ -438,6 +512,16 @@ def report(
             f"| {result.scenario} | {result.median('rps'):,.0f} | {result.median('p50_ms'):.2f} | "
             f"{result.median('p99_ms'):.2f} | {statuses} | {ratio} |"
         )
+    lines.append("")
+    lines.append("vs: " + "; ".join(f"{shop} against {against}" for shop, against in RATIOS.items()) + ".")
+    for result in all_results:
+        if result.rounds and "backlog" in result.rounds[0]:
+            lines.append("")
+            lines.append(
+                f"{result.scenario}: the sender delivered {result.median('deliveries_per_s_during_load'):,.0f}/s "
+                f"during the load and {result.median('deliveries_per_s_draining'):,.0f}/s working off the "
+                f"backlog after it (medians; backlogs {[r['backlog'] for r in result.rounds]})."
+            )
     table = "\n".join(lines)
     print("\n" + table + "\n")
     args.out.mkdir(parents=True, exist_ok=True)

@@ -160,6 +160,13 @@ Feature: Who may do what
       | ada    | POST   | /payments/stripe/webhook | {}   | 400    |
       | root   | POST   | /payments/stripe/webhook | {}   | 400    |
 
+    Examples: The event feed is for admins
+      | caller | method | path    | body | status |
+      | nobody | GET    | /events | none | 401    |
+      | ada    | GET    | /events | none | 403    |
+      | bob    | GET    | /events | none | 403    |
+      | root   | GET    | /events | none | 200    |
+
     Examples: Webhooks are for admins only
       | caller | method | path      | body                                                  | status |
       | nobody | POST   | /webhooks | {"url": "https://erp.example/hook", "events": ["*"]} | 401    |

@@ -54,6 +54,7 @@ Feature: API documentation
       | POST   | /orders/{order_id}/payments | for a bearer token | 201 400 401 403 404 409 413 415 422 503     |
       | POST   | /orders/{order_id}/refunds  | for a bearer token | 201 400 401 403 404 409 413 415 422 503     |
       | POST   | /payments/stripe/webhook    | open to everyone   | 200 400 409 413 415 422 503                 |
+      | GET    | /events                     | for a bearer token | 200 401 403 422 503                         |
 
     Examples: Webhooks
       | method | path                                                  | security           | statuses                            |
@@ -166,6 +167,8 @@ Feature: API documentation
       | POST   | /orders/{order_id}/payments | 201    | Location            |
       | POST   | /orders/{order_id}/payments | 201    | Idempotent-Replayed |
       | POST   | /orders/{order_id}/refunds  | 201    | Idempotent-Replayed |
+      | GET    | /events                     | 200    | Link                |
+      | GET    | /events                     | 200    | X-Total-Count       |
       | GET    | /products                   | 200    | Link                |
       | GET    | /products                   | 200    | X-Total-Count       |
       | GET    | /products/{product_id}      | 200    | ETag                |

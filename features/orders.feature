@@ -105,6 +105,13 @@ Feature: Orders
     Then the response is a problem with status 422
     And the stock is 5 "Cup"
 
+  Scenario: The id of a deleted order is never given to a new one
+    Given "ada" has ordered 1 "Mug"
+    And "ada" has deleted that order
+    When "ada" orders 1 "Mug"
+    Then the response status is 201
+    And the new order has an id no order had before
+
   Scenario: A customer may name themself as the buyer, but nobody else
     Given "ada" has logged in
     When "ada" orders 1 "Mug" for "ada"

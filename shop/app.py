@@ -25,6 +25,7 @@ from shop.docs import (
     ToPage,
 )
 from shop.errors import ShopError
+from shop.events import resources as events
 from shop.health import Health, Ready
 from shop.ids import plain_id
 from shop.keyset import Totals
@@ -103,7 +104,7 @@ class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
         self.tokens = Tokens(settings.SECRET_KEY, settings.JWT_EXPIRES_SECONDS)
         attempts = RedisAttempts(settings.REDIS_URL) if settings.REDIS_URL else DatabaseAttempts(self.database)
         self.login_guard = LoginGuard(attempts, clock)
-        self.sweeper = Sweeper(self.database, clock, settings.UNPAID_ORDER_TTL_SECONDS)
+        self.sweeper = Sweeper(self.database, clock, settings.UNPAID_ORDER_TTL_SECONDS, settings.CURRENCY)
         self.sender = Sender(
             self.database,
             clock,
@@ -203,6 +204,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Sh
     app.add_route(
         "/payments/stripe/webhook", payments.StripeWebhook(database, clock, currency, settings.STRIPE_WEBHOOK_SECRET)
     )
+    app.add_route("/events", events.Events(database, totals, cursors))
     private = settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS
     app.add_route("/webhooks", webhooks.Webhooks(database, clock, totals, cursors, allow_private=private))
     app.add_route("/webhooks/{webhook_id:id}", webhooks.WebhookItem(database, clock, allow_private=private))

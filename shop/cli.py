@@ -213,7 +213,7 @@ def seed(
             for label, count, step in (
                 ("products", products, seed_products),
                 ("users", users, seed_users),
-                ("orders", orders, seed_orders),
+                ("orders", orders, partial(seed_orders, currency=settings.CURRENCY)),
             ):
                 if count:
                     task = bar.add_task(label, total=count)
@@ -240,7 +240,10 @@ def expire_orders() -> None:
         return
     migrate_or_exit(settings)
     expired = run_with_database(
-        settings, lambda database: expire_unpaid(database, utcnow(), settings.UNPAID_ORDER_TTL_SECONDS)
+        settings,
+        lambda database: expire_unpaid(
+            database, utcnow(), settings.UNPAID_ORDER_TTL_SECONDS, currency=settings.CURRENCY
+        ),
     )
     typer.echo(f"{expired} unpaid order{'' if expired == 1 else 's'} expired.")
 

@@ -122,7 +122,7 @@ async def seed_users(database: Database, count: int, progress: Progress = _no_pr
         progress(size)
 
 
-async def seed_orders(database: Database, count: int, progress: Progress = _no_progress) -> None:
+async def seed_orders(database: Database, count: int, progress: Progress = _no_progress, *, currency: str) -> None:
     """`count` pending orders of customers, each of one to three products, placed
     as the customer would place them: an order the stock cannot cover is skipped."""
     rng = random.Random()
@@ -147,7 +147,7 @@ async def seed_orders(database: Database, count: int, progress: Progress = _no_p
             for caller, new in wanted:
                 try:
                     with connection.begin_nested():  # a refused order takes back only its own lines
-                        orders.place(connection, caller, new, now)
+                        orders.place(connection, caller, new, now, currency)  # with its order.created event
                     placed += 1
                 except ShopError:
                     pass  # short of stock, or a deleted product: the customer would not get it either

@@ -28,7 +28,9 @@ from steps.shop_client import InProcessShop
 
 def add_product(shop: InProcessShop, name: str, price: str, stock: int) -> int:
     new = ProductCreate.model_validate({"name": name, "price": price, "stock": stock})
-    shop.remembered[name] = shop.run(service.create_product(shop.app.database, new, shop.app.clock())).id
+    shop.remembered[name] = shop.run(
+        service.create_product(shop.app.database, new, shop.app.clock(), shop.app.settings.CURRENCY)
+    ).id
     return shop.remembered[name]
 
 

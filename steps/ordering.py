@@ -194,13 +194,23 @@ def that_order_is(shop: InProcessShop, placed: list[int], status: str) -> None:
 
     for move in PATH_TO[status]:
         changes = OrderUpdate(status=move)  # type: ignore[arg-type]
-        shop.run(service.update_order(shop.app.database, admin, placed[-1], changes, shop.app.clock()))
+        shop.run(
+            service.update_order(
+                shop.app.database, admin, placed[-1], changes, shop.app.clock(), shop.app.settings.CURRENCY
+            )
+        )
 
 
 @when(step('"{username:q}" sets that order\'s status to "{status:q}"'))
 def sets_status(exchange: Exchange, shop: InProcessShop, placed: list[int], username: str, status: str) -> None:
     exchange.token = token_of(exchange, shop, username)
     send(exchange, shop, "PATCH", f"/orders/{placed[-1]}", json={"status": status})
+
+
+@given(step('"{username:q}" has set that order\'s status to "{status:q}"'))
+def has_set_status(exchange: Exchange, shop: InProcessShop, placed: list[int], username: str, status: str) -> None:
+    sets_status(exchange, shop, placed, username, status)
+    assert exchange.last.status_code == 200, exchange.last.text
 
 
 @when(step('"{username:q}" changes that order with:'))
@@ -255,6 +265,11 @@ def location_of_new_order(exchange: Exchange) -> None:
 def stock_is(shop: InProcessShop, listed: str) -> None:
     for quantity, name in re.findall(r'(\d+) "([^"]+)"', listed):
         assert stock_of(shop, name) == int(quantity), name
+
+
+@then("the new order has an id no order had before")
+def id_never_given_before(placed: list[int]) -> None:
+    assert len(placed) >= 2 and placed[-1] > max(placed[:-1]), placed
 
 
 @then(step('the order totals "{total:q}"'))

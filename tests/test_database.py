@@ -10,6 +10,7 @@ from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import IntegrityError
 
 from shop.database import Database
+from shop.models import Base
 from shop.reads import SQLITE_BUSY_TIMEOUT_MS
 
 
@@ -169,3 +170,25 @@ def test_a_process_exits_even_if_its_app_was_never_shut_down(sqlite_url: URL) ->
     )
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=False)
     assert (done.returncode, done.stdout.strip()) == (0, "1"), done.stderr
+
+
+def test_every_table_that_never_reuses_ids_says_autoincrement_on_sqlite(sqlite_url: URL) -> None:
+    """A rebuild of a table (SQLite's way to alter one) must keep AUTOINCREMENT,
+    or the newest deleted row's id is given to the next row."""
+    wanted = sorted(
+        name for name, table in Base.metadata.tables.items() if table.dialect_options["sqlite"]["autoincrement"]
+    )
+
+    def declared(connection: Connection) -> list[str]:
+        rows = connection.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all()
+        return sorted(name for name, sql in rows if "AUTOINCREMENT" in sql)
+
+    async def read() -> list[str]:
+        database = Database(sqlite_url)
+        try:
+            return await database.transaction(declared)
+        finally:
+            await database.dispose()
+
+    assert "orders" in wanted
+    assert asyncio.run(read()) == wanted

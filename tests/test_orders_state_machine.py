@@ -17,11 +17,17 @@ checks the shop's promises:
   back (nor less than a delivered charge said, while that fits the payment);
 - an order a payment moved to paid is covered by its applied payments while it
   is paid, shipped or delivered; a pending order is not; an order with payments
-  is never deleted.
+  is never deleted;
+- the outbox tells each change once, as it happened: every order's events walk
+  the status machine from order.created to its status now (or to
+  order.deleted), one payment.received per payment and one refund.created per
+  refund, one product event per product added, changed or removed; and a
+  refused request, or a repeated Stripe event, told nothing.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -36,8 +42,9 @@ from sqlalchemy.engine import Connection
 
 from conftest import Databases
 from shop.app import create_app
-from shop.models import Order, OrderLine, Payment, Product, ProviderEvent, Refund
+from shop.models import Event, Order, OrderLine, Payment, Product, ProviderEvent, Refund
 from shop.money import format_cents, parse_cents
+from shop.orders.service import MOVED, MOVES
 from shop.passwords import hash_password_sync
 from shop.settings import load_settings
 from shop.users.service import create_user
@@ -80,6 +87,7 @@ def snapshot(shop: InProcessShop) -> tuple[Any, ...]:
             select(Refund.payment_id, Refund.amount_cents, Refund.provider_reference).order_by(Refund.id)
         ).all()
         events = connection.execute(select(ProviderEvent.provider, ProviderEvent.event_id)).all()
+        told = connection.execute(select(Event.type, Event.subject, Event.data).order_by(Event.id)).all()
         return (
             tuple(sorted(products)),
             tuple(sorted(orders)),
@@ -87,6 +95,7 @@ def snapshot(shop: InProcessShop) -> tuple[Any, ...]:
             tuple(payments),
             tuple(refunds),
             tuple(sorted(events)),
+            tuple(told),
         )
 
     return shop.in_database(read)
@@ -148,6 +157,8 @@ def run_machine(databases: Databases) -> None:
             self.intents: dict[str, StripeIntent] = {}  # the payment intents Stripe has told the shop of
             # Orders a payment moved to paid (not an admin's PATCH): covered by what was paid.
             self.covered: set[int] = set()
+            self.product_changes = 0  # restocks: each a product.updated
+            self.products_deleted = 0
 
         def teardown(self) -> None:
             self.shop.close()
@@ -270,6 +281,7 @@ def run_machine(databases: Databases) -> None:
             response = self.call("root", "PATCH", f"/products/{product_id}", {"stock": stock + more})
             assert response.status_code == 200, response.text
             self.put_in[product_id] += more
+            self.product_changes += 1
 
         @precondition(lambda self: self.put_in)
         @rule(data=st.data())
@@ -277,6 +289,7 @@ def run_machine(databases: Databases) -> None:
             product_id = data.draw(st.sampled_from(sorted(self.put_in)))
             assert self.call("root", "DELETE", f"/products/{product_id}").status_code == 204
             del self.put_in[product_id]
+            self.products_deleted += 1
 
         @rule(seconds=st.integers(1, 2 * TTL_SECONDS))
         def time_passes_and_the_shop_sweeps(self, seconds: int) -> None:
@@ -391,7 +404,7 @@ def run_machine(databases: Databases) -> None:
 
         @invariant()
         def stock_is_conserved(self) -> None:
-            products, orders, lines, _, _, _ = snapshot(self.shop)
+            products, orders, lines, _, _, _, _ = snapshot(self.shop)
             live = {order_id for order_id, status, _, _ in orders if status != "cancelled"}
             held: dict[int, int] = {}
             for order_id, product_id, quantity in lines:
@@ -414,7 +427,7 @@ def run_machine(databases: Databases) -> None:
 
         @invariant()
         def the_money_is_accounted_for(self) -> None:
-            _, orders, _, payments, refunds, events = snapshot(self.shop)
+            _, orders, _, payments, refunds, events, _ = snapshot(self.shop)
             # Each (provider, reference) once, each event once: exactly the model's.
             found = {
                 (provider, reference): (order_id, amount, applied)
@@ -449,6 +462,39 @@ def run_machine(databases: Databases) -> None:
                     assert applied[order_id] < total, (order_id, status, total, applied[order_id])
             # An order with money on record is never deleted.
             assert {p.order_id for p in self.payments.values()} <= self.orders
+
+        @invariant()
+        def the_outbox_tells_each_change_once_as_it_happened(self) -> None:
+            _, orders, _, payments, refunds, _, told = snapshot(self.shop)
+            by_subject: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+            for kind, subject, data in told:
+                by_subject.setdefault(subject, []).append((kind, json.loads(data)))
+            now = {order_id: (status, reason) for order_id, status, _, reason in orders}
+            for order_id in self.orders | self.deleted:
+                story = [
+                    (kind, data) for kind, data in by_subject.pop(f"order:{order_id}") if kind.startswith("order.")
+                ]
+                (first, created), *rest = story
+                assert (first, created["status"]) == ("order.created", "pending"), story
+                status = "pending"
+                for index, (kind, data) in enumerate(rest):
+                    if kind == "order.deleted":
+                        assert index == len(rest) - 1 and data["status"] == status, story
+                        assert order_id in self.deleted, story
+                        continue
+                    assert data["status"] in MOVES[status] and kind == MOVED[data["status"]], story
+                    status = data["status"]
+                if order_id in self.orders:
+                    assert (status, story[-1][1]["cancel_reason"]) == now[order_id], (story, now[order_id])
+            # Every order event's subject is an order the model knows (placed, or placed and deleted).
+            assert not [subject for subject in by_subject if subject.startswith("order:")], by_subject
+            kinds = [kind for kind, _, _ in told]
+            received = [json.loads(data)["id"] for kind, _, data in told if kind == "payment.received"]
+            assert sorted(received) == sorted(payment[0] for payment in payments)
+            assert kinds.count("refund.created") == len(refunds)
+            assert kinds.count("product.created") == len(PRODUCTS)
+            assert kinds.count("product.updated") == self.product_changes
+            assert kinds.count("product.deleted") == self.products_deleted
 
     run_state_machine_as_test(
         Shopping,

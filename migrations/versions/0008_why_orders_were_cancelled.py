@@ -16,8 +16,12 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# SQLite rebuilds the table for these changes: it must keep 0003's AUTOINCREMENT
+# (this was missed at first; 0010 mends the databases migrated meanwhile).
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("orders") as orders:
+    with op.batch_alter_table("orders", table_kwargs={"sqlite_autoincrement": True}) as orders:
         orders.add_column(sa.Column("cancel_reason", sa.String(16), nullable=True))
         orders.create_check_constraint(
             "cancel_reason", "cancel_reason IS NULL OR cancel_reason IN ('customer', 'admin', 'expired')"
@@ -27,6 +31,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_orders_status_created_at", "orders")
-    with op.batch_alter_table("orders") as orders:
+    with op.batch_alter_table("orders", table_kwargs={"sqlite_autoincrement": True}) as orders:
         orders.drop_constraint("cancel_reason", type_="check")
         orders.drop_column("cancel_reason")

@@ -25,6 +25,7 @@ from sqlalchemy import BigInteger, String, bindparam, cast, func, insert, litera
 from sqlalchemy.engine import Connection
 
 from shop import codec
+from shop.events.types import EventType
 from shop.keyset import Window
 from shop.models import Delivery, Event, UTCDateTime, Webhook, WebhookEvent
 from shop.reads import Reads, row_type, where
@@ -80,9 +81,11 @@ _FAN_OUT = insert(Delivery).from_select(
 )
 
 
-def record(connection: Connection, kind: str, subject: str | None, data: Mapping[str, Any], now: datetime) -> int:
+def record(connection: Connection, kind: EventType, subject: str, data: Mapping[str, Any], now: datetime) -> int:
     """Write the event `kind` about `subject` ("order:7"), with `data` (the
-    resource as the API shows it now), and its deliveries: the event's id."""
+    resource as the API shows it now), and its deliveries: the event's id.
+    Call it after the subject's row is locked (or new), so that the events of
+    one subject get their ids in the order they happen."""
     values = {"type": kind, "subject": subject, "data": codec.dumps(data).decode(), "created_at": now}
     statement = _ADD_EVENT["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
     event_id = int(connection.execute(statement, values).scalar_one())

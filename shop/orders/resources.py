@@ -128,7 +128,9 @@ class Order:
     async def on_patch(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, order_id: int) -> None:
         caller = caller_of(req)
         changes = await parse_body(req, OrderUpdate)
-        self._render(resp, await service.update_order(self.database, caller, order_id, changes, self.clock()))
+        self._render(
+            resp, await service.update_order(self.database, caller, order_id, changes, self.clock(), self.currency)
+        )
 
     @documented(
         Operation(
@@ -143,5 +145,5 @@ class Order:
         )
     )
     async def on_delete(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, order_id: int) -> None:
-        await service.delete_order(self.database, caller_of(req), order_id)
+        await service.delete_order(self.database, caller_of(req), order_id, self.currency, self.clock())
         resp.status = 204

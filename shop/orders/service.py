@@ -17,6 +17,8 @@ from shop import codec
 from shop.callers import Caller
 from shop.database import Database
 from shop.errors import Conflict, Forbidden, Invalid, NotFound, ShopError
+from shop.events import store as events
+from shop.events.types import EventType
 from shop.idempotency import service as idempotency
 from shop.keyset import Page, Sort, Totals, Window, fetch_page
 from shop.models import CancelReason
@@ -38,12 +40,24 @@ MOVES: Mapping[str, frozenset[str]] = {
 # An order in these statuses still holds the stock it took.
 HOLDS_STOCK = frozenset({"pending", "paid"})
 NEWEST_FIRST = Sort(OrderRow, ("id",), descending=True)
+# The event a status move tells of.
+MOVED: Mapping[str, EventType] = {
+    "paid": "order.paid",
+    "shipped": "order.shipped",
+    "delivered": "order.delivered",
+    "cancelled": "order.cancelled",
+}
 
 
-def place(connection: Connection, caller: Caller, new: OrderCreate, now: datetime) -> Placed:
+def tell(connection: Connection, kind: EventType, order: Placed, currency: str, now: datetime) -> None:
+    """Record the event `kind` of the order, as the API shows it now, in this transaction."""
+    events.record(connection, kind, f"order:{order.order.id}", public(order.order, order.lines, currency), now)
+
+
+def place(connection: Connection, caller: Caller, new: OrderCreate, now: datetime, currency: str) -> Placed:
     """One transaction (the caller's unit of work): every line's stock is taken,
     or nothing changes. When all is well: one statement per line to take its
-    stock, one for the order, one for its lines."""
+    stock, one for the order, one for its lines, and the order.created event."""
     new.check_distinct_products()
     owner = new.user_id if new.user_id is not None else caller.id
     if owner != caller.id:
@@ -63,7 +77,9 @@ def place(connection: Connection, caller: Caller, new: OrderCreate, now: datetim
         LineRow(line.product_id, taken[line.product_id].name, taken[line.product_id].price_cents, line.quantity)
         for line in new.items
     ]
-    return store.add(connection, owner, lines, now)
+    placed = store.add(connection, owner, lines, now)
+    tell(connection, "order.created", placed, currency, now)
+    return placed
 
 
 def _refuse(connection: Connection, new: OrderCreate, taken: Collection[int]) -> NoReturn:
@@ -94,7 +110,7 @@ async def place_order(
     """Place an order; with an Idempotency-Key, at most once (shop.idempotency.service.once)."""
 
     def placed(connection: Connection) -> bytes:
-        order = place(connection, caller, new, now)
+        order = place(connection, caller, new, now, currency)
         return codec.dumps(public(order.order, order.lines, currency))
 
     return await idempotency.once(database, caller.id, key, new.model_dump(mode="json"), now, placed, refusal)
@@ -135,7 +151,7 @@ async def list_orders(
     return page, await store.lines_by_order(database.reads, [order.id for order in page.items])
 
 
-async def expire_unpaid(database: Database, now: datetime, ttl_seconds: int, *, batch: int = 100) -> int:
+async def expire_unpaid(database: Database, now: datetime, ttl_seconds: int, *, currency: str, batch: int = 100) -> int:
     """Cancel, as expired, every order still pending `ttl_seconds` after it was
     placed, and put its stock back: how many expired. One transaction a batch;
     safe beside other sweeps, in this process or another (shop.orders.store.expire)."""
@@ -147,8 +163,16 @@ async def expire_unpaid(database: Database, now: datetime, ttl_seconds: int, *, 
             found = store.overdue(connection, deadline, batch)
             done = 0
             for order_id in found:
-                if store.expire(connection, order_id, now):
+                expired = store.expire(connection, order_id, now)
+                if expired is not None:
                     _give_back_stock(connection, order_id)
+                    tell(
+                        connection,
+                        "order.cancelled",
+                        Placed(expired, store.lines_of(connection, order_id)),
+                        currency,
+                        now,
+                    )
                     done += 1
             return len(found), done
 
@@ -167,7 +191,7 @@ def _give_back_stock(connection: Connection, order_id: int) -> None:
 
 
 async def update_order(
-    database: Database, caller: Caller, order_id: int, changes: OrderUpdate, now: datetime
+    database: Database, caller: Caller, order_id: int, changes: OrderUpdate, now: datetime, currency: str
 ) -> Placed:
     """Status moves along MOVES; cancelling gives the stock back. A customer may
     only cancel their own pending order; only admins set the total."""
@@ -193,12 +217,15 @@ async def update_order(
         changed = store.change(
             connection, order_id, now, status=status, total_cents=changes.total_price, cancel_reason=reason
         )
-        return Placed(changed, store.lines_of(connection, order_id))
+        placed = Placed(changed, store.lines_of(connection, order_id))
+        if status is not None:
+            tell(connection, MOVED[status], placed, currency, now)
+        return placed
 
     return await database.transaction(work)
 
 
-async def delete_order(database: Database, caller: Caller, order_id: int) -> None:
+async def delete_order(database: Database, caller: Caller, order_id: int, currency: str, now: datetime) -> None:
     """Not once shipped or delivered; a customer only their own pending or
     cancelled one. The stock of an order that still held it goes back."""
 
@@ -210,8 +237,10 @@ async def delete_order(database: Database, caller: Caller, order_id: int) -> Non
             raise Forbidden("A customer can only delete their own pending or cancelled order.")
         if payments.has_payments(connection, order_id):
             raise Conflict("This order has payments on record: it stays, with its money. Cancel it instead.")
+        lines = store.lines_of(connection, order_id)
         if order.status in HOLDS_STOCK:
             _give_back_stock(connection, order_id)
         store.remove(connection, order_id)
+        tell(connection, "order.deleted", Placed(order, lines), currency, now)
 
     await database.transaction(work)

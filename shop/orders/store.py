@@ -110,15 +110,18 @@ def overdue(connection: Connection, deadline: datetime, limit: int) -> list[int]
     return [int(order_id) for order_id in connection.execute(statement).scalars()]
 
 
-def expire(connection: Connection, order_id: int, now: datetime) -> bool:
+def expire(connection: Connection, order_id: int, now: datetime) -> OrderRow | None:
     """Cancel the order as expired if it is still pending: one conditional write,
-    so of racing sweeps (or a sweep racing a payment) exactly one wins."""
+    so of racing sweeps (or a sweep racing a payment) exactly one wins. The
+    order as expired; None when it was no longer pending."""
     statement = (
         update(Order)
         .where(Order.id == order_id, Order.status == "pending")
         .values(status="cancelled", cancel_reason="expired", updated_at=now)
+        .returning(*_COLUMNS)
     )
-    return connection.execute(statement).rowcount == 1
+    row = connection.execute(statement).first()
+    return ORDER.make(row) if row is not None else None
 
 
 def remove(connection: Connection, order_id: int) -> None:

@@ -21,8 +21,9 @@ from shop.orders.service import expire_unpaid
 
 
 class Sweeper:
-    def __init__(self, database: Database, clock: Clock, ttl_seconds: int) -> None:
+    def __init__(self, database: Database, clock: Clock, ttl_seconds: int, currency: str) -> None:
         self.database = database
+        self.currency = currency
         self.clock = clock
         self.ttl_seconds = ttl_seconds
         self.interval = min(max(ttl_seconds / 4, 0.25), 15.0)
@@ -32,7 +33,7 @@ class Sweeper:
         """Expire what is overdue now: how many orders expired."""
         if self.ttl_seconds <= 0:
             return 0
-        expired = await expire_unpaid(self.database, self.clock(), self.ttl_seconds)
+        expired = await expire_unpaid(self.database, self.clock(), self.ttl_seconds, currency=self.currency)
         if expired:
             logger.info("{} unpaid order(s) expired", expired)
         return expired

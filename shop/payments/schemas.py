@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Literal, TypedDict
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypedDict
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, with_config
 
@@ -112,6 +112,16 @@ def _payment(payment: PaymentRow, refunds: Sequence[RefundRow]) -> Payment:
         "received_at": codec.timestamp(payment.received_at),
         "refunds": [_refund(refund) for refund in refunds],
     }
+
+
+def payment_event(payment: PaymentRow) -> dict[str, Any]:
+    """A payment.received event's data: the payment as the ledger shows it, and its order."""
+    return {"order_id": payment.order_id, **_payment(payment, [])}
+
+
+def refund_event(refund: RefundRow, order_id: int) -> dict[str, Any]:
+    """A refund.created event's data: the refund as the ledger shows it, and its order."""
+    return {"order_id": order_id, **_refund(refund)}
 
 
 def payment_of(payment: PaymentRow, refunds: Sequence[RefundRow]) -> bytes:

@@ -22,13 +22,24 @@ from sqlalchemy.engine import Connection
 from shop.callers import Caller
 from shop.database import Database
 from shop.errors import Conflict, NotFound, ShopError
+from shop.events import store as events
 from shop.idempotency import service as idempotency
 from shop.money import format_cents
 from shop.orders import store as orders
-from shop.orders.store import OrderRow
+from shop.orders.service import tell
+from shop.orders.store import OrderRow, Placed
 from shop.payments import store
 from shop.payments.provider import Event, Received, Refunded
-from shop.payments.schemas import Ledger, PaymentCreate, RefundCreate, ledger_of, payment_of, refund_of
+from shop.payments.schemas import (
+    Ledger,
+    PaymentCreate,
+    RefundCreate,
+    ledger_of,
+    payment_event,
+    payment_of,
+    refund_event,
+    refund_of,
+)
 from shop.payments.store import PaymentRow, RefundRow
 
 Outcome = Literal["applied", "owed back", "refunded", "repeat", "ignored", "needs attention"]
@@ -65,8 +76,10 @@ def record(connection: Connection, received: Received, currency: str, now: datet
     )
     if payment is None:
         return Recorded("repeat", store.payment_by_reference(connection, received.provider, received.reference))
+    events.record(connection, "payment.received", f"order:{order.id}", payment_event(payment), now)
     if applied and order.status == "pending" and store.applied_cents(connection, order.id) >= order.total_cents:
-        orders.change(connection, order.id, now, status="paid", total_cents=None)
+        paid = orders.change(connection, order.id, now, status="paid", total_cents=None)
+        tell(connection, "order.paid", Placed(paid, orders.lines_of(connection, order.id)), currency, now)
     return Recorded("applied" if applied else "owed back", payment)
 
 
@@ -89,6 +102,7 @@ def refund(connection: Connection, order: OrderRow, amount_cents: int, reason: s
         if left[payment.id] >= amount_cents:
             added = store.add_refund(connection, payment.id, amount_cents, reason, None, now)
             assert added is not None  # no provider reference: nothing to collide with
+            _tell_refund(connection, added, order.id, now)
             return added
     raise Conflict(f"At most {format_cents(max(left.values()))} can be refunded from one payment of this order.")
 
@@ -113,14 +127,22 @@ def record_refunds(connection: Connection, refunded: Refunded, now: datetime) ->
             continue
         if done + given.amount_cents > payment.amount_cents:
             return Recorded("needs attention", payment, why=f"refund {given.reference} is more than is left to refund")
-        if store.add_refund(connection, payment.id, given.amount_cents, given.reason, given.reference, now):
+        added = store.add_refund(connection, payment.id, given.amount_cents, given.reason, given.reference, now)
+        if added is not None:
+            _tell_refund(connection, added, payment.order_id, now)
             done += given.amount_cents
     rest = refunded.total_cents - done
     if rest > 0:
         if refunded.total_cents > payment.amount_cents:
             return Recorded("needs attention", payment, why="refunded more than the payment took in")
-        store.add_refund(connection, payment.id, rest, "refunded in Stripe", refunded.remainder_reference, now)
+        added = store.add_refund(connection, payment.id, rest, "refunded in Stripe", refunded.remainder_reference, now)
+        if added is not None:
+            _tell_refund(connection, added, payment.order_id, now)
     return Recorded("refunded", payment)
+
+
+def _tell_refund(connection: Connection, refund: RefundRow, order_id: int, now: datetime) -> None:
+    events.record(connection, "refund.created", f"order:{order_id}", refund_event(refund, order_id), now)
 
 
 def locked_order(connection: Connection, order_id: int) -> OrderRow:

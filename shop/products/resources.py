@@ -65,7 +65,7 @@ class Products:
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         require_admin(req)
         new = await parse_body(req, ProductCreate)
-        product = await service.create_product(self.database, new, self.clock())
+        product = await service.create_product(self.database, new, self.clock(), self.currency)
         resp.status = 201
         resp.location = absolute(req, f"/products/{product.id}")
         resp.etag = service.etag(product)
@@ -134,7 +134,9 @@ class Product:
     async def on_patch(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, product_id: int) -> None:
         require_admin(req)
         changes = await parse_body(req, ProductUpdate)
-        product = await service.update_product(self.database, product_id, changes, self.clock(), if_match=if_match(req))
+        product = await service.update_product(
+            self.database, product_id, changes, self.clock(), self.currency, if_match=if_match(req)
+        )
         resp.etag = service.etag(product)
         resp.data = codec.dumps(public(product, self.currency))
 
@@ -148,5 +150,5 @@ class Product:
     )
     async def on_delete(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, product_id: int) -> None:
         require_admin(req)
-        await service.delete_product(self.database, product_id)
+        await service.delete_product(self.database, product_id, self.currency, self.clock())
         resp.status = 204

@@ -9,9 +9,11 @@ from sqlalchemy.engine import Connection
 
 from shop.database import Database
 from shop.errors import NotFound, PreconditionFailed
+from shop.events import store as events
+from shop.events.types import EventType
 from shop.keyset import Page, Sort, Totals, Window, fetch_page
 from shop.products import store
-from shop.products.schemas import ProductCreate, ProductList, ProductUpdate, name_key
+from shop.products.schemas import ProductCreate, ProductList, ProductUpdate, name_key, public
 from shop.products.store import Filters, ProductRow
 
 # A sort's columns, the id last: it breaks ties.
@@ -29,9 +31,14 @@ def etag(product: ProductRow) -> str:
     return '"' + hashlib.blake2b(f"{state}|{product.updated_at.isoformat()}".encode(), digest_size=12).hexdigest() + '"'
 
 
-async def create_product(database: Database, new: ProductCreate, now: datetime) -> ProductRow:
+def _tell(connection: Connection, kind: EventType, product: ProductRow, currency: str, now: datetime) -> None:
+    """Record the event `kind` of the product, as the API shows it now, in this transaction."""
+    events.record(connection, kind, f"product:{product.id}", public(product, currency), now)
+
+
+async def create_product(database: Database, new: ProductCreate, now: datetime, currency: str) -> ProductRow:
     def work(connection: Connection) -> ProductRow:
-        return store.add(
+        product = store.add(
             connection,
             name=new.name,
             name_key=name_key(new.name),
@@ -40,6 +47,8 @@ async def create_product(database: Database, new: ProductCreate, now: datetime) 
             stock=new.stock,
             now=now,
         )
+        _tell(connection, "product.created", product, currency, now)
+        return product
 
     return await database.transaction(work)
 
@@ -70,7 +79,13 @@ async def list_products(database: Database, query: ProductList, totals: Totals) 
 
 
 async def update_product(
-    database: Database, product_id: int, changes: ProductUpdate, now: datetime, *, if_match: list[str] | None
+    database: Database,
+    product_id: int,
+    changes: ProductUpdate,
+    now: datetime,
+    currency: str,
+    *,
+    if_match: list[str] | None,
 ) -> ProductRow:
     """Apply a PATCH; with If-Match, only to the product in the state the client saw (else 412)."""
     values: dict[str, object] = {}
@@ -90,18 +105,22 @@ async def update_product(
         if if_match is not None and "*" not in if_match and etag(product) not in if_match:
             raise PreconditionFailed("The product has changed since you read it; read it again.")
         if all(getattr(product, column) == value for column, value in values.items()):
-            return product  # nothing changes: neither updated_at nor the ETag moves
-        return store.change(connection, product_id, values, now)
+            return product  # nothing changes: neither updated_at nor the ETag moves, nothing to tell
+        changed = store.change(connection, product_id, values, now)
+        _tell(connection, "product.updated", changed, currency, now)
+        return changed
 
     return await database.transaction(work)
 
 
-async def delete_product(database: Database, product_id: int) -> None:
+async def delete_product(database: Database, product_id: int, currency: str, now: datetime) -> None:
     """The product leaves the catalogue; orders keep their lines of it, as sold."""
 
     def work(connection: Connection) -> None:
-        if store.locked(connection, product_id) is None:
+        product = store.locked(connection, product_id)
+        if product is None:
             raise NotFound("No such product.")
         store.remove(connection, product_id)
+        _tell(connection, "product.deleted", product, currency, now)
 
     await database.transaction(work)

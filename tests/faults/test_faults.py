@@ -12,6 +12,11 @@ which requests the shop accepted. Then:
 - the whole server is killed while Stripe's deliveries pour in; after a
   restart every event the shop answered is on record with its payment, no
   payment is recorded twice, and Stripe's retries record the rest once;
+- the whole server is killed while clients place and cancel orders and a
+  webhook receiver on 127.0.0.1 records what it is sent; after a restart the
+  event feed holds exactly the events of what committed (one order.created a
+  placed order, one order.cancelled a cancelled one, none for anything else),
+  and the receiver gets each of them at least once;
 - SIGTERM during load: the server stops accepting, finishes what it accepted
   and exits; no client sees a 5xx, and no request it accepted goes
   unanswered;
@@ -29,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.server
 import os
 import random
 import shutil
@@ -156,6 +162,8 @@ def shop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Shop]:
 def serve(folder: Path, url: URL) -> Shop:
     operator = Operator.with_admin(folder, url, username="root", email="root@shop.example", password=PASSWORD)
     operator.env["STRIPE_WEBHOOK_SECRET"] = SECRET
+    # Webhooks to the test's own receiver, retried within a second, not ten.
+    operator.env.update(WEBHOOK_ALLOW_PRIVATE_NETWORKS="true", WEBHOOK_RETRY_BASE_SECONDS="0.2")
     running = Shop(operator, url, operator.start("shop serve --workers 2"))
     login = call(running, "POST", "/login", {"username": "root", "password": PASSWORD})
     running.token = login.json()["access_token"]
@@ -433,6 +441,92 @@ def test_sigkill_during_a_burst_of_webhook_deliveries_loses_and_doubles_nothing(
         f" {len(recorded)} on record before the kill; {sum(burst.failures.values())} deliveries cut off"
         f" {dict(burst.failures)}"
     )
+
+
+# -- Events and webhooks ----------------------------------------------------------------
+
+
+class Receiver(http.server.ThreadingHTTPServer):
+    """A webhook receiver on 127.0.0.1: answers 204 and keeps each Shop-Event-Id it is sent."""
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with receiver.lock:
+                    receiver.received.append(int(self.headers["Shop-Event-Id"]))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/hook"
+
+
+def order_events(shop: Shop) -> list[tuple[int, str, int]]:
+    """The feed's order events as (event id, type, order id), read from the whole feed over HTTP."""
+    told: list[tuple[int, str, int]] = []
+    after = 0
+    while page := call(shop, "GET", f"/events?per_page=100&after={after}").json()["items"]:
+        told += [
+            (event["id"], event["type"], event["data"]["id"]) for event in page if event["type"].startswith("order.")
+        ]
+        after = page[-1]["id"]
+    return told
+
+
+def test_sigkill_while_orders_change_loses_no_event_and_tells_none_twice(shop: Shop) -> None:
+    receiver = Receiver()
+    try:
+        webhook = call(shop, "POST", "/webhooks", {"url": receiver.url, "events": ["order.created", "order.cancelled"]})
+        assert webhook.status == 201, webhook.body
+        with Load(shop) as load:
+            run_for(3)
+            os.kill(shop.workers()[0], signal.SIGKILL)
+            run_for(2)
+            shop.kill_all()
+            run_for(1)
+        assert load.statuses[201] > 50, (load.statuses, load.failures)
+
+        shop.start()
+        assert call(shop, "GET", "/ready").status == 200
+        assert_consistent(shop, load)
+        told = order_events(shop)
+        stored = dict(shop.query("SELECT id, status FROM orders"))
+        # Exactly the events of what committed: nothing for a change the kill cut off, nothing twice.
+        assert Counter(kind for _, kind, _ in told) == {
+            "order.created": len(stored),
+            "order.cancelled": sum(status == "cancelled" for status in stored.values()),
+        }
+        assert {(kind, order_id) for _, kind, order_id in told} == {
+            ("order.created", order_id) for order_id in stored
+        } | {("order.cancelled", order_id) for order_id, status in stored.items() if status == "cancelled"}
+        # Every one of them reaches the receiver, at least once, whatever the kill interrupted.
+        wanted = {event_id for event_id, _, _ in told}
+        deadline = time.monotonic() + 120
+        while not wanted <= set(receiver.received) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        with receiver.lock:
+            received = Counter(receiver.received)
+        assert wanted <= received.keys(), f"{len(wanted - received.keys())} events never delivered"
+        assert received.keys() <= wanted, "a delivery of an event the feed does not have"
+        print(
+            f"{len(wanted)} order events; {sum(received.values())} deliveries,"
+            f" {sum(count - 1 for count in received.values())} of them again after the kill"
+        )
+    finally:
+        receiver.shutdown()
+        receiver.server_close()
 
 
 # -- Slow clients --------------------------------------------------------------------

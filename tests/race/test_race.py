@@ -4,13 +4,16 @@ Runs in its own nox session (`nox -s race`), on a SQLite file and on
 PostgreSQL: 100 clients at once order one unit each of a product with stock
 10, 20 clients at once retry one order with the same Idempotency-Key, two
 workers' expiry sweeps race for the same unpaid orders, Stripe delivers one
-event 20 times at once, and payments arrive as the sweeps expire their orders.
+event 20 times at once, payments arrive as the sweeps expire their orders,
+and a consumer polls the event feed while eight writers change orders for 20 s.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
+import random
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -221,3 +224,89 @@ def test_a_payment_racing_an_expiry_ends_in_one_outcome(expiring: Server) -> Non
 
     ended = asyncio.run(race())
     print(f"payments at the deadline of {ORDERS} orders: {dict(ended)}")
+
+
+WRITERS = 8
+WRITING_SECONDS = 20
+
+
+def test_a_consumer_polling_the_feed_during_concurrent_writes_misses_nothing_and_sees_nothing_twice(
+    served: Server,
+) -> None:
+    """Eight writers place, pay, cancel and delete orders on both workers for 20 s,
+    while a consumer polls GET /events?after=<the last id it has>. On
+    PostgreSQL ids from the sequence commit out of order under such load; the
+    consumer must still end with exactly the feed, in its order, once each."""
+
+    async def race() -> tuple[list[int], list[dict[str, Any]], Counter[str]]:
+        limits = httpx.Limits(max_connections=WRITERS + 2)
+        async with httpx.AsyncClient(base_url=served.url(""), timeout=60, limits=limits) as client:
+            admin, customer, product_id = await setup(client, stock=1_000_000)
+            body = {"items": [{"product_id": product_id, "quantity": 1}]}
+            done = asyncio.Event()
+            committed: Counter[str] = Counter()  # the events each answered change must have written
+
+            async def writer(seed: int) -> None:
+                rng = random.Random(seed)
+                while not done.is_set():
+                    placed = await client.post("/orders", json=body, headers=customer)
+                    assert placed.status_code == 201, placed.text
+                    committed["order.created"] += 1
+                    order = placed.json()
+                    path = f"/orders/{order['id']}"
+                    choice = rng.random()
+                    if choice < 0.4:
+                        money = {"amount": order["total_price"], "reference": f"bank {order['id']}"}
+                        paid = await client.post(f"{path}/payments", json=money, headers=admin)
+                        assert paid.status_code == 201, paid.text
+                        committed["payment.received"] += 1
+                        committed["order.paid"] += 1
+                    elif choice < 0.7:
+                        cancelled = await client.patch(path, json={"status": "cancelled"}, headers=customer)
+                        assert cancelled.status_code == 200, cancelled.text
+                        committed["order.cancelled"] += 1
+                    elif choice < 0.85:
+                        deleted = await client.delete(path, headers=customer)
+                        assert deleted.status_code == 204, deleted.text
+                        committed["order.deleted"] += 1
+
+            async def read_after(after: int) -> list[dict[str, Any]]:
+                answer = await client.get(f"/events?per_page=100&after={after}", headers=admin)
+                assert answer.status_code == 200, answer.text
+                return list(answer.json()["items"])
+
+            async def consumer() -> list[int]:
+                seen: list[int] = []
+                while True:
+                    finished = done.is_set()
+                    page = await read_after(seen[-1] if seen else 0)
+                    seen += [event["id"] for event in page]
+                    if finished and not page:
+                        return seen
+                    if len(page) < 100:
+                        await asyncio.sleep(0.01)
+
+            polling = asyncio.create_task(consumer())
+            writing = [asyncio.create_task(writer(seed)) for seed in range(WRITERS)]
+            await asyncio.sleep(WRITING_SECONDS)
+            done.set()
+            await asyncio.gather(*writing)
+            # The last writes have been answered: the feed is whole once no transaction is left running.
+            await asyncio.sleep(0.5)
+            seen = await polling
+            feed: list[dict[str, Any]] = []
+            while page := await read_after(feed[-1]["id"] if feed else 0):
+                feed += page
+            return seen, feed, committed
+
+    seen, feed, committed = asyncio.run(race())
+    ids = [event["id"] for event in feed]
+    assert len(set(ids)) == len(ids), "the feed shows an event twice"
+    assert seen == ids, f"the consumer saw {len(seen)} events, the feed has {len(ids)}"
+    told = Counter(event["type"] for event in feed)
+    assert told == {"product.created": 1, **committed}, (told, committed)
+    out_of_order = sum(1 for a, b in itertools.pairwise(ids) if b < a)
+    print(
+        f"{len(ids)} events from {WRITERS} writers in {WRITING_SECONDS} s; "
+        f"{out_of_order} ids in the feed after a larger one"
+    )

@@ -1,0 +1,36 @@
+"""What a client asks of the event feed, and what it sees."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, TypedDict
+
+from pydantic import ConfigDict, Field, with_config
+
+from shop.codec import Timestamp
+from shop.events.types import EventType
+from shop.ids import MAX_ID, Id, WholeNumber
+from shop.keyset import EMPTY_IS_ABSENT, ListQuery
+
+
+class EventList(ListQuery):
+    EMPTY_MEANS_ABSENT: ClassVar[frozenset[str]] = frozenset({"cursor", "type"})
+
+    type: EventType | None = Field(None, description="Only events of this type. " + EMPTY_IS_ABSENT)
+    after: Annotated[int, Field(ge=0, le=MAX_ID), WholeNumber] | None = Field(
+        None,
+        description="Only events after this one: the id of the last event you have (0: from the start). "
+        "A consumer that keeps it misses no event and sees none twice.",
+    )
+
+
+@with_config(ConfigDict(extra="forbid"))
+class Event(TypedDict):
+    """Something that happened in the shop."""
+
+    id: Id
+    type: EventType
+    created_at: Timestamp
+    # The resource as the API showed it then: an order for order.*, a product for
+    # product.*, a payment or a refund (with its order_id) for payment.received
+    # and refund.created.
+    data: dict[str, Any]

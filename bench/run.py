@@ -127,7 +127,8 @@ def call(base: str, method: str, path: str, body: Any = None, token: str | None 
     if token:
         request.add_header("Authorization", f"Bearer {token}")
     with urllib.request.urlopen(request, timeout=600) as response:
-        return json.loads(response.read())
+        answer = response.read()
+        return json.loads(answer) if answer else None  # a 204 has no body
 
 
 def shop(env: dict[str, str], *args: str) -> None:

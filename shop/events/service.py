@@ -18,7 +18,7 @@ async def list_events(database: Database, query: EventList, totals: Totals) -> P
     if query.after:
         after = await store.position(database.reads, query.after)
         if after is None:
-            raise Invalid.at(["query", "after"], "The feed shows no event with this id.")
+            raise Invalid.at(["query", "after"], "There is no event with this id.")
 
     async def rows(window: Window) -> list[EventRow]:
         return await store.window(database.reads, query.type, after, window)

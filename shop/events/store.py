@@ -77,7 +77,11 @@ _FAN_OUT = insert(Delivery).from_select(
         literal(0),
         bindparam("created_at", type_=UTCDateTime),
         bindparam("created_at", type_=UTCDateTime),
-    ).where(Webhook.active.is_(True), Webhook.id.in_(_wants)),
+    )
+    .where(Webhook.active.is_(True), Webhook.id.in_(_wants))
+    # PostgreSQL: a webhook being deleted right now is waited for and then left
+    # out, rather than named by a delivery whose foreign key then fails.
+    .with_for_update(of=Webhook, read=True, key_share=True),
 )
 
 
@@ -111,10 +115,10 @@ def _conditions(reads: Reads, kind: str | None, after: tuple[int, int] | None, p
 
 
 async def position(reads: Reads, event_id: int) -> tuple[int, int] | None:
-    """Where the event stands in the feed, (txid, id); None when the feed does not show it."""
-    params: dict[str, Any] = {"id": event_id}
-    conditions = [*_conditions(reads, None, None, params), "id = :id"]
-    rows = await reads.rows(f"SELECT txid, id FROM events{where(conditions)}", params)
+    """Where the event stands in the feed, (txid, id); None when there is no such event.
+    An event a webhook has just delivered may not be in the feed yet (PostgreSQL):
+    what comes after it is then nothing yet, and then what the feed shows after it."""
+    rows = await reads.rows("SELECT txid, id FROM events WHERE id = :id", {"id": event_id})
     return (int(rows[0][0]), int(rows[0][1])) if rows else None
 
 

@@ -310,3 +310,36 @@ def test_a_consumer_polling_the_feed_during_concurrent_writes_misses_nothing_and
         f"{len(ids)} events from {WRITERS} writers in {WRITING_SECONDS} s; "
         f"{out_of_order} ids in the feed after a larger one"
     )
+
+
+def test_webhooks_made_and_deleted_while_orders_are_placed_never_fail_an_order(served: Server) -> None:
+    """Each order fans its event out to the webhooks active as it commits; one
+    deleted meanwhile is left out, never named by a delivery that then breaks
+    the order's transaction (PostgreSQL's foreign key would)."""
+
+    async def race() -> Counter[int]:
+        async with httpx.AsyncClient(base_url=served.url(""), timeout=60) as client:
+            admin, customer, product_id = await setup(client, stock=10_000)
+            body = {"items": [{"product_id": product_id, "quantity": 1}]}
+            done = asyncio.Event()
+
+            async def churn() -> None:
+                while not done.is_set():
+                    made = await client.post(
+                        "/webhooks", json={"url": "https://erp.example/hook", "events": ["*"]}, headers=admin
+                    )
+                    assert made.status_code == 201, made.text
+                    gone = await client.delete(f"/webhooks/{made.json()['id']}", headers=admin)
+                    assert gone.status_code == 204, gone.text
+
+            async def orders() -> list[int]:
+                return [(await client.post("/orders", json=body, headers=customer)).status_code for _ in range(40)]
+
+            churning = [asyncio.create_task(churn()) for _ in range(2)]
+            placed = await asyncio.gather(*(orders() for _ in range(6)))
+            done.set()
+            await asyncio.gather(*churning)
+            return Counter(status for statuses in placed for status in statuses)
+
+    statuses = asyncio.run(race())
+    assert statuses == {201: 240}, statuses

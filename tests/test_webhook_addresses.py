@@ -34,7 +34,11 @@ def spellings(address: ipaddress.IPv4Address) -> list[str]:
         hex(number),
         f"{a}.{(b << 16) | (c << 8) | d}",
         f"{a}.{b}.{(c << 8) | d}",
-        f"[::ffff:{address}]",
+        f"[::ffff:{address}]",  # IPv4-mapped
+        f"[::ffff:0:{address}]",  # IPv4-translated
+        f"[::{address}]",  # IPv4-compatible (deprecated, still routed by some stacks)
+        f"[64:ff9b::{address}]",  # NAT64: a gateway forwards it to the IPv4 address
+        f"[2002:{a:02x}{b:02x}:{c:02x}{d:02x}::]",  # 6to4
     ]
 
 
@@ -68,16 +72,30 @@ def test_another_scheme_is_refused_always(scheme: str) -> None:
         "https://exa mple.com/hook",
         "https://example.com/\nhook",
         "https://" + "a" * 2040 + ".com/",
+        "http://1.2.3.256/hook",
+        "http://[v1.x]/hook",
+        "http://xn--a.example/hook",
     ],
 )
 def test_credentials_no_host_or_a_malformed_url_are_refused_always(url: str) -> None:
+    """Also what the HTTP client could not send to: saved, it would never be delivered."""
     for allow_private in (False, True):
         with pytest.raises(Refused):
             check_url(url, allow_private=allow_private)
 
 
 @pytest.mark.parametrize(
-    "host", ["localhost", "LOCALHOST", "localhost.", "shop.localhost", "[::1]", "[fe80::1%25eth0]"]
+    "host",
+    [
+        "localhost",
+        "LOCALHOST",
+        "localhost.",
+        "shop.localhost",
+        "[::1]",
+        "[fe80::1%25eth0]",
+        "[64:ff9b:1::a00:1]",  # local-use NAT64
+        "[2001:0:4136:e378:8000:63bf:3fff:fdd2]",  # Teredo
+    ],
 )
 def test_this_machine_by_name_is_refused_by_default(host: str) -> None:
     with pytest.raises(Refused):

@@ -183,3 +183,42 @@ def test_an_answer_slower_than_the_timeout_is_a_failure(database: Database, monk
         assert (row.status, row.status_code) == ("pending", None) and "no answer within" in row.error
 
     run_with(database, run())
+
+
+def test_a_url_the_client_cannot_send_to_is_a_failed_attempt_not_a_stuck_delivery(database: Database) -> None:
+    """Whatever goes wrong on the way is an attempt that failed: counted, retried
+    on the schedule, and in the end failed, never claimed again and again."""
+    clock = FakeClock()
+    clock.now = NOW
+
+    async def run() -> None:
+        # Saved directly (the save-time check would refuse it now), as a webhook saved before it was.
+        await database.transaction(lambda connection: events_for_a_webhook(connection, 1, "http://xn--a.example/hook"))
+        one = sender(database, clock, Receiver())
+        assert await one.send_due() == 1
+        await one.stop()
+        row = await database.transaction(
+            lambda connection: connection.execute(select(Delivery.status, Delivery.attempts, Delivery.error)).one()
+        )
+        assert (row.status, row.attempts) == ("pending", 1) and row.error, row
+
+    run_with(database, run())
+
+
+def test_plain_http_is_not_sent_to_unless_private_networks_are_allowed(database: Database) -> None:
+    """A webhook saved as http:// while private networks were allowed is not sent
+    to in the clear once they are not."""
+    receiver = Receiver()
+    clock = FakeClock()
+    clock.now = NOW
+
+    async def run() -> None:
+        await database.transaction(lambda connection: events_for_a_webhook(connection, 1, "http://93.184.215.14/hook"))
+        guarded = sender(database, clock, receiver, allow_private=False)
+        assert await guarded.send_due() == 1
+        await guarded.stop()
+        row = await database.transaction(first_delivery)
+        assert row.status == "pending" and "only https://" in row.error
+
+    run_with(database, run())
+    assert receiver.got == []

@@ -129,8 +129,9 @@ class Sender:
             error = f"refused to send: {why}"
         except (TimeoutError, httpx.TimeoutException):
             error = f"no answer within {TIMEOUT_SECONDS:g} seconds"
-        except httpx.HTTPError as failure:
-            # The exception's type and text: a connection refused, a TLS failure. Never the secret.
+        except Exception as failure:  # whatever went wrong, the attempt failed: retried, then failed
+            # The exception's type and text: a connection refused, a TLS failure, a URL the
+            # client cannot send to. Never the secret: it is in no URL and no exception.
             error = f"{type(failure).__name__}: {failure}" if str(failure) else type(failure).__name__
         return self._outcome(claimed, code, error)
 

@@ -320,5 +320,10 @@ async def delivery_count(reads: Reads, webhook_id: int, status: str | None) -> i
 async def anything_due(reads: Reads, now: datetime) -> bool:
     """Whether some pending delivery is due: a cheap read before the claim's write
     (on SQLite every write takes the one write lock)."""
-    sql = "SELECT 1 FROM deliveries WHERE status = 'pending' AND next_attempt_at <= :now LIMIT 1"
+    # As the claim asks, but for the subject's order: an inactive webhook's or one in flight is not due.
+    sql = (
+        "SELECT 1 FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id"
+        " WHERE d.status = 'pending' AND d.next_attempt_at <= :now"
+        " AND (d.claimed_until IS NULL OR d.claimed_until < :now) AND w.active LIMIT 1"
+    )
     return bool(await reads.rows(sql, {"now": now}))

@@ -275,14 +275,16 @@ def test_a_consumer_polling_the_feed_during_concurrent_writes_misses_nothing_and
                 assert answer.status_code == 200, answer.text
                 return list(answer.json()["items"])
 
-            async def consumer() -> list[int]:
-                seen: list[int] = []
-                while True:
-                    finished = done.is_set()
+            seen: list[int] = []
+            answered = asyncio.Event()  # every write has had its answer: `committed` is final
+
+            async def consumer() -> None:
+                # Polls like a real consumer until it holds as many events as the
+                # answered writes committed (one more: the product); an empty page
+                # proves nothing while a write may still be on its way.
+                while not (answered.is_set() and len(seen) >= 1 + sum(committed.values())):
                     page = await read_after(seen[-1] if seen else 0)
-                    seen += [event["id"] for event in page]
-                    if finished and not page:
-                        return seen
+                    seen.extend(event["id"] for event in page)
                     if len(page) < 100:
                         await asyncio.sleep(0.01)
 
@@ -291,9 +293,12 @@ def test_a_consumer_polling_the_feed_during_concurrent_writes_misses_nothing_and
             await asyncio.sleep(WRITING_SECONDS)
             done.set()
             await asyncio.gather(*writing)
-            # The last writes have been answered: the feed is whole once no transaction is left running.
-            await asyncio.sleep(0.5)
-            seen = await polling
+            answered.set()
+            try:
+                await asyncio.wait_for(polling, timeout=60)
+            except TimeoutError:
+                expected = 1 + sum(committed.values())
+                raise AssertionError(f"the consumer had {len(seen)} of {expected} events 60 s on") from None
             feed: list[dict[str, Any]] = []
             while page := await read_after(feed[-1]["id"] if feed else 0):
                 feed += page

@@ -6,7 +6,7 @@ attempt recorded after its claim was taken over changes nothing."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +19,7 @@ from shop.database import Database
 from shop.events import store as events
 from shop.models import Delivery
 from shop.webhooks import store
-from shop.webhooks.sender import LEASE, Sender
+from shop.webhooks.sender import CONCURRENCY, LEASE, Sender
 from shop.webhooks.store import Outcome
 from steps.http import FakeClock
 
@@ -115,6 +115,43 @@ def test_a_claim_that_ran_out_is_sent_again_and_the_late_outcome_is_not_recorded
 
     run_with(database, run())
     assert len(receiver.got) == 1
+
+
+def test_the_outcomes_of_sends_that_finish_together_are_recorded_in_one_transaction(database: Database) -> None:
+    """Under load each write transaction queues behind the shop's requests, so a
+    round of sends is claimed in one and recorded in one (a group commit), never
+    one transaction per send. A loaded machine may split a round's outcomes once."""
+    clock = FakeClock()
+    clock.now = NOW
+    together = asyncio.Barrier(CONCURRENCY)  # every receiver answers at the same moment
+    got: list[int] = []
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        got.append(int(request.headers["Shop-Event-Id"]))
+        await together.wait()
+        return httpx.Response(204)
+
+    async def run() -> None:
+        await database.transaction(lambda connection: events_for_a_webhook(connection, CONCURRENCY))
+        transactions = 0
+        unit_of_work = database.transaction
+
+        async def counted(work: Callable[[Connection], Any]) -> Any:
+            nonlocal transactions
+            transactions += 1
+            return await unit_of_work(work)
+
+        database.transaction = counted  # type: ignore[method-assign]  # counts, and runs the real thing
+        one = Sender(
+            database, clock, retry_base_seconds=10, allow_private_networks=True, transport=httpx.MockTransport(answer)
+        )
+        assert await one.send_due() == CONCURRENCY
+        await one.stop()
+        assert transactions <= 3, f"{transactions} write transactions for one round of {CONCURRENCY} sends"
+        assert await unit_of_work(statuses) == [("delivered", 1)] * CONCURRENCY
+
+    run_with(database, run())
+    assert sorted(got) == sorted(set(got)) and len(got) == CONCURRENCY
 
 
 def test_a_public_name_is_checked_at_send_time(database: Database) -> None:

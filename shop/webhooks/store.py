@@ -259,6 +259,11 @@ def settle(connection: Connection, claimed: Claimed, outcome: Outcome) -> bool:
     return connection.execute(_SETTLE, values).rowcount > 0
 
 
+def settle_each(connection: Connection, attempts: Sequence[tuple[Claimed, Outcome]]) -> list[bool]:
+    """Record several attempts in one transaction: whether each claim still held."""
+    return [settle(connection, claimed, outcome) for claimed, outcome in attempts]
+
+
 # -- Fast reads (shop.reads) ---------------------------------------------------
 
 _READ_WEBHOOK = f"SELECT {WEBHOOK.select_list()} FROM webhooks WHERE id = :id"

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import falcon.asgi
-import orjson
 
-from shop import codec
 from shop.auth import require_admin
 from shop.database import Database
 from shop.events import service
-from shop.events.schemas import Event, EventList
+from shop.events.schemas import Event, EventList, shown
 from shop.events.store import EventRow
 from shop.keyset import Listing, Totals
 from shop.openapi import FORBIDDEN, Answer, Operation, documented
@@ -17,13 +15,7 @@ from shop.paging import CursorSeal, parse_query, render_page
 
 
 def _public(event: EventRow) -> dict[str, object]:
-    # The data is JSON as written: sent as it is, not parsed and written again.
-    return {
-        "id": event.id,
-        "type": event.type,
-        "created_at": codec.timestamp(event.created_at),
-        "data": orjson.Fragment(event.data),
-    }
+    return shown(event.id, event.type, event.created_at, event.data)
 
 
 class Events:

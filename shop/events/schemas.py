@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, ClassVar, TypedDict
 
+import orjson
 from pydantic import ConfigDict, Field, with_config
 
+from shop import codec
 from shop.codec import Timestamp
 from shop.events.types import EventType
 from shop.ids import MAX_ID, Id, WholeNumber
@@ -34,3 +37,14 @@ class Event(TypedDict):
     # product.*, a payment or a refund (with its order_id) for payment.received
     # and refund.created.
     data: dict[str, Any]
+
+
+def shown(event_id: int, event_type: str, created_at: datetime, data: str) -> dict[str, object]:
+    """An event as the feed shows it and a webhook receives it. Its data is JSON
+    as it was written: sent as it is, not parsed and written again."""
+    return {
+        "id": event_id,
+        "type": event_type,
+        "created_at": codec.timestamp(created_at),
+        "data": orjson.Fragment(data),
+    }

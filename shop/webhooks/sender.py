@@ -4,8 +4,8 @@ worker (and alone in `shop deliver-webhooks`).
 Each worker runs its own, side by side with the others: a delivery is sent
 by whoever claimed it (shop.webhooks.store.claim), and what is left to do
 lives in the deliveries table, so a restart loses nothing. At most
-CONCURRENCY sends are in flight per sender; no database transaction is open
-during one. Outcomes are recorded together: those that finish while one
+CONCURRENCY sends are in flight per sender, from up to CLAIMED claimed ahead;
+no database transaction is open during one. Outcomes are recorded together: those that finish while one
 batch is being written go in the next, so under load a round of sends costs
 two write transactions (claim, settle), not one per send. It polls every half of the retry base (between 0.05 and 1 s),
 and at once again when a claim came back full. Requests never wait for it.
@@ -24,6 +24,7 @@ from loguru import logger
 from shop import codec
 from shop.clock import Clock
 from shop.database import Database
+from shop.events.schemas import shown
 from shop.webhooks import retries, store
 from shop.webhooks.addresses import Refused, check_resolved
 from shop.webhooks.signing import EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, sign
@@ -33,18 +34,16 @@ TIMEOUT_SECONDS = 10.0
 # Longer than an attempt can take: a lease runs out only when its sender died.
 LEASE = timedelta(seconds=60)
 CONCURRENCY = 16
+# Claimed and not yet recorded, per sender: a claim is a write transaction that queues
+# behind the requests, so claim more than a round at once. Even if every receiver took
+# the whole timeout, the last claimed waits CLAIMED / CONCURRENCY * 10 s = 30 s: within its lease.
+CLAIMED = 3 * CONCURRENCY
 MAX_ERROR = 500
 
 
 def body_of(claimed: Claimed) -> bytes:
-    """The event as it is sent and signed."""
-    event = {
-        "id": claimed.event_id,
-        "type": claimed.event_type,
-        "created_at": codec.timestamp(claimed.event_created_at),
-        "data": codec.loads(claimed.event_data.encode()),
-    }
-    return codec.dumps(event)
+    """The event as it is sent and signed: as the feed shows it."""
+    return codec.dumps(shown(claimed.event_id, claimed.event_type, claimed.event_created_at, claimed.event_data))
 
 
 def _refusal(code: int) -> str | None:
@@ -74,7 +73,8 @@ class Sender:
         self._transport = transport  # tests may answer in process
         self._client: httpx.AsyncClient | None = None
         self._task: asyncio.Task[None] | None = None
-        self._sending: set[asyncio.Task[None]] = set()
+        self._sending: set[asyncio.Task[None]] = set()  # claimed, being sent or recorded
+        self._in_flight = asyncio.Semaphore(CONCURRENCY)
         # Outcomes waiting for the next settling transaction, each with its sender's future.
         self._unsettled: list[tuple[Claimed, Outcome, asyncio.Future[bool]]] = []
         self._settling: asyncio.Task[None] | None = None
@@ -99,10 +99,10 @@ class Sender:
         outcome: how many attempts were made. For `--once` and tests."""
         sent = 0
         while True:
-            claimed = await self._claim(CONCURRENCY)
+            claimed = await self._claim(CLAIMED)
             await asyncio.gather(*(self._deliver(one) for one in claimed))
             sent += len(claimed)
-            if len(claimed) < CONCURRENCY:
+            if len(claimed) < CLAIMED:
                 return sent
 
     async def _deliver(self, claimed: Claimed) -> None:
@@ -137,6 +137,10 @@ class Sender:
                         recorded.set_result(holds)
 
     async def _attempt(self, claimed: Claimed) -> Outcome:
+        async with self._in_flight:  # its turn first: the timeout is the receiver's alone
+            return await self._send(claimed)
+
+    async def _send(self, claimed: Claimed) -> Outcome:
         body = body_of(claimed)
         code: int | None = None
         try:
@@ -208,7 +212,7 @@ class Sender:
     async def _run(self) -> None:
         failing = False  # said once when the database goes away, once when it is back: not every poll
         while True:
-            free = CONCURRENCY - len(self._sending)
+            free = CLAIMED - len(self._sending)
             try:
                 claimed = await self._claim(free)
             except Exception as error:  # the database away: the next poll tries again
@@ -227,7 +231,7 @@ class Sender:
                 task.add_done_callback(self._sending.discard)
             if free > 0 and len(claimed) == free:
                 continue  # a full claim: more may be due
-            if self._sending and len(self._sending) >= CONCURRENCY:
+            if self._sending and len(self._sending) >= CLAIMED:
                 await asyncio.wait(self._sending, return_when=asyncio.FIRST_COMPLETED)
             else:
                 await asyncio.sleep(self.interval)

@@ -5,9 +5,10 @@ Each worker runs its own, side by side with the others: a delivery is sent
 by whoever claimed it (shop.webhooks.store.claim), and what is left to do
 lives in the deliveries table, so a restart loses nothing. At most
 CONCURRENCY sends are in flight per sender, from up to CLAIMED claimed ahead;
-no database transaction is open during one. Outcomes are recorded together: those that finish while one
-batch is being written go in the next, so under load a round of sends costs
-two write transactions (claim, settle), not one per send. It polls every half of the retry base (between 0.05 and 1 s),
+no database transaction is open during one. Outcomes are recorded together:
+those that finish while one batch is being written go in the next, so under
+load a batch of sends costs two write transactions (claim, record), not one
+per send. It polls every half of the retry base (between 0.05 and 1 s),
 and at once again when a claim came back full. Requests never wait for it.
 """
 

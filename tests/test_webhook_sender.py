@@ -154,6 +154,26 @@ def test_the_outcomes_of_sends_that_finish_together_are_recorded_in_one_transact
     assert sorted(got) == sorted(set(got)) and len(got) == CONCURRENCY
 
 
+def test_stopping_while_outcomes_are_being_recorded_leaves_nobody_waiting(database: Database) -> None:
+    """A sender stopped while a batch of outcomes waits to be written gives up on
+    it (the claims run out and are sent again), and whoever waited for it hears so."""
+    clock = FakeClock()
+    clock.now = NOW
+
+    async def run() -> None:
+        await database.transaction(lambda connection: events_for_a_webhook(connection, 4))
+        one = sender(database, clock, Receiver())
+        sending = asyncio.create_task(one.send_due())
+        # Until the outcomes are in and their transaction is about to run (the sender's own state: no event).
+        while one._settling is None:  # noqa: ASYNC110
+            await asyncio.sleep(0)
+        await one.stop()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(sending, timeout=5)  # not a TimeoutError: nothing hangs
+
+    run_with(database, run())
+
+
 def test_a_public_name_is_checked_at_send_time(database: Database) -> None:
     """Saved without private networks, the URL is checked again when sent:
     here it is an inside address, so the attempt fails and is retried later."""

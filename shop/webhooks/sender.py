@@ -132,6 +132,10 @@ class Sender:
                 for _, _, recorded in batch:
                     if not recorded.done():
                         recorded.set_exception(error)
+            except BaseException:  # stopped: given up, and nobody left waiting for it
+                for _, _, recorded in batch:
+                    recorded.cancel()
+                raise
             else:
                 for (_, _, recorded), holds in zip(batch, held, strict=True):
                     if not recorded.done():
@@ -196,9 +200,12 @@ class Sender:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        for _, _, recorded in self._unsettled:  # never taken up by a settling transaction
+            recorded.cancel()
         self._task = self._settling = None
         self._sending.clear()
         self._unsettled.clear()
+        self._in_flight = asyncio.Semaphore(CONCURRENCY)  # a semaphore belongs to the loop it waited in
         if self._client is not None:
             await self._client.aclose()
             self._client = None

@@ -56,6 +56,14 @@ Feature: The shop command
     When the operator runs "shop create-admin --username root --email root@shop.example --password correct-horse-battery"
     Then the command succeeds
     And "root" can log in with the password "correct-horse-battery" as an admin
+    And the password of "root" is stored as Argon2id at RFC 9106's cost: 64 MiB, 3 passes, 4 lanes
+
+  Scenario: A served shop hashes the passwords it is given at the same cost
+    Given an empty database
+    When the operator starts "shop serve --demo"
+    And the demo admin adds the customer "ada" with the password "correct horse battery" through the server
+    Then the password of "ada" is stored as Argon2id at RFC 9106's cost: 64 MiB, 3 passes, 4 lanes
+    And "ada" logs in to the server with the password "correct horse battery"
 
   Scenario: On a fresh install create-admin applies the migrations first
     Given an empty database

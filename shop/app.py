@@ -10,6 +10,7 @@ import falcon
 import falcon.asgi
 import falcon.inspect
 import falcon.responders
+from argon2 import PasswordHasher
 from falcon.routing import BaseConverter, CompiledRouter
 from loguru import logger
 
@@ -38,7 +39,7 @@ from shop.migrate import head_revision
 from shop.orders import resources as orders
 from shop.orders.sweeper import Sweeper
 from shop.paging import CursorSeal
-from shop.passwords import Passwords
+from shop.passwords import PRODUCTION, Passwords
 from shop.payments import resources as payments
 from shop.problems import handle_shop_error, handle_unexpected, serialize_problem
 from shop.products import resources as products
@@ -91,7 +92,7 @@ def _head_as_get(resource: object) -> None:
 class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
     """A Falcon ASGI app that owns its database and serves under any mount prefix."""
 
-    def __init__(self, settings: Settings, clock: Clock, **options: Any) -> None:
+    def __init__(self, settings: Settings, clock: Clock, hasher: PasswordHasher, **options: Any) -> None:
         super().__init__(router=Router(), **options)
         self.settings = settings
         self.clock = clock
@@ -100,7 +101,7 @@ class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
         self.totals = Totals(self.database.writes)
         self.cursors = CursorSeal(settings.SECRET_KEY)
         self.metrics = Metrics()
-        self.passwords = Passwords()
+        self.passwords = Passwords(hasher)
         self.tokens = Tokens(settings.SECRET_KEY, settings.JWT_EXPIRES_SECONDS)
         attempts = RedisAttempts(settings.REDIS_URL) if settings.REDIS_URL else DatabaseAttempts(self.database)
         self.login_guard = LoginGuard(attempts, clock)
@@ -165,12 +166,16 @@ class Lifespan:
         self.app.passwords.close()
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> ShopApp:
+def create_app(
+    settings: Settings | None = None, *, clock: Clock = utcnow, hasher: PasswordHasher = PRODUCTION
+) -> ShopApp:
     """Build an independent shop. Settings default to the environment and `.env`;
-    `clock` tells the time to the rules that count it (tests pass a fake one)."""
+    `clock` tells the time to the rules that count it (tests pass a fake one);
+    `hasher` hashes new passwords (Argon2id at RFC 9106's cost; a test harness
+    passes a cheap one, as stored hashes carry their own parameters)."""
     settings = settings if settings is not None else load_settings()
     check_secret_key(settings)  # the app signs tokens with it
-    app = ShopApp(settings, clock)
+    app = ShopApp(settings, clock, hasher)
     app.add_middleware(RequestMiddleware(app.metrics, access_log(settings), settings.PUBLIC_BASE_URL))
     if settings.CORS_ORIGINS:
         app.add_middleware(CrossOrigin(settings.CORS_ORIGINS))

@@ -20,14 +20,13 @@ from redis import Redis
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import URL, Row
 
-from shop.app import ShopApp, create_app
+from shop.app import ShopApp
 from shop.login.guard import RedisAttempts
 from shop.models import LoginAttempt, Order, User
-from shop.passwords import hash_password_sync
 from shop.settings import Settings
 from shop.users.service import create_user
 from steps.grammar import step
-from steps.http import Exchange, FakeClock, send, start_shop, test_settings
+from steps.http import Exchange, FakeClock, in_process_app, send, start_shop, test_settings
 from steps.shop_client import InProcessShop
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -43,7 +42,7 @@ def add_user(shop: InProcessShop, app: ShopApp, username: str, password: str, ro
         app.database,
         username=username,
         email=f"{username.lower()}@shop.example",
-        password_hash=hash_password_sync(password),
+        password_hash=app.passwords.hasher.hash(password),
         role=role,
         now=app.clock(),
     )
@@ -53,7 +52,7 @@ def add_user(shop: InProcessShop, app: ShopApp, username: str, password: str, ro
 @contextmanager
 def shop_with_user(settings: Settings, username: str, role: str) -> Iterator[tuple[InProcessShop, str]]:
     """A started shop with one user, logged in: the shop and the user's token."""
-    shop = InProcessShop(create_app(settings))
+    shop = InProcessShop(in_process_app(settings))
     try:
         add_user(shop, shop.app, username, "correct horse battery", role)
         yield shop, login(shop, username, "correct horse battery").json["access_token"]

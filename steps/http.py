@@ -12,11 +12,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from argon2 import PasswordHasher
 from falcon.testing import Result
 from pytest_bdd import given, parsers, then, when
 from sqlalchemy.engine import URL
 
-from shop.app import create_app
+from shop.app import ShopApp, create_app
+from shop.clock import Clock, utcnow
 from shop.settings import Settings, load_settings
 from steps.grammar import step
 from steps.shop_client import InProcessShop
@@ -52,6 +54,18 @@ def test_settings(database_url: URL, **overrides: Any) -> Settings:
     return load_settings(**values)
 
 
+# Argon2id at its least cost: microseconds, where the production cost is a fifth of a second
+# of CPU per hash, several per scenario. Hashes carry their parameters, so logins check them
+# the same way. Every real `shop` process the suite starts (create-admin, serve) hashes at
+# the production cost, and tests/test_passwords.py holds the production parameters.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+def in_process_app(settings: Settings, clock: Clock = utcnow) -> ShopApp:
+    """`create_app` as the scenarios run it: in this process, with cheap hashing."""
+    return create_app(settings, clock=clock, hasher=CHEAP_HASHER)
+
+
 @pytest.fixture
 def settings(database_url: URL) -> Settings:
     return test_settings(database_url)
@@ -77,14 +91,14 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def shop(settings: Settings, clock: FakeClock) -> Iterator[InProcessShop]:
-    running = InProcessShop(create_app(settings, clock=clock))
+    running = InProcessShop(in_process_app(settings, clock))
     yield running
     running.close()
 
 
 def start_shop(request: pytest.FixtureRequest, settings: Settings, clock: FakeClock | None = None) -> InProcessShop:
     """Another shop for this scenario, stopped at its end."""
-    running = InProcessShop(create_app(settings, clock=clock or FakeClock()))
+    running = InProcessShop(in_process_app(settings, clock or FakeClock()))
     request.addfinalizer(running.close)
     return running
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import extract_parameters
+from argon2.profiles import RFC_9106_LOW_MEMORY
 from loguru import logger
 from pytest_bdd import given, parsers, then, when
 from sqlalchemy import func, inspect, select
@@ -24,14 +26,14 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from conftest import Databases
-from shop.app import ShopApp, create_app
+from shop.app import ShopApp
 from shop.database import Database
 from shop.models import Base, Order, OrderLine, Product, User
 from shop.seed import DEMO_ACCOUNTS
 from shop.settings import Settings
 from steps.accounts import add_user
 from steps.grammar import step
-from steps.http import Exchange, send, start_shop, test_settings
+from steps.http import Exchange, in_process_app, send, start_shop, test_settings
 from steps.processes import Operator
 from steps.shop_client import InProcessShop
 
@@ -198,7 +200,7 @@ def is_not_ready(shops: dict[str, InProcessShop], name: str) -> None:
 
 @given(step('a shop mounted at "{prefix:q}" inside a Starlette application'), target_fixture="host")
 def mounted_shop(request: pytest.FixtureRequest, settings: Settings, prefix: str) -> InProcessShop:
-    shop_app = create_app(settings)
+    shop_app = in_process_app(settings)
     host = start_shop_host(request, Starlette(routes=[Mount(prefix, app=shop_app)]))  # type: ignore[arg-type]
     host.mounted = shop_app  # type: ignore[attr-defined]
     return host
@@ -335,7 +337,7 @@ def sqlite_uri_with_admin(monkeypatch: pytest.MonkeyPatch, sqlite_file: Path) ->
     url = f"sqlite+aiosqlite:///{sqlite_file}"
     upgrade(url)
     admin = DEMO_ACCOUNTS[0]
-    running = InProcessShop(create_app(test_settings(URL.create("sqlite+aiosqlite", database=str(sqlite_file)))))
+    running = InProcessShop(in_process_app(test_settings(URL.create("sqlite+aiosqlite", database=str(sqlite_file)))))
     try:
         add_user(running, running.app, admin.username, admin.password, admin.role)
     finally:
@@ -447,6 +449,14 @@ def logs_in_as_admin(shop: InProcessShop, settings: Settings, username: str, pas
     assert shop.in_database(lambda connection: connection.execute(statement).scalar_one()) == "admin"
 
 
+@then(step('the password of "{username:q}" is stored as Argon2id at RFC 9106\'s cost: 64 MiB, 3 passes, 4 lanes'))
+def stored_at_production_cost(shop: InProcessShop, operator: Operator, username: str) -> None:
+    stored = select(User.password_hash).where(User.username == username)
+    password_hash = on_operators_database(shop, operator, lambda sync: sync.execute(stored).scalar_one())
+    assert password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$"), password_hash
+    assert extract_parameters(password_hash) == RFC_9106_LOW_MEMORY
+
+
 @then(step("the database holds {products:d} products, {users:d} users and {orders:d} orders"))
 def database_holds(shop: InProcessShop, products: int, users: int, orders: int) -> None:
     def counts(connection: Connection) -> tuple[int, ...]:
@@ -525,7 +535,20 @@ def demo_admin_logs_in_to_server(server_holder: dict[str, Any]) -> None:
     assert status == 200 and body["token_type"] == "Bearer"
 
 
+@when(step('the demo admin adds the customer "{username:q}" with the password "{password:q}" through the server'))
+def demo_admin_adds_customer(server_holder: dict[str, Any], username: str, password: str) -> None:
+    server = server_holder["server"]
+    admin = DEMO_ACCOUNTS[0]
+    _, _, body = server.request("POST", "/login", {"username": admin.username, "password": admin.password})
+    customer = {"username": username, "email": f"{username}@shop.example", "password": password}
+    status, _, created = server.request(
+        "POST", "/users", customer, headers={"Authorization": f"Bearer {body['access_token']}"}
+    )
+    assert status == 201, created
+
+
 @when(step('"{username:q}" logs in to the server with the password "{password:q}"'))
+@then(step('"{username:q}" logs in to the server with the password "{password:q}"'))
 def logs_in_to_server(server_holder: dict[str, Any], exchange: Exchange, username: str, password: str) -> None:
     status, headers, body = server_holder["server"].request(
         "POST", "/login", {"username": username, "password": password}

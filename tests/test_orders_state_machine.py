@@ -41,14 +41,12 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from conftest import Databases
-from shop.app import create_app
 from shop.models import Event, Order, OrderLine, Payment, Product, ProviderEvent, Refund
 from shop.money import format_cents, parse_cents
 from shop.orders.service import MOVED, MOVES
-from shop.passwords import hash_password_sync
 from shop.settings import load_settings
 from shop.users.service import create_user
-from steps.http import FakeClock
+from steps.http import CHEAP_HASHER, FakeClock, in_process_app
 from steps.payments import WEBHOOK, payment_intent, stripe_delivery, stripe_event
 from steps.shop_client import InProcessShop
 
@@ -67,8 +65,8 @@ UNKNOWN_ORDER = 424242
 
 @cache
 def password_hash() -> str:
-    """Argon2 on purpose takes a while: hash once, not three times per example."""
-    return hash_password_sync(PASSWORD)
+    """Hash once, not three times per example."""
+    return CHEAP_HASHER.hash(PASSWORD)
 
 
 def snapshot(shop: InProcessShop) -> tuple[Any, ...]:
@@ -133,7 +131,7 @@ def run_machine(databases: Databases) -> None:
                 STRIPE_WEBHOOK_SECRET=STRIPE_SECRET,
             )
             self.clock = FakeClock()
-            self.shop = InProcessShop(create_app(settings_, clock=self.clock))
+            self.shop = InProcessShop(in_process_app(settings_, self.clock))
             self.tokens = {}
             for name, role in (("root", "admin"), ("ada", "customer"), ("bob", "customer")):
                 email = f"{name}@shop.example"

@@ -10,12 +10,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.engine import URL, Connection
 
-from shop.app import create_app
 from shop.orders import store as orders
 from shop.orders.store import LineRow
 from shop.payments import store
 from steps.accounts import add_user
-from steps.http import FakeClock
+from steps.http import FakeClock, in_process_app
 from steps.http import test_settings as settings_for
 from steps.shop_client import InProcessShop
 
@@ -24,7 +23,7 @@ NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def shop(database_url: URL) -> Iterator[InProcessShop]:
-    running = InProcessShop(create_app(settings_for(database_url), clock=FakeClock()))
+    running = InProcessShop(in_process_app(settings_for(database_url), FakeClock()))
     yield running
     running.close()
 

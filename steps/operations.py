@@ -91,7 +91,7 @@ def shop_unmigrated(
     request: pytest.FixtureRequest, databases: Databases, log_records: list[dict[str, Any]]
 ) -> InProcessShop:
     url = databases.empty()
-    request.addfinalizer(lambda: databases.drop(url))
+    request.addfinalizer(lambda: databases.release(url))
     request.node.unmigrated = url
     return start_shop(request, test_settings(url))
 
@@ -142,7 +142,7 @@ def two_shops(
 ) -> None:
     for name in (first, second):
         url = databases.migrated()
-        request.addfinalizer(partial(databases.drop, url))
+        request.addfinalizer(partial(databases.release, url))
         shops[name] = start_shop(request, test_settings(url))
 
 
@@ -298,7 +298,7 @@ def env_unsets(operator: Operator, name: str) -> None:
 @given("an empty database")
 def empty_database(request: pytest.FixtureRequest, operator: Operator, databases: Databases) -> None:
     url = databases.empty()
-    request.addfinalizer(lambda: databases.drop(url))
+    request.addfinalizer(lambda: databases.release(url))
     operator.env["DATABASE_URL"] = url.render_as_string(hide_password=False)
 
 

@@ -160,7 +160,7 @@ def run_machine(databases: Databases) -> None:
 
         def teardown(self) -> None:
             self.shop.close()
-            databases.drop(self.url)
+            databases.release(self.url)
 
         def call(self, who: str, method: str, path: str, body: Any = None) -> Any:
             before = snapshot(self.shop)

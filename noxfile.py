@@ -24,6 +24,12 @@ nox.options.sessions = [
 ]
 nox.options.reuse_existing_virtualenvs = True
 
+# Where PYTHONDONTWRITEBYTECODE is set (some CI machines set it), Python compiles every
+# module it imports from source, every time: each `shop` process a test starts then
+# spends seconds compiling the package and its dependencies, hundreds of times a run.
+# The sessions let Python keep its bytecode (in __pycache__, which git ignores).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -57,14 +63,17 @@ def sync(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Every scenario and test on SQLite files."""
+    """Every scenario and test on SQLite files, on every core (pytest-xdist; `-- -n 0` for one process)."""
     sync(session)
-    session.run("pytest", *session.posargs, env={"TEST_DATABASE_URL": ""})
+    session.run("pytest", "-n", "auto", *session.posargs, env={"TEST_DATABASE_URL": ""})
 
 
 @nox.session
 def postgres(session: nox.Session) -> None:
-    """The same suite on PostgreSQL: a fresh database per scenario."""
+    """The same suite on PostgreSQL: a database of its own for each scenario, emptied and reused.
+
+    In one process: the event feed waits for every transaction open on the server, so
+    scenarios running side by side would hold back each other's events."""
     url = postgres_url(session, only_postgres=True)
     sync(session)
     session.run("pytest", *session.posargs, env={"TEST_DATABASE_URL": url})

@@ -49,6 +49,7 @@ from shop.users.service import create_user
 from steps.http import CHEAP_HASHER, FakeClock, in_process_app
 from steps.payments import WEBHOOK, payment_intent, stripe_delivery, stripe_event
 from steps.shop_client import InProcessShop
+from tests.budgets import STATE_MACHINE_EXAMPLES, STATE_MACHINE_STEPS
 
 PRODUCTS = ("Kettle", "Mug", "Teapot")
 TTL_SECONDS = 60
@@ -497,7 +498,10 @@ def run_machine(databases: Databases) -> None:
     run_state_machine_as_test(
         Shopping,
         settings=settings(
-            max_examples=25, stateful_step_count=25, deadline=None, suppress_health_check=list(HealthCheck)
+            max_examples=STATE_MACHINE_EXAMPLES,
+            stateful_step_count=STATE_MACHINE_STEPS,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
         ),
     )
 

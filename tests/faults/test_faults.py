@@ -63,6 +63,7 @@ from shop import codec
 from shop.settings import async_database_url
 from steps.payments import WEBHOOK, payment_intent, stripe_delivery, stripe_event
 from steps.processes import Operator, Server, free_port
+from tests.budgets import DEPTH
 
 pytestmark = pytest.mark.faults
 
@@ -239,7 +240,8 @@ class Load:
 
 
 def run_for(seconds: float) -> None:
-    time.sleep(seconds)
+    """Let the load run (longer in a deep run: tests/budgets.py)."""
+    time.sleep(seconds * DEPTH)
 
 
 # -- What must hold afterwards ----------------------------------------------------

@@ -2,8 +2,8 @@
 
 A real `shop serve` on a fresh database (SQLite, then PostgreSQL) with a small
 catalogue.
-Schemathesis (settings in schemathesis.toml, hooks in hooks.py, both beside this file) runs every phase
-once as a customer and once as an admin, logging in through POST /login
+Schemathesis (settings in schemathesis.toml, hooks in hooks.py, both beside this file; examples per
+operation in tests/budgets.py) runs every phase once as a customer and once as an admin, logging in through POST /login
 (hooks.py), and fails on any 5xx and on any answer the document does not describe.
 """
 
@@ -21,6 +21,7 @@ import pytest
 from conftest import Databases
 from shop.settings import async_database_url
 from steps.processes import Operator, Server
+from tests.budgets import FUZZ_EXAMPLES
 
 pytestmark = pytest.mark.fuzz
 
@@ -97,6 +98,8 @@ def test_every_answer_keeps_to_the_document(served: Server, username: str, tmp_p
         str(CONFIG),
         "run",
         served.url("/openapi.json"),
+        "--max-examples",
+        str(FUZZ_EXAMPLES),
         "--report",
         "junit",
         "--report-dir",

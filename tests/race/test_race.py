@@ -29,6 +29,7 @@ from conftest import Databases
 from shop.settings import async_database_url
 from steps.payments import WEBHOOK, payment_intent, stripe_delivery, stripe_event
 from steps.processes import Operator, Server
+from tests.budgets import FEED_WRITING_SECONDS
 
 pytestmark = pytest.mark.race
 
@@ -227,7 +228,6 @@ def test_a_payment_racing_an_expiry_ends_in_one_outcome(expiring: Server) -> Non
 
 
 WRITERS = 8
-WRITING_SECONDS = 20
 
 
 def test_a_consumer_polling_the_feed_during_concurrent_writes_misses_nothing_and_sees_nothing_twice(
@@ -290,7 +290,7 @@ def test_a_consumer_polling_the_feed_during_concurrent_writes_misses_nothing_and
 
             polling = asyncio.create_task(consumer())
             writing = [asyncio.create_task(writer(seed)) for seed in range(WRITERS)]
-            await asyncio.sleep(WRITING_SECONDS)
+            await asyncio.sleep(FEED_WRITING_SECONDS)
             done.set()
             await asyncio.gather(*writing)
             answered.set()
@@ -312,7 +312,7 @@ def test_a_consumer_polling_the_feed_during_concurrent_writes_misses_nothing_and
     assert told == {"product.created": 1, **committed}, (told, committed)
     out_of_order = sum(1 for a, b in itertools.pairwise(ids) if b < a)
     print(
-        f"{len(ids)} events from {WRITERS} writers in {WRITING_SECONDS} s; "
+        f"{len(ids)} events from {WRITERS} writers in {FEED_WRITING_SECONDS} s; "
         f"{out_of_order} ids in the feed after a larger one"
     )
 

@@ -119,7 +119,8 @@ def fuzz(session: nox.Session) -> None:
     no 5xx, no answer off the document."""
     url = postgres_url(session)
     sync(session)
-    session.run("pytest", "-m", "fuzz", "-s", "tests/fuzz", *session.posargs, env={"TEST_POSTGRES_URL": url})
+    # Side by side: each run has its own server and database, and none reads the event feed.
+    session.run("pytest", "-m", "fuzz", "-n", "auto", "tests/fuzz", *session.posargs, env={"TEST_POSTGRES_URL": url})
 
 
 @nox.session(default=False)

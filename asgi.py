@@ -6,7 +6,7 @@ one line that names it.
 
 import sys
 
-from shop.settings import SettingsError
+from shop.kernel.settings import SettingsError
 
 try:
     from shop.server import app_factory

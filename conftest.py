@@ -23,9 +23,9 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import URL
 
-from shop import migrate
-from shop.models import Base
-from shop.settings import async_database_url
+from shop.kernel.settings import async_database_url
+from shop.storage import migrate
+from shop.storage.models import Base
 
 pytest.register_assert_rewrite("steps")
 pytest_plugins = [

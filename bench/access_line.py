@@ -18,7 +18,7 @@ from pathlib import Path
 
 from loguru import logger
 
-from shop.logs import LoguruAccessLog, StreamAccessLog, forget_logging
+from shop.kernel.logs import LoguruAccessLog, StreamAccessLog, forget_logging
 
 LINES = 20_000
 ROUNDS = 5

@@ -139,7 +139,7 @@ async def _ample_stock(url: str) -> None:
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
 
-    from shop.database import Database
+    from shop.storage.database import Database
 
     database = Database(make_url(url))
     await database.transaction(lambda connection: connection.execute(text("UPDATE products SET stock = 1000000000")))
@@ -294,7 +294,7 @@ def main() -> None:
         database_url = f"sqlite+aiosqlite:///{bare_database}"
     # The shop runs at its default settings, what a user runs: the access line
     # included (to a file, as a redirected server's log goes).
-    from shop.settings import Settings
+    from shop.kernel.settings import Settings
 
     env = {
         **{name: value for name, value in os.environ.items() if name not in Settings.model_fields},
@@ -313,7 +313,7 @@ def main() -> None:
         # Seeded customers are user1..userN on an empty database: seed before adding the admin.
         shop(env, "seed", "--products", str(products), "--users", str(SEEDED_USERS), "--orders", str(SEEDED_ORDERS))
         shop(env, "create-admin", "--username", "bench", "--email", "bench@shop.example", "--password", PASSWORD)
-        from shop.settings import async_database_url
+        from shop.kernel.settings import async_database_url
 
         asyncio.run(_ample_stock(async_database_url(database_url).render_as_string(hide_password=False)))
         print(f"bench: seeded in {time.monotonic() - started:.1f} s", flush=True)

@@ -11,8 +11,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from shop.models import Base
-from shop.settings import async_database_url, load_settings
+from shop.kernel.settings import async_database_url, load_settings
+from shop.storage.models import Base
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):

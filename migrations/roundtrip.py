@@ -15,8 +15,8 @@ import asyncpg
 from alembic import command
 from sqlalchemy.engine import URL
 
-from shop.migrate import alembic_config
-from shop.settings import async_database_url
+from shop.kernel.settings import async_database_url
+from shop.storage.migrate import alembic_config
 
 
 def roundtrip(url: URL) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,10 +15,28 @@ from argon2 import PasswordHasher
 from falcon.routing import BaseConverter, CompiledRouter
 from loguru import logger
 
-from shop.auth import Authentication
-from shop.clock import Clock, utcnow
-from shop.database import PING_TIMEOUT_SECONDS, Database
-from shop.docs import (
+from shop.events import resources as events
+from shop.kernel.clock import Clock, utcnow
+from shop.kernel.errors import ShopError
+from shop.kernel.ids import plain_id
+from shop.kernel.logs import access_log
+from shop.kernel.passwords import PRODUCTION, Passwords
+from shop.kernel.settings import Settings, check_secret_key, load_settings
+from shop.kernel.tokens import Tokens
+from shop.login.guard import DatabaseAttempts, LoginGuard, RedisAttempts
+from shop.login.resources import Login, Logout
+from shop.orders import resources as orders
+from shop.orders.sweeper import Sweeper
+from shop.payments import resources as payments
+from shop.payments.service import applied_cents
+from shop.products import resources as products
+from shop.storage.database import PING_TIMEOUT_SECONDS, Database
+from shop.storage.keyset import Totals
+from shop.storage.migrate import head_revision
+from shop.users import resources as users
+from shop.users.service import standing_of
+from shop.web.auth import Authentication
+from shop.web.docs import (
     DocsFiles,
     OpenAPIDocument,
     ReDoc,
@@ -25,27 +44,11 @@ from shop.docs import (
     SwaggerUI,
     ToPage,
 )
-from shop.errors import ShopError
-from shop.events import resources as events
-from shop.health import Health, Ready
-from shop.ids import plain_id
-from shop.keyset import Totals
-from shop.login.guard import DatabaseAttempts, LoginGuard, RedisAttempts
-from shop.login.resources import Login, Logout
-from shop.logs import access_log
-from shop.metrics import Metrics, MetricsEndpoint
-from shop.middleware import CrossOrigin, RequestMiddleware
-from shop.migrate import head_revision
-from shop.orders import resources as orders
-from shop.orders.sweeper import Sweeper
-from shop.paging import CursorSeal
-from shop.passwords import PRODUCTION, Passwords
-from shop.payments import resources as payments
-from shop.problems import handle_shop_error, handle_unexpected, serialize_problem
-from shop.products import resources as products
-from shop.settings import Settings, check_secret_key, load_settings
-from shop.tokens import Tokens
-from shop.users import resources as users
+from shop.web.health import Health, Ready
+from shop.web.metrics import Metrics, MetricsEndpoint
+from shop.web.middleware import CrossOrigin, RequestMiddleware
+from shop.web.paging import CursorSeal
+from shop.web.problems import handle_shop_error, handle_unexpected, serialize_problem
 from shop.webhooks import resources as webhooks
 from shop.webhooks.sender import Sender
 
@@ -97,7 +100,7 @@ class ShopApp(falcon.asgi.App):  # type: ignore[type-arg]
         self.settings = settings
         self.clock = clock
         self.database = Database(settings.database_url)
-        # List totals, remembered for a moment (shop.keyset.Totals); forgotten on this app's writes.
+        # List totals, remembered for a moment (shop.storage.keyset.Totals); forgotten on this app's writes.
         self.totals = Totals(self.database.writes)
         self.cursors = CursorSeal(settings.SECRET_KEY)
         self.metrics = Metrics()
@@ -180,7 +183,7 @@ def create_app(
     if settings.CORS_ORIGINS:
         app.add_middleware(CrossOrigin(settings.CORS_ORIGINS))
     app.add_middleware(Lifespan(app))
-    app.add_middleware(Authentication(app.database, app.tokens))
+    app.add_middleware(Authentication(app.database, app.tokens, functools.partial(standing_of, app.database)))
 
     app.router_options.converters["id"] = IdConverter  # before the routes that use it
     app.set_error_serializer(serialize_problem)
@@ -203,7 +206,7 @@ def create_app(
     app.add_route("/products", products.Products(database, clock, totals, cursors, currency, public=public))
     app.add_route("/products/{product_id:id}", products.Product(database, clock, currency, public=public))
     app.add_route("/orders", orders.Orders(database, clock, totals, cursors, currency, app.metrics))
-    app.add_route("/orders/{order_id:id}", orders.Order(database, clock, currency))
+    app.add_route("/orders/{order_id:id}", orders.Order(database, clock, currency, paid_cents=applied_cents))
     app.add_route("/orders/{order_id:id}/payments", payments.Payments(database, clock, currency))
     app.add_route("/orders/{order_id:id}/refunds", payments.Refunds(database, clock))
     app.add_route(

@@ -14,10 +14,10 @@ import typer
 from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from shop.database import Database
-from shop.errors import ShopError
-from shop.logs import configure_logging
-from shop.settings import Settings, SettingsError, load_settings
+from shop.kernel.errors import ShopError
+from shop.kernel.logs import configure_logging
+from shop.kernel.settings import Settings, SettingsError, load_settings
+from shop.storage.database import Database
 
 cli = typer.Typer(
     help="shop: a fast, asynchronous REST e-commerce backend.",
@@ -31,7 +31,7 @@ def _version(asked: bool) -> None:
     if asked:
         from importlib.metadata import version
 
-        from shop import DISTRIBUTION
+        from shop.kernel.about import DISTRIBUTION
 
         typer.echo(f"shop {version(DISTRIBUTION)}")
         raise typer.Exit()
@@ -59,7 +59,7 @@ def settings_or_exit(*, signs_tokens: bool = False) -> Settings:
 
 
 def migrate_or_exit(settings: Settings) -> None:
-    from shop.migrate import upgrade
+    from shop.storage.migrate import upgrade
 
     try:
         upgrade(settings.migrations_url)
@@ -116,7 +116,7 @@ def serve(
         typer.echo("Demo data " + ("seeded." if seeded else "already present; the demo accounts are:"))
         for account in DEMO_ACCOUNTS:
             typer.echo(f"  {account.role:<8}  username: {account.username}  password: {account.password}")
-    from shop.metrics import MULTIPROCESS_DIR, shared_by_workers
+    from shop.web.metrics import MULTIPROCESS_DIR, shared_by_workers
 
     # One worker counts in memory, unless the operator named a folder for the figures.
     shared = workers > 1 or bool(os.environ.get(MULTIPROCESS_DIR))
@@ -156,8 +156,8 @@ def create_admin(
     ] = None,
 ) -> None:
     """Create an admin user (how a fresh install gets its first admin)."""
-    from shop.clock import utcnow
-    from shop.passwords import hash_password_sync
+    from shop.kernel.clock import utcnow
+    from shop.kernel.passwords import hash_password_sync
     from shop.users.schemas import UserCreate
     from shop.users.service import create_user
 
@@ -231,7 +231,7 @@ def seed(
 def expire_orders() -> None:
     """Expire unpaid orders once (UNPAID_ORDER_TTL_SECONDS), for those who run it from cron;
     `shop serve` also sweeps in the background."""
-    from shop.clock import utcnow
+    from shop.kernel.clock import utcnow
     from shop.orders.service import expire_unpaid
 
     settings = settings_or_exit()
@@ -253,7 +253,7 @@ def deliver_webhooks(
     once: Annotated[bool, typer.Option("--once", help="Send what is due now, then exit.")] = False,
 ) -> None:
     """Send webhook deliveries until interrupted; `shop serve` also sends them in the background."""
-    from shop.clock import utcnow
+    from shop.kernel.clock import utcnow
     from shop.webhooks.sender import Sender
 
     settings = settings_or_exit()

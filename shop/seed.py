@@ -7,23 +7,21 @@ hours. Orders are placed by the shop's own rule (`orders.service.place`).
 
 from __future__ import annotations
 
-import functools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
-from shop.callers import Caller
-from shop.clock import utcnow
-from shop.database import Database
-from shop.errors import ShopError
+from shop.kernel.callers import Caller
+from shop.kernel.clock import utcnow
+from shop.kernel.errors import ShopError
+from shop.kernel.passwords import hash_password_sync
 from shop.orders import service as orders
 from shop.orders.schemas import LineIn, OrderCreate
-from shop.passwords import hash_password_sync
-from shop.products import store as products
-from shop.products.schemas import name_key
-from shop.users import store as users
+from shop.products import service as products
+from shop.storage.database import Database
+from shop.users import service as users
 
 BATCH = 5_000
 ORDERS_BATCH = 1_000
@@ -58,23 +56,11 @@ async def seed_demo(database: Database, products_count: int = 50) -> bool:
 
     Returns whether anything was seeded.
     """
-    hashes = {account.username: hash_password_sync(account.password) for account in DEMO_ACCOUNTS}
-
-    def accounts(connection: Connection) -> bool:
-        if users.any_user(connection):
-            return False
-        for account in DEMO_ACCOUNTS:
-            users.add(
-                connection,
-                username=account.username,
-                email=account.email,
-                password_hash=hashes[account.username],
-                role=account.role,
-                now=utcnow(),
-            )
-        return True
-
-    if not await database.transaction(accounts):
+    accounts = [
+        users.NewAccount(account.username, account.email, hash_password_sync(account.password), account.role)
+        for account in DEMO_ACCOUNTS
+    ]
+    if not await users.add_first_accounts(database, accounts, utcnow()):
         return False
     await seed_products(database, products_count)
     return True
@@ -83,26 +69,20 @@ async def seed_demo(database: Database, products_count: int = 50) -> bool:
 async def seed_products(database: Database, count: int, progress: Progress = _no_progress) -> None:
     """`count` products with names that do not clash with the ones already there."""
     rng = random.Random()
-    start = await database.transaction(products.last_id)
+    start = await products.last_id(database)
     done = 0
     while done < count:
         size = min(BATCH, count - done)
-        now = utcnow()
-        rows = []
-        for n in range(start + done + 1, start + done + size + 1):
-            name = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} #{n}"
-            rows.append(
-                {
-                    "name": name,
-                    "name_key": name_key(name),
-                    "description": f"Demo product number {n}.",
-                    "price_cents": rng.randint(100, 50_000),
-                    "stock": rng.randint(0, 1_000),
-                    "created_at": now,
-                    "updated_at": now,
-                }
+        batch = [
+            products.NewProduct(
+                name=f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} #{n}",
+                description=f"Demo product number {n}.",
+                price_cents=rng.randint(100, 50_000),
+                stock=rng.randint(0, 1_000),
             )
-        await database.transaction(functools.partial(products.add_many, rows=rows))
+            for n in range(start + done + 1, start + done + size + 1)
+        ]
+        await products.add_many(database, batch, utcnow())
         done += size
         progress(size)
 
@@ -110,14 +90,12 @@ async def seed_products(database: Database, count: int, progress: Progress = _no
 async def seed_users(database: Database, count: int, progress: Progress = _no_progress) -> None:
     """`count` customers, all with SEEDED_USER_PASSWORD (hashed once: Argon2 is slow on purpose)."""
     password_hash = hash_password_sync(SEEDED_USER_PASSWORD)
-    start = await database.transaction(users.last_id)
+    start = await users.last_id(database)
     done = 0
     while done < count:
         size = min(BATCH, count - done)
         batch = [(f"user{n}", f"user{n}@shop.example") for n in range(start + done + 1, start + done + size + 1)]
-        await database.transaction(
-            functools.partial(users.add_many, users=batch, password_hash=password_hash, now=utcnow())
-        )
+        await users.add_customers(database, batch, password_hash, utcnow())
         done += size
         progress(size)
 
@@ -127,10 +105,7 @@ async def seed_orders(database: Database, count: int, progress: Progress = _no_p
     as the customer would place them: an order the stock cannot cover is skipped."""
     rng = random.Random()
 
-    def catalogue(connection: Connection) -> tuple[list[int], int]:
-        return users.customer_ids(connection), products.last_id(connection)
-
-    customers, last_product = await database.transaction(catalogue)
+    customers, last_product = await users.customer_ids(database), await products.last_id(database)
     if count and (not customers or not last_product):
         raise ValueError("seeding orders needs customers and products: seed them first")
     done = 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gc
 
 from shop.app import ShopApp, create_app
-from shop.logs import configure_logging
-from shop.settings import load_settings
+from shop.kernel.logs import configure_logging
+from shop.kernel.settings import load_settings
 
 
 def app_factory() -> ShopApp:

@@ -24,9 +24,9 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from shop import codec
-from shop.ids import new_request_id
-from shop.problems import PROBLEM_JSON, problem_type
+from shop.kernel import codec
+from shop.kernel.ids import new_request_id
+from shop.web.problems import PROBLEM_JSON, problem_type
 
 # `shop serve --head-timeout/--body-timeout` hands its workers these through the environment.
 HEAD_TIMEOUT = "SHOP_HEAD_TIMEOUT_SECONDS"

@@ -21,9 +21,9 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import URL, Row
 
 from shop.app import ShopApp
+from shop.kernel.settings import Settings
 from shop.login.guard import RedisAttempts
-from shop.models import LoginAttempt, Order, User
-from shop.settings import Settings
+from shop.storage.models import LoginAttempt, Order, User
 from shop.users.service import create_user
 from steps.grammar import step
 from steps.http import Exchange, FakeClock, in_process_app, send, start_shop, test_settings

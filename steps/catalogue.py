@@ -14,12 +14,12 @@ from pytest_bdd import given, parsers, then, when
 from sqlalchemy import select, update
 from sqlalchemy.engine import URL, Row
 
-from shop.models import Order, OrderLine, Product
-from shop.money import parse_cents
+from shop.kernel.money import parse_cents
 from shop.orders import store as orders
 from shop.orders.store import LineRow
 from shop.products import service
 from shop.products.schemas import ProductCreate
+from shop.storage.models import Order, OrderLine, Product
 from steps.accounts import change_stored, names, user_id
 from steps.grammar import step
 from steps.http import Exchange, FakeClock, send, start_shop, test_settings

@@ -9,8 +9,8 @@ from typing import Any
 
 from falcon.testing import Result
 
-from shop import openapi
 from shop.app import ShopApp
+from shop.web import openapi
 
 # The headers a client acts on. Others (Content-Type, Vary, CORS, security
 # policies) are the same on every answer, or HTTP's own business.

@@ -11,7 +11,7 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 from sqlalchemy import select
 
-from shop.models import Order
+from shop.storage.models import Order
 from steps.grammar import step
 from steps.http import Exchange, FakeClock, start_shop
 from steps.ordering import order_body, place

@@ -18,8 +18,8 @@ from pytest_bdd import given, parsers, then, when
 from sqlalchemy.engine import URL
 
 from shop.app import ShopApp, create_app
-from shop.clock import Clock, utcnow
-from shop.settings import Settings, load_settings
+from shop.kernel.clock import Clock, utcnow
+from shop.kernel.settings import Settings, load_settings
 from steps.grammar import step
 from steps.shop_client import InProcessShop
 

@@ -27,10 +27,10 @@ from starlette.routing import Mount
 
 from conftest import Databases
 from shop.app import ShopApp
-from shop.database import Database
-from shop.models import Base, Order, OrderLine, Product, User
+from shop.kernel.settings import Settings
 from shop.seed import DEMO_ACCOUNTS
-from shop.settings import Settings
+from shop.storage.database import Database
+from shop.storage.models import Base, Order, OrderLine, Product, User
 from steps.accounts import add_user
 from steps.grammar import step
 from steps.http import Exchange, in_process_app, send, start_shop, test_settings
@@ -98,7 +98,7 @@ def shop_unmigrated(
 
 @when("the operator migrates that database")
 def migrate_that_database(request: pytest.FixtureRequest) -> None:
-    from shop.migrate import upgrade
+    from shop.storage.migrate import upgrade
 
     upgrade(request.node.unmigrated)
 
@@ -247,7 +247,7 @@ def import_probe() -> dict[str, Any]:
 @when("a new Python process imports shop in an empty directory")
 def import_shop(tmp_path: Path, import_probe: dict[str, Any]) -> None:
     code = (
-        "import shop, shop.app, shop.cli, shop.models, shop.server\n"
+        "import shop, shop.app, shop.cli, shop.storage.models, shop.server\n"
         "from loguru import logger\n"
         "import logging\n"
         "print(len(logger._core.handlers), len(logging.getLogger().handlers))\n"
@@ -332,7 +332,7 @@ def env_sqlite_file(operator: Operator, sqlite_file: Path, name: str) -> None:
 
 @given("the environment sets SQLITE_URI to a new SQLite file with the demo admin")
 def sqlite_uri_with_admin(monkeypatch: pytest.MonkeyPatch, sqlite_file: Path) -> None:
-    from shop.migrate import upgrade
+    from shop.storage.migrate import upgrade
 
     url = f"sqlite+aiosqlite:///{sqlite_file}"
     upgrade(url)
@@ -349,7 +349,7 @@ def sqlite_uri_with_admin(monkeypatch: pytest.MonkeyPatch, sqlite_file: Path) ->
 
 @when("a shop starts with those settings", target_fixture="shop")
 def shop_from_environment(request: pytest.FixtureRequest) -> InProcessShop:
-    from shop.settings import load_settings
+    from shop.kernel.settings import load_settings
 
     return start_shop(request, load_settings(_env_file=None))
 
@@ -411,7 +411,7 @@ def sqlite_file_has_tables(sqlite_file: Path) -> None:
 
 def on_operators_database[T](shop: InProcessShop, operator: Operator, work: Callable[[Connection], T]) -> T:
     """`work` run on the database the operator's commands use (not the shop's under test)."""
-    from shop.settings import async_database_url
+    from shop.kernel.settings import async_database_url
 
     async def run() -> T:
         database = Database(async_database_url(operator.env["DATABASE_URL"]))

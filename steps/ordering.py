@@ -10,13 +10,14 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 from sqlalchemy import delete, func, select, update
 
-from shop.callers import Caller
 from shop.idempotency import store as idempotency
 from shop.idempotency.service import fingerprint
-from shop.models import Order, Product
-from shop.money import parse_cents
+from shop.kernel.callers import Caller
+from shop.kernel.money import parse_cents
 from shop.orders import service
 from shop.orders.schemas import OrderCreate, OrderUpdate
+from shop.payments import service as payments
+from shop.storage.models import Order, Product
 from steps.accounts import change_stored, login, names, user_id
 from steps.catalogue import product_id, stored_product
 from steps.grammar import step
@@ -196,7 +197,13 @@ def that_order_is(shop: InProcessShop, placed: list[int], status: str) -> None:
         changes = OrderUpdate(status=move)  # type: ignore[arg-type]
         shop.run(
             service.update_order(
-                shop.app.database, admin, placed[-1], changes, shop.app.clock(), shop.app.settings.CURRENCY
+                shop.app.database,
+                admin,
+                placed[-1],
+                changes,
+                shop.app.clock(),
+                shop.app.settings.CURRENCY,
+                paid_cents=payments.applied_cents,
             )
         )
 

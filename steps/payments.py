@@ -14,7 +14,7 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 from sqlalchemy import func, select
 
-from shop.models import Payment
+from shop.storage.models import Payment
 from steps.grammar import step
 from steps.http import Exchange, FakeClock, send, start_shop
 from steps.ordering import token_of

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.engine import URL
 
-from shop import codec
+from shop.kernel import codec
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

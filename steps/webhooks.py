@@ -19,7 +19,7 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 from sqlalchemy import func, select
 
-from shop.models import Delivery
+from shop.storage.models import Delivery
 from steps.grammar import step
 from steps.http import Exchange, FakeClock, send, start_shop
 from steps.ordering import token_of

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, insert
 from sqlalchemy.engine import Connection
 
-from shop.clock import utcnow
-from shop.models import Product
-from shop.money import format_cents
-from shop.settings import Settings
+from shop.kernel.clock import utcnow
+from shop.kernel.money import format_cents
+from shop.kernel.settings import Settings
+from shop.storage.models import Product
 from steps.accounts import shop_with_user
 from steps.shop_client import InProcessShop
 

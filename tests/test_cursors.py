@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shop.settings import Settings
+from shop.kernel.settings import Settings
 from steps.accounts import add_user, shop_with_user
 from steps.shop_client import InProcessShop
 

@@ -9,9 +9,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import IntegrityError
 
-from shop.database import Database
-from shop.models import Base
-from shop.reads import SQLITE_BUSY_TIMEOUT_MS
+from shop.storage.database import Database
+from shop.storage.models import Base
+from shop.storage.reads import SQLITE_BUSY_TIMEOUT_MS
 
 
 @pytest.fixture
@@ -162,7 +162,7 @@ def test_a_process_exits_even_if_its_app_was_never_shut_down(sqlite_url: URL) ->
     program = (
         "import asyncio\n"
         "from sqlalchemy.engine import make_url\n"
-        "from shop.database import Database\n"
+        "from shop.storage.database import Database\n"
         "async def main():\n"
         f"    database = Database(make_url({str(sqlite_url)!r}))\n"
         "    print(await database.reads.scalar('SELECT 1'))\n"

@@ -12,7 +12,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from conftest import Databases
-from shop.models import Base
+from shop.storage.models import Base
 
 
 def run(url: URL, *statements: str) -> list[Any]:

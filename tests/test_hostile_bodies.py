@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from shop import codec
-from shop.models import User
-from shop.settings import Settings
+from shop.kernel import codec
+from shop.kernel.settings import Settings
+from shop.storage.models import User
 from shop.users.schemas import UserCreate
 from steps.accounts import shop_with_user
 from steps.shop_client import InProcessShop

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 from loguru import logger
 
-from shop.logs import StreamAccessLog, access_log, configure_logging, forget_logging
-from shop.settings import load_settings
+from shop.kernel.logs import StreamAccessLog, access_log, configure_logging, forget_logging
+from shop.kernel.settings import load_settings
 
 ACCESS = ("req-7", "GET", "/products/7", 200, 0.00123, 5, "10.0.0.1")
 TEXT_TIME = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shop.metrics import LATENCY_BUCKETS, Metrics
+from shop.web.metrics import LATENCY_BUCKETS, Metrics
 
 methods = st.text(alphabet=st.characters(min_codepoint=ord("A"), max_codepoint=ord("Z")), min_size=1, max_size=20)
 
@@ -43,7 +43,7 @@ def test_the_request_figures_are_what_prometheus_own_counter_and_histogram_say(
     and must read, at a scrape, exactly as prometheus-client's own metrics would."""
     from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
-    from shop.metrics import LABELS, UNMATCHED
+    from shop.web.metrics import LABELS, UNMATCHED
 
     reference = CollectorRegistry()
     count = Counter("shop_http_requests_total", "HTTP requests answered.", LABELS, registry=reference)

@@ -8,7 +8,7 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy.engine import make_url
 
-from shop.migrate import alembic_config
+from shop.storage.migrate import alembic_config
 
 # Full-width letters, written as escapes so they cannot be mistaken for ASCII.
 FULL_TEAPOT = "\uff34\uff45\uff41\uff50\uff4f\uff54"

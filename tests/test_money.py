@@ -11,8 +11,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from shop.codec import loads_exact
-from shop.money import INPUT_SCHEMA, MAX_CENTS, QUERY_SCHEMA, format_cents, parse_cents
+from shop.kernel.codec import loads_exact
+from shop.kernel.money import INPUT_SCHEMA, MAX_CENTS, QUERY_SCHEMA, format_cents, parse_cents
 
 cents = st.integers(min_value=0, max_value=MAX_CENTS)
 OUT_OF_RANGE = re.escape("0 to 99999999.99")

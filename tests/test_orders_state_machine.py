@@ -41,10 +41,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from conftest import Databases
-from shop.models import Event, Order, OrderLine, Payment, Product, ProviderEvent, Refund
-from shop.money import format_cents, parse_cents
+from shop.kernel.money import format_cents, parse_cents
+from shop.kernel.settings import load_settings
 from shop.orders.service import MOVED, MOVES
-from shop.settings import load_settings
+from shop.storage.models import Event, Order, OrderLine, Payment, Product, ProviderEvent, Refund
 from shop.users.service import create_user
 from steps.http import CHEAP_HASHER, FakeClock, in_process_app
 from steps.payments import WEBHOOK, payment_intent, stripe_delivery, stripe_event

@@ -13,9 +13,9 @@ from argon2 import extract_parameters
 from argon2.profiles import RFC_9106_LOW_MEMORY
 
 from shop.app import create_app
-from shop.errors import ServiceUnavailable
-from shop.passwords import Passwords, hash_password_sync, verify_password_sync
-from shop.settings import load_settings
+from shop.kernel.errors import ServiceUnavailable
+from shop.kernel.passwords import Passwords, hash_password_sync, verify_password_sync
+from shop.kernel.settings import load_settings
 
 HASH = hash_password_sync("correct horse battery")
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.engine import URL, Connection
 
-from shop.errors import Conflict
+from shop.kernel.errors import Conflict
 from shop.orders import store as orders
 from shop.orders.store import LineRow
 from shop.payments import service, store

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 
-from shop.ids import new_request_id
+from shop.kernel.ids import new_request_id
 
 
 def test_a_request_id_is_a_random_version_4_uuid() -> None:

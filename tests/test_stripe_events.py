@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shop.money import MAX_CENTS
+from shop.kernel.money import MAX_CENTS
 from shop.payments.provider import BadDelivery, Event
 from shop.payments.stripe import event_from
 from tests.test_stripe_signatures import NOW, SECRET, stripe_header

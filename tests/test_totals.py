@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from shop.keyset import Totals
-from shop.recent import Writes
+from shop.storage.keyset import Totals
+from shop.storage.recent import Writes
 
 
 class Counter:

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import URL, Connection
 
-from shop.database import Database
 from shop.events import store as events
-from shop.models import Delivery
+from shop.storage.database import Database
+from shop.storage.models import Delivery
 from shop.webhooks import store
 from shop.webhooks.sender import CONCURRENCY, LEASE, Sender
 from shop.webhooks.store import Outcome

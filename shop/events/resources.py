@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import falcon.asgi
 
-from shop.auth import require_admin
-from shop.database import Database
 from shop.events import service
 from shop.events.schemas import Event, EventList, shown
 from shop.events.store import EventRow
-from shop.keyset import Listing, Totals
-from shop.openapi import FORBIDDEN, Answer, Operation, documented
-from shop.paging import CursorSeal, parse_query, render_page
+from shop.storage.database import Database
+from shop.storage.keyset import Listing, Totals
+from shop.web.auth import require_admin
+from shop.web.openapi import FORBIDDEN, Answer, Operation, documented
+from shop.web.paging import CursorSeal, parse_query, render_page
 
 
 def _public(event: EventRow) -> dict[str, object]:

@@ -1,18 +1,34 @@
-"""What a client asks of the event feed, and what it sees."""
+"""What the shop tells other systems about (the event types, in one list), what a
+client asks of the event feed, and what it sees."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, ClassVar, TypedDict
+from typing import Annotated, Any, ClassVar, Literal, TypedDict, get_args
 
 import orjson
 from pydantic import ConfigDict, Field, with_config
 
-from shop import codec
-from shop.codec import Timestamp
-from shop.events.types import EventType
-from shop.ids import MAX_ID, Id, WholeNumber
-from shop.keyset import EMPTY_IS_ABSENT, ListQuery
+from shop.kernel import codec
+from shop.kernel.codec import Timestamp
+from shop.kernel.ids import MAX_ID, Id, WholeNumber
+from shop.storage.keyset import EMPTY_IS_ABSENT, ListQuery
+
+EventType = Literal[
+    "order.created",
+    "order.paid",
+    "order.shipped",
+    "order.delivered",
+    "order.cancelled",  # the order's cancel_reason says why: customer, admin, expired
+    "order.deleted",
+    "payment.received",
+    "refund.created",
+    "product.created",
+    "product.updated",
+    "product.deleted",
+]
+EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
+ALL_TYPES = "*"  # a webhook that wants this hears of every type
 
 
 class EventList(ListQuery):

@@ -24,13 +24,11 @@ from typing import Any, NamedTuple
 from sqlalchemy import BigInteger, String, bindparam, cast, func, insert, literal, select
 from sqlalchemy.engine import Connection
 
-from shop import codec
-from shop.events.types import EventType
-from shop.keyset import Window
-from shop.models import Delivery, Event, UTCDateTime, Webhook, WebhookEvent
-from shop.reads import Reads, row_type, where
-
-ALL_TYPES = "*"
+from shop.events.schemas import ALL_TYPES, EventType
+from shop.kernel import codec
+from shop.storage.keyset import Window
+from shop.storage.models import Delivery, Event, UTCDateTime, Webhook, WebhookEvent
+from shop.storage.reads import Reads, row_type, where
 
 
 class EventRow(NamedTuple):
@@ -86,10 +84,7 @@ _FAN_OUT = insert(Delivery).from_select(
 
 
 def record(connection: Connection, kind: EventType, subject: str, data: Mapping[str, Any], now: datetime) -> int:
-    """Write the event `kind` about `subject` ("order:7"), with `data` (the
-    resource as the API shows it now), and its deliveries: the event's id.
-    Call it after the subject's row is locked (or new), so that the events of
-    one subject get their ids in the order they happen."""
+    """Write the event and a delivery for each webhook that wants it (shop.events.service.record)."""
     values = {"type": kind, "subject": subject, "data": codec.dumps(data).decode(), "created_at": now}
     statement = _ADD_EVENT["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
     event_id = int(connection.execute(statement, values).scalar_one())

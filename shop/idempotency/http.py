@@ -6,8 +6,8 @@ from __future__ import annotations
 import falcon.asgi
 
 from shop.idempotency.service import HEADER, MAX_LENGTH, REPLAYED, Answer, checked_key
-from shop.openapi import RequestHeader
-from shop.problems import PROBLEM_JSON
+from shop.web.openapi import RequestHeader
+from shop.web.problems import PROBLEM_JSON
 
 DOCUMENTED = RequestHeader(
     HEADER,

@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Connection
 
-from shop import codec
-from shop.database import Database
-from shop.errors import Conflict, Invalid, ShopError
 from shop.idempotency import store
+from shop.kernel import codec
+from shop.kernel.errors import Conflict, Invalid, ShopError
+from shop.storage.database import Database
 
 KEEP_FOR = timedelta(hours=24)
 # A claim with no answer after this long belongs to a request that died: take it over.

@@ -9,8 +9,8 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from shop.models import IdempotencyKey
-from shop.reads import row_type
+from shop.storage.models import IdempotencyKey
+from shop.storage.reads import row_type
 
 
 class ClaimRow(NamedTuple):

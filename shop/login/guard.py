@@ -25,11 +25,11 @@ from typing import NamedTuple, Protocol
 
 from redis.asyncio import Redis
 
-from shop.addresses import on_this_machine
-from shop.clock import Clock
-from shop.database import Database
-from shop.errors import ServiceUnavailable, TooManyRequests
+from shop.kernel.addresses import on_this_machine
+from shop.kernel.clock import Clock
+from shop.kernel.errors import ServiceUnavailable, TooManyRequests
 from shop.login import store
+from shop.storage.database import Database
 
 LIMIT = 5  # failures of one username from one client
 USERNAMES_LIMIT = 10  # usernames one client may fail for

@@ -7,18 +7,17 @@ from typing import Annotated, Literal, TypedDict
 import falcon.asgi
 from pydantic import BaseModel, ConfigDict, Field
 
-from shop import codec
-from shop.auth import caller_of
-from shop.database import Database
+from shop.kernel import codec
+from shop.kernel.passwords import Passwords
+from shop.kernel.tokens import Tokens
 from shop.login.guard import LoginGuard
-from shop.metrics import Metrics
-from shop.openapi import BUSY, Answer, Operation, documented, problem
-from shop.passwords import Passwords
-from shop.problems import unauthorized
-from shop.tokens import Tokens
-from shop.users import store as users
-from shop.users.service import log_out
-from shop.validation import parse_body
+from shop.storage.database import Database
+from shop.users import service as users
+from shop.web.auth import caller_of
+from shop.web.metrics import Metrics
+from shop.web.openapi import BUSY, Answer, Operation, documented, problem
+from shop.web.problems import unauthorized
+from shop.web.validation import parse_body
 
 
 class Credentials(BaseModel):
@@ -69,7 +68,7 @@ class Login:
         resp.cache_control = ["no-store"]  # the answer is a token: no cache may keep it
         credentials = await parse_body(req, Credentials)
         key = users.username_key(credentials.username)
-        user = await users.by_username(self.database.reads, credentials.username)
+        user = await users.by_username(self.database, credentials.username)
         # Unknown users are checked against a dummy hash: same time, same answer.
         password_hash = user.password_hash if user else None
         verified = await self.guard.check(
@@ -103,5 +102,5 @@ class Logout:
         )
     )
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        await log_out(self.database, caller_of(req))
+        await users.log_out(self.database, caller_of(req))
         resp.status = 204

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from sqlalchemy import delete, distinct, func, insert, select
 from sqlalchemy.engine import Connection
 
-from shop.models import LoginAttempt
+from shop.storage.models import LoginAttempt
 
 
 class Recent(NamedTuple):

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import falcon.asgi
 
-from shop import codec
-from shop.auth import caller_of
-from shop.clock import Clock
-from shop.database import Database
 from shop.idempotency import http as idempotent
 from shop.idempotency import service as idempotency
-from shop.keyset import Listing, Totals
-from shop.metrics import Metrics
-from shop.openapi import INVALID, Answer, Operation, documented, problem
+from shop.kernel import codec
+from shop.kernel.clock import Clock
 from shop.orders import service
 from shop.orders.schemas import Order as OrderBody
 from shop.orders.schemas import OrderCreate, OrderList, OrderUpdate, public
 from shop.orders.store import Placed
-from shop.paging import CursorSeal, parse_query, render_page
-from shop.problems import refusal_body
-from shop.urls import absolute
-from shop.validation import parse_body
+from shop.storage.database import Database
+from shop.storage.keyset import Listing, Totals
+from shop.web.auth import caller_of
+from shop.web.metrics import Metrics
+from shop.web.openapi import INVALID, Answer, Operation, documented, problem
+from shop.web.paging import CursorSeal, parse_query, render_page
+from shop.web.problems import refusal_body
+from shop.web.urls import absolute
+from shop.web.validation import parse_body
 
 
 class Orders:
@@ -99,10 +99,11 @@ class Orders:
 class Order:
     """`/orders/{order_id}`: read, move along the status machine, delete."""
 
-    def __init__(self, database: Database, clock: Clock, currency: str) -> None:
+    def __init__(self, database: Database, clock: Clock, currency: str, paid_cents: service.PaidCents) -> None:
         self.database = database
         self.clock = clock
         self.currency = currency
+        self.paid_cents = paid_cents  # a total brought down to what was paid settles the order
 
     def _render(self, resp: falcon.asgi.Response, found: Placed) -> None:
         resp.data = codec.dumps(public(found.order, found.lines, self.currency))
@@ -128,9 +129,10 @@ class Order:
     async def on_patch(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, order_id: int) -> None:
         caller = caller_of(req)
         changes = await parse_body(req, OrderUpdate)
-        self._render(
-            resp, await service.update_order(self.database, caller, order_id, changes, self.clock(), self.currency)
+        changed = await service.update_order(
+            self.database, caller, order_id, changes, self.clock(), self.currency, paid_cents=self.paid_cents
         )
+        self._render(resp, changed)
 
     @documented(
         Operation(

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Annotated, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, with_config
 
-from shop import codec, models
-from shop.codec import Timestamp
-from shop.errors import Invalid
-from shop.fields import NOT_NULL, Changes
-from shop.ids import Id, QueryId
-from shop.keyset import ListQuery
-from shop.money import Amount, Currency, Money, format_cents
+from shop.kernel import codec
+from shop.kernel.codec import Timestamp
+from shop.kernel.errors import Invalid
+from shop.kernel.fields import NOT_NULL, Changes
+from shop.kernel.ids import Id, QueryId
+from shop.kernel.money import Amount, Currency, Money, format_cents
+from shop.storage import models
+from shop.storage.keyset import ListQuery
 
 if TYPE_CHECKING:
     from shop.orders.store import LineRow, OrderRow

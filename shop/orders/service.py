@@ -12,22 +12,28 @@ from datetime import datetime, timedelta
 from typing import NoReturn
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
-from shop import codec
-from shop.callers import Caller
-from shop.database import Database
-from shop.errors import Conflict, Forbidden, Invalid, NotFound, ShopError
-from shop.events import store as events
-from shop.events.types import EventType
+from shop.events import service as events
+from shop.events.schemas import EventType
 from shop.idempotency import service as idempotency
-from shop.keyset import Page, Sort, Totals, Window, fetch_page
-from shop.models import CancelReason
+from shop.kernel import codec
+from shop.kernel.callers import Caller
+from shop.kernel.errors import Conflict, Forbidden, Invalid, NotFound, ShopError
 from shop.orders import store
 from shop.orders.schemas import OrderCreate, OrderList, OrderUpdate, public
-from shop.orders.store import LineRow, OrderRow, Placed
-from shop.payments import store as payments
-from shop.products import store as products
-from shop.users import store as users
+from shop.orders.store import LineRow as LineRow
+from shop.orders.store import OrderRow as OrderRow
+from shop.orders.store import Placed as Placed
+from shop.products import service as products
+from shop.storage.database import Database
+from shop.storage.keyset import Page, Sort, Totals, Window, fetch_page
+from shop.storage.models import CancelReason
+from shop.users import service as users
+
+# How much of an order its payments cover (shop.payments.service.applied_cents): the
+# ledger is the payments' to keep, and an app hands this to the rules that need it.
+PaidCents = Callable[[Connection, int], int]
 
 # Where each status may move next.
 MOVES: Mapping[str, frozenset[str]] = {
@@ -68,7 +74,7 @@ def place(connection: Connection, caller: Caller, new: OrderCreate, now: datetim
     # In product order, so concurrent orders lock rows in the same order (no deadlocks).
     taken = {}
     for line in sorted(new.items, key=lambda line: line.product_id):
-        got = products.take(connection, line.product_id, line.quantity)
+        got = products.take_stock(connection, line.product_id, line.quantity)
         if got is not None:
             taken[got.id] = got
     if len(taken) < len(new.items):
@@ -187,11 +193,33 @@ def _give_back_stock(connection: Connection, order_id: int) -> None:
     for line in store.lines_of(connection, order_id):
         if line.product_id is not None:
             held[line.product_id] = line.quantity
-    products.put_back(connection, held)
+    products.put_back_stock(connection, held)
+
+
+# The order, locked for the rest of the caller's transaction (None: no such order):
+# the payments, cancels, expiry and refunds of one order take their turns.
+locked = store.locked
+
+
+def mark_paid(connection: Connection, order_id: int, now: datetime, currency: str) -> Placed:
+    """pending -> paid, in the transaction that records the payment that covers the
+    order (its row locked first), and the order.paid event."""
+    paid = Placed(
+        store.change(connection, order_id, now, status="paid", total_cents=None), store.lines_of(connection, order_id)
+    )
+    tell(connection, "order.paid", paid, currency, now)
+    return paid
 
 
 async def update_order(
-    database: Database, caller: Caller, order_id: int, changes: OrderUpdate, now: datetime, currency: str
+    database: Database,
+    caller: Caller,
+    order_id: int,
+    changes: OrderUpdate,
+    now: datetime,
+    currency: str,
+    *,
+    paid_cents: PaidCents,
 ) -> Placed:
     """Status moves along MOVES; cancelling gives the stock back. A customer may
     only cancel their own pending order; only admins set the total."""
@@ -211,7 +239,7 @@ async def update_order(
         status = changes.status
         if status is None and order.status == "pending" and changes.total_price is not None:
             # A total brought down to what was paid already settles the order, as that payment would have.
-            applied = payments.applied_cents(connection, order_id)
+            applied = paid_cents(connection, order_id)
             if applied > 0 and applied >= changes.total_price:
                 status = "paid"
         changed = store.change(
@@ -235,12 +263,13 @@ async def delete_order(database: Database, caller: Caller, order_id: int, curren
             raise Conflict(f"A {order.status} order cannot be deleted.")
         if not caller.is_admin and order.status not in ("pending", "cancelled"):
             raise Forbidden("A customer can only delete their own pending or cancelled order.")
-        if payments.has_payments(connection, order_id):
-            raise Conflict("This order has payments on record: it stays, with its money. Cancel it instead.")
         lines = store.lines_of(connection, order_id)
         if order.status in HOLDS_STOCK:
             _give_back_stock(connection, order_id)
-        store.remove(connection, order_id)
+        try:
+            store.remove(connection, order_id)
+        except IntegrityError:  # the schema keeps every payment's order (payments.order_id, ON DELETE RESTRICT)
+            raise Conflict("This order has payments on record: it stays, with its money. Cancel it instead.") from None
         tell(connection, "order.deleted", Placed(order, lines), currency, now)
 
     await database.transaction(work)

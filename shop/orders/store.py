@@ -1,7 +1,7 @@
 """The orders' SQL: the one place that reads or writes `orders` and their `order_lines`.
 
 Writes are Core statements on the unit of work's connection; reads are plain
-SQL on the fast reads (`shop.reads`). Both give `OrderRow`s and `LineRow`s.
+SQL on the fast reads (`shop.storage.reads`). Both give `OrderRow`s and `LineRow`s.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, delete, exists, insert, select, update
 from sqlalchemy.engine import Connection
 
-from shop.keyset import Window
-from shop.models import CancelReason, Order, OrderLine, OrderStatus
-from shop.reads import Reads, row_type, where
+from shop.storage.keyset import Window
+from shop.storage.models import CancelReason, Order, OrderLine, OrderStatus
+from shop.storage.reads import Reads, row_type, where
 
 
 class OrderRow(NamedTuple):
@@ -134,7 +134,7 @@ def any_of_user(connection: Connection, user_id: int) -> bool:
     return bool(connection.execute(select(exists().where(Order.user_id == user_id))).scalar())
 
 
-# -- Fast reads (shop.reads) ---------------------------------------------------
+# -- Fast reads (shop.storage.reads) ---------------------------------------------------
 
 # The order and its lines in one query: one row per line (none: one row of NULLs).
 _WITH_LINES = (

@@ -15,9 +15,9 @@ import contextlib
 
 from loguru import logger
 
-from shop.clock import Clock
-from shop.database import Database
+from shop.kernel.clock import Clock
 from shop.orders.service import expire_unpaid
+from shop.storage.database import Database
 
 
 class Sweeper:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shop.models import Provider
+from shop.storage.models import Provider
 
 
 class BadDelivery(Exception):

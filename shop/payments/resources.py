@@ -7,20 +7,20 @@ from typing import Any
 
 import falcon.asgi
 
-from shop import codec
-from shop.auth import caller_of, require_admin
-from shop.clock import Clock
-from shop.database import Database
-from shop.errors import ShopError
 from shop.idempotency import http as idempotent
 from shop.idempotency import service as idempotency
-from shop.openapi import INVALID, UNAVAILABLE, Answer, Operation, RequestHeader, documented, problem
+from shop.kernel import codec
+from shop.kernel.clock import Clock
+from shop.kernel.errors import ShopError
 from shop.payments import service, stripe
 from shop.payments.provider import BadDelivery
 from shop.payments.schemas import Ledger, Payment, PaymentCreate, Refund, RefundCreate, StripeEvent, WebhookReceipt
-from shop.problems import refusal_body
-from shop.urls import absolute
-from shop.validation import parse_body, read_json_bytes
+from shop.storage.database import Database
+from shop.web.auth import caller_of, require_admin
+from shop.web.openapi import INVALID, UNAVAILABLE, Answer, Operation, RequestHeader, documented, problem
+from shop.web.problems import refusal_body
+from shop.web.urls import absolute
+from shop.web.validation import parse_body, read_json_bytes
 
 
 def _refusal(req: falcon.asgi.Request) -> Any:

@@ -7,15 +7,15 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypedDict
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, with_config
 
-from shop import codec
-from shop.codec import Timestamp
-from shop.fields import one_line, plain_text
-from shop.ids import Id
-from shop.models import OrderStatus, Provider
-from shop.money import Amount, Currency, PositiveMoney, format_cents
+from shop.kernel import codec
+from shop.kernel.codec import Timestamp
+from shop.kernel.fields import one_line, plain_text
+from shop.kernel.ids import Id
+from shop.kernel.money import Amount, Currency, PositiveMoney, format_cents
+from shop.storage.models import OrderStatus, Provider
 
 if TYPE_CHECKING:
-    from shop.orders.store import OrderRow
+    from shop.orders.service import OrderRow
     from shop.payments.store import PaymentRow, RefundRow
 
 

@@ -19,15 +19,13 @@ from typing import Literal
 from loguru import logger
 from sqlalchemy.engine import Connection
 
-from shop.callers import Caller
-from shop.database import Database
-from shop.errors import Conflict, NotFound, ShopError
-from shop.events import store as events
+from shop.events import service as events
 from shop.idempotency import service as idempotency
-from shop.money import format_cents
-from shop.orders import store as orders
-from shop.orders.service import tell
-from shop.orders.store import OrderRow, Placed
+from shop.kernel.callers import Caller
+from shop.kernel.errors import Conflict, NotFound, ShopError
+from shop.kernel.money import format_cents
+from shop.orders import service as orders
+from shop.orders.service import OrderRow
 from shop.payments import store
 from shop.payments.provider import Event, Received, Refunded
 from shop.payments.schemas import (
@@ -41,8 +39,11 @@ from shop.payments.schemas import (
     refund_of,
 )
 from shop.payments.store import PaymentRow, RefundRow
+from shop.storage.database import Database
 
 Outcome = Literal["applied", "owed back", "refunded", "repeat", "ignored", "needs attention"]
+# What an order's payments cover, in the caller's transaction (shop.orders.service.PaidCents).
+applied_cents = store.applied_cents
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +79,7 @@ def record(connection: Connection, received: Received, currency: str, now: datet
         return Recorded("repeat", store.payment_by_reference(connection, received.provider, received.reference))
     events.record(connection, "payment.received", f"order:{order.id}", payment_event(payment), now)
     if applied and order.status == "pending" and store.applied_cents(connection, order.id) >= order.total_cents:
-        paid = orders.change(connection, order.id, now, status="paid", total_cents=None)
-        tell(connection, "order.paid", Placed(paid, orders.lines_of(connection, order.id)), currency, now)
+        orders.mark_paid(connection, order.id, now, currency)
     return Recorded("applied" if applied else "owed back", payment)
 
 
@@ -155,16 +155,9 @@ def locked_order(connection: Connection, order_id: int) -> OrderRow:
 # -- What the HTTP layer calls ---------------------------------------------------
 
 
-def _visible(order: OrderRow | None, caller: Caller) -> OrderRow:
-    """Someone else's order is "not found" to a customer, as on GET /orders/{id}."""
-    if order is None or (not caller.is_admin and order.user_id != caller.id):
-        raise NotFound("No such order.")
-    return order
-
-
 async def read_ledger(database: Database, caller: Caller, order_id: int, currency: str) -> Ledger:
-    found = await orders.with_lines(database.reads, order_id)
-    order = _visible(found.order if found is not None else None, caller)
+    """Someone else's order is "not found" to a customer, as on GET /orders/{id}."""
+    order = (await orders.read_order(database, caller, order_id)).order
     payments, refunds = await store.read_ledger(database.reads, order_id)
     return ledger_of(order, payments, refunds, currency)
 

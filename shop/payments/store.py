@@ -13,12 +13,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, exists, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from shop.models import Base, Payment, Provider, ProviderEvent, Refund
-from shop.reads import Reads, row_type
+from shop.storage.models import Base, Payment, Provider, ProviderEvent, Refund
+from shop.storage.reads import Reads, row_type
 
 
 class PaymentRow(NamedTuple):
@@ -77,7 +77,6 @@ _SETTLE_EVENT = (
     .where(ProviderEvent.id == bindparam("claim_id"))
     .values(outcome=bindparam("outcome"), detail=bindparam("detail"))
 )
-_HAS_PAYMENTS = select(exists().where(Payment.order_id == bindparam("order_id")))
 _PAYMENT_BY_REFERENCE = select(*_PAYMENT_COLUMNS).where(
     Payment.provider == bindparam("provider"), Payment.reference == bindparam("reference")
 )
@@ -99,10 +98,6 @@ def claim_event(connection: Connection, provider: Provider, event_id: str, kind:
 def settle_event(connection: Connection, claim_id: int, outcome: str, detail: str) -> None:
     """What acting on the event came to, for a person reading the table later."""
     connection.execute(_SETTLE_EVENT, {"claim_id": claim_id, "outcome": outcome, "detail": detail[:2000]})
-
-
-def has_payments(connection: Connection, order_id: int) -> bool:
-    return bool(connection.execute(_HAS_PAYMENTS, {"order_id": order_id}).scalar())
 
 
 def add_payment(
@@ -184,7 +179,7 @@ def ledger(connection: Connection, order_id: int) -> tuple[list[PaymentRow], lis
     return payments, refunds
 
 
-# -- Fast reads (shop.reads) ---------------------------------------------------
+# -- Fast reads (shop.storage.reads) ---------------------------------------------------
 
 _READ_PAYMENTS = f"SELECT {PAYMENT.select_list()} FROM payments WHERE order_id = :id ORDER BY id"
 _READ_REFUNDS = (

@@ -15,9 +15,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from shop import codec
-from shop.ids import plain_id
-from shop.money import MAX_CENTS
+from shop.kernel import codec
+from shop.kernel.ids import plain_id
+from shop.kernel.money import MAX_CENTS
 from shop.payments.provider import BadDelivery, Event, ProviderRefund, Received, Refunded
 
 TOLERANCE_SECONDS = 300

@@ -1,0 +1,1 @@
+"""Products: the catalogue, its prices and its stock."""

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import falcon.asgi
 
-from shop import codec
-from shop.auth import require_admin
-from shop.clock import Clock
-from shop.conditional import if_match, unchanged
-from shop.database import Database
-from shop.keyset import Listing, Totals
-from shop.openapi import FORBIDDEN, Answer, Operation, RequestHeader, documented, problem
-from shop.paging import CursorSeal, parse_query, render_page
+from shop.kernel import codec
+from shop.kernel.clock import Clock
 from shop.products import service
 from shop.products.schemas import Product as ProductBody
 from shop.products.schemas import ProductCreate, ProductList, ProductUpdate, public
-from shop.urls import absolute
-from shop.validation import parse_body
+from shop.storage.database import Database
+from shop.storage.keyset import Listing, Totals
+from shop.web.auth import require_admin
+from shop.web.conditional import if_match, unchanged
+from shop.web.openapi import FORBIDDEN, Answer, Operation, RequestHeader, documented, problem
+from shop.web.paging import CursorSeal, parse_query, render_page
+from shop.web.urls import absolute
+from shop.web.validation import parse_body
 
 NAME_TAKEN = problem("Another product has this name (ignoring case).")
 

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypedDict
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, with_config
 
-from shop import codec
-from shop.codec import Timestamp
-from shop.fields import NOT_NULL, Changes, one_line, plain_text
-from shop.ids import Id
-from shop.keyset import EMPTY_IS_ABSENT, ListQuery
-from shop.money import Amount, Currency, Money, QueryMoney, format_cents
+from shop.kernel import codec
+from shop.kernel.codec import Timestamp
+from shop.kernel.fields import NOT_NULL, Changes, one_line, plain_text
+from shop.kernel.ids import Id
+from shop.kernel.money import Amount, Currency, Money, QueryMoney, format_cents
+from shop.storage.keyset import EMPTY_IS_ABSENT, ListQuery
 
 if TYPE_CHECKING:
     from shop.products.store import ProductRow

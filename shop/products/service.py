@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy.engine import Connection
 
-from shop.database import Database
-from shop.errors import NotFound, PreconditionFailed
-from shop.events import store as events
-from shop.events.types import EventType
-from shop.keyset import Page, Sort, Totals, Window, fetch_page
+from shop.events import service as events
+from shop.events.schemas import EventType
+from shop.kernel.errors import NotFound, PreconditionFailed
 from shop.products import store
 from shop.products.schemas import ProductCreate, ProductList, ProductUpdate, name_key, public
 from shop.products.store import Filters, ProductRow
+from shop.storage.database import Database
+from shop.storage.keyset import Page, Sort, Totals, Window, fetch_page
 
 # A sort's columns, the id last: it breaks ties.
 SORTS = {
@@ -23,6 +25,32 @@ SORTS = {
     "price": ("price_cents", "id"),
     "created_at": ("created_at", "id"),
 }
+
+
+# Stock, taken and given back in an order's own unit of work (shop.orders.service).
+take_stock = store.take  # a line's quantity, or nothing: one conditional UPDATE, never below zero
+put_back_stock = store.put_back  # what an order held, to the products still in the catalogue
+names = store.names  # of those of the ids that exist: for an order that names a product that is gone
+
+
+class NewProduct(NamedTuple):
+    name: str
+    description: str
+    price_cents: int
+    stock: int
+
+
+async def add_many(database: Database, products: Sequence[NewProduct], now: datetime) -> None:
+    """Products in bulk (demo data), whose names are known to be free: one multi-row INSERT."""
+    rows = [
+        {**product._asdict(), "name_key": name_key(product.name), "created_at": now, "updated_at": now}
+        for product in products
+    ]
+    await database.transaction(lambda connection: store.add_many(connection, rows))
+
+
+async def last_id(database: Database) -> int:
+    return await database.transaction(store.last_id)
 
 
 def etag(product: ProductRow) -> str:

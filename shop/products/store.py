@@ -1,7 +1,7 @@
 """The catalogue's SQL: the one place that reads or writes `products`.
 
 Writes are Core statements on the unit of work's connection; reads are plain
-SQL on the fast reads (`shop.reads`). Both give `ProductRow`s.
+SQL on the fast reads (`shop.storage.reads`). Both give `ProductRow`s.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from sqlalchemy import bindparam, case, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from shop.errors import Conflict
-from shop.keyset import Window
-from shop.models import Product
-from shop.reads import Reads, like_fragment, row_type, where
+from shop.kernel.errors import Conflict
+from shop.storage.keyset import Window
+from shop.storage.models import Product
+from shop.storage.reads import Reads, like_fragment, row_type, where
 
 NAME_TAKEN = "A product with this name already exists."
 
@@ -131,7 +131,7 @@ def names(connection: Connection, product_ids: list[int]) -> dict[int, str]:
     return {row.id: row.name for row in rows}
 
 
-# -- Fast reads (shop.reads) ---------------------------------------------------
+# -- Fast reads (shop.storage.reads) ---------------------------------------------------
 
 _BY_ID = f"SELECT {PRODUCT.select_list()} FROM products WHERE id = :id"
 

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import falcon.asgi
 
-from shop import codec
-from shop.auth import caller_of, require_admin
-from shop.callers import Caller
-from shop.clock import Clock
-from shop.database import Database
-from shop.keyset import Listing, Totals
-from shop.login.guard import LoginGuard
-from shop.openapi import BUSY, FORBIDDEN, Answer, Operation, documented, problem
-from shop.paging import CursorSeal, parse_query, render_page
-from shop.passwords import Passwords
-from shop.problems import forbidden
-from shop.urls import absolute
+from shop.kernel import codec
+from shop.kernel.callers import Caller
+from shop.kernel.clock import Clock
+from shop.kernel.passwords import Passwords
+from shop.storage.database import Database
+from shop.storage.keyset import Listing, Totals
 from shop.users import service
 from shop.users.schemas import User as UserBody
 from shop.users.schemas import UserCreate, UserList, UserUpdate, public
-from shop.validation import parse_body
+from shop.web.auth import caller_of, require_admin
+from shop.web.openapi import BUSY, FORBIDDEN, Answer, Operation, documented, problem
+from shop.web.paging import CursorSeal, parse_query, render_page
+from shop.web.problems import forbidden
+from shop.web.urls import absolute
+from shop.web.validation import parse_body
 
 SESSIONS_ENDED = "Every token issued to this user before is refused; log in again (POST /login) for a fresh one."
 
@@ -105,7 +104,7 @@ class Me:
 class User:
     """`/users/{user_id}`: read, change and delete one account."""
 
-    def __init__(self, database: Database, clock: Clock, passwords: Passwords, guard: LoginGuard) -> None:
+    def __init__(self, database: Database, clock: Clock, passwords: Passwords, guard: service.Guard) -> None:
         self.database = database
         self.clock = clock
         self.passwords = passwords

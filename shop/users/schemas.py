@@ -13,11 +13,12 @@ from pydantic import (
     with_config,
 )
 
-from shop import codec, models
-from shop.codec import Timestamp
-from shop.fields import NOT_NULL, Changes
-from shop.ids import Id
-from shop.keyset import EMPTY_IS_ABSENT, ListQuery
+from shop.kernel import codec
+from shop.kernel.codec import Timestamp
+from shop.kernel.fields import NOT_NULL, Changes
+from shop.kernel.ids import Id
+from shop.storage import models
+from shop.storage.keyset import EMPTY_IS_ABSENT, ListQuery
 
 if TYPE_CHECKING:
     from shop.users.store import UserRow

@@ -3,26 +3,40 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from shop.addresses import on_this_machine
-from shop.callers import Caller
-from shop.database import Database
-from shop.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
-from shop.keyset import Page, Sort, Totals, Window, fetch_page
-from shop.login.guard import LoginGuard
-from shop.orders import store as orders
-from shop.passwords import Passwords, weakness
+from shop.kernel.addresses import on_this_machine
+from shop.kernel.callers import Caller
+from shop.kernel.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
+from shop.kernel.passwords import Passwords, weakness
+from shop.storage.database import Database
+from shop.storage.keyset import Page, Sort, Totals, Window, fetch_page
 from shop.users import store
 from shop.users.schemas import UserCreate, UserList, UserUpdate
-from shop.users.store import UserRow
+from shop.users.store import Standing, UserRow
 
 HAS_ORDERS = "This user has orders (cancelled ones count too), so the account cannot be deleted."
 BY_ID = Sort(UserRow, ("id",))
+username_key = store.username_key  # failed logins and password guesses count per user, ignoring case
+exists = store.exists  # in the caller's transaction: an admin orders for a user who exists
+
+
+class NewAccount(NamedTuple):
+    username: str
+    email: str
+    password_hash: str
+    role: str
+
+
+class Guard(Protocol):
+    """What counts guesses at a user's password (shop.login.guard.LoginGuard)."""
+
+    async def check(self, username_key: str, client: str, verify: Callable[[], Awaitable[bool]]) -> bool: ...
 
 
 async def create_user(
@@ -32,6 +46,35 @@ async def create_user(
         return store.add(connection, username=username, email=email, password_hash=password_hash, role=role, now=now)
 
     return await database.transaction(work)
+
+
+async def add_first_accounts(database: Database, accounts: Sequence[NewAccount], now: datetime) -> bool:
+    """Accounts for a shop that has no user yet, in one transaction (demo data):
+    whether they were added."""
+
+    def work(connection: Connection) -> bool:
+        if store.any_user(connection):
+            return False
+        for account in accounts:
+            store.add(connection, **account._asdict(), now=now)
+        return True
+
+    return await database.transaction(work)
+
+
+async def add_customers(
+    database: Database, customers: list[tuple[str, str]], password_hash: str, now: datetime
+) -> None:
+    """Customers in bulk (demo data), as (username, email) with one password: one multi-row INSERT."""
+    await database.transaction(lambda connection: store.add_many(connection, customers, password_hash, now))
+
+
+async def last_id(database: Database) -> int:
+    return await database.transaction(store.last_id)
+
+
+async def customer_ids(database: Database) -> list[int]:
+    return await database.transaction(store.customer_ids)
 
 
 SIGN_UPS = 5  # accounts one client address may make through open registration per window
@@ -80,6 +123,16 @@ def _may_see(caller: Caller, user_id: int) -> None:
         raise NotFound("No such user.")
 
 
+async def by_username(database: Database, username: str) -> UserRow | None:
+    """The user who logs in as `username` (ignoring case), if there is one."""
+    return await store.by_username(database.reads, username)
+
+
+async def standing_of(database: Database, user_id: int) -> Standing | None:
+    """The user's role and session generation as stored now; None when there is no such user."""
+    return await store.standing_of(database.reads, user_id)
+
+
 async def read_user(database: Database, caller: Caller, user_id: int) -> UserRow:
     _may_see(caller, user_id)
     user = await store.by_id(database.reads, user_id)
@@ -111,7 +164,7 @@ async def update_user(
     now: datetime,
     *,
     passwords: Passwords,
-    guard: LoginGuard,
+    guard: Guard,
     client: str,
 ) -> Changed:
     """Only admins change roles, and never the last admin's; one's own email or
@@ -157,9 +210,12 @@ async def log_out(database: Database, caller: Caller) -> None:
     await database.transaction(work)
 
 
+LAST_ADMIN = "This is the last admin; make another admin first."
+
+
 def _refuse_losing_last_admin(connection: Connection, user: UserRow) -> None:
     if user.role == "admin" and len(store.locked_admin_ids(connection)) <= 1:
-        raise Conflict("This is the last admin; make another admin first.")
+        raise Conflict(LAST_ADMIN)
 
 
 async def delete_user(database: Database, caller: Caller, user_id: int) -> None:
@@ -170,12 +226,12 @@ async def delete_user(database: Database, caller: Caller, user_id: int) -> None:
         user = store.locked(connection, user_id)
         if user is None:
             raise NotFound("No such user.")
-        if orders.any_of_user(connection, user_id):
-            raise Conflict(HAS_ORDERS)
-        _refuse_losing_last_admin(connection, user)
+        admins = store.locked_admin_ids(connection) if user.role == "admin" else []
         try:
             store.remove(connection, user_id)
-        except IntegrityError:  # an order arrived after the check above
+        except IntegrityError:  # the schema keeps every order's user (orders.user_id, ON DELETE RESTRICT)
             raise Conflict(HAS_ORDERS) from None
+        if user.role == "admin" and len(admins) <= 1:
+            raise Conflict(LAST_ADMIN)  # the removal rolls back with the transaction
 
     await database.transaction(work)

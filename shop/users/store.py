@@ -1,7 +1,7 @@
 """The users' SQL: the one place that reads or writes `users`.
 
 Writes are Core statements on the unit of work's connection; reads are plain
-SQL on the fast reads (`shop.reads`). Both give `UserRow`s.
+SQL on the fast reads (`shop.storage.reads`). Both give `UserRow`s.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from shop.errors import Conflict
-from shop.keyset import Window
-from shop.models import Role, SignUp, User
-from shop.reads import Reads, like_fragment, row_type, where
+from shop.kernel.errors import Conflict
+from shop.storage.keyset import Window
+from shop.storage.models import Role, SignUp, User
+from shop.storage.reads import Reads, like_fragment, row_type, where
 
 TAKEN = "A user with this username or email already exists."
 
@@ -29,7 +29,7 @@ class UserRow(NamedTuple):
     role: Role
     password_hash: str  # never shown: users.schemas.public leaves it out
     created_at: datetime
-    session_generation: int  # tokens of an older generation are refused (shop.auth)
+    session_generation: int  # tokens of an older generation are refused (shop.web.auth)
 
 
 class Standing(NamedTuple):
@@ -150,7 +150,7 @@ def add_sign_up(connection: Connection, client: str, at: datetime) -> None:
     connection.execute(insert(SignUp).values(client=client, signed_up_at=at))
 
 
-# -- Fast reads (shop.reads) ---------------------------------------------------
+# -- Fast reads (shop.storage.reads) ---------------------------------------------------
 
 _BY_ID = f"SELECT {USER.select_list()} FROM users WHERE id = :id"
 _BY_USERNAME = f"SELECT {USER.select_list()} FROM users WHERE username_key = :key"

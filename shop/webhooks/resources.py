@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import falcon.asgi
 
-from shop import codec
-from shop.auth import require_admin
-from shop.clock import Clock
-from shop.database import Database
-from shop.keyset import Listing, ListQuery, Totals
-from shop.openapi import Answer, Operation, documented, problem
-from shop.paging import CursorSeal, parse_query, render_page
-from shop.urls import absolute
-from shop.validation import parse_body
+from shop.kernel import codec
+from shop.kernel.clock import Clock
+from shop.storage.database import Database
+from shop.storage.keyset import Listing, ListQuery, Totals
+from shop.web.auth import require_admin
+from shop.web.openapi import Answer, Operation, documented, problem
+from shop.web.paging import CursorSeal, parse_query, render_page
+from shop.web.urls import absolute
+from shop.web.validation import parse_body
 from shop.webhooks import service
 from shop.webhooks.schemas import (
     Delivery,

@@ -8,14 +8,13 @@ from typing import TYPE_CHECKING, Annotated, TypedDict
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, with_config
 
-from shop import codec
-from shop.codec import Timestamp
-from shop.events.store import ALL_TYPES  # what the outbox fans out to every type
-from shop.events.types import EVENT_TYPES
-from shop.fields import NOT_NULL, Changes, plain_text
-from shop.ids import Id
-from shop.keyset import ListQuery
-from shop.models import DeliveryStatus
+from shop.events.schemas import ALL_TYPES, EVENT_TYPES
+from shop.kernel import codec
+from shop.kernel.codec import Timestamp
+from shop.kernel.fields import NOT_NULL, Changes, plain_text
+from shop.kernel.ids import Id
+from shop.storage.keyset import ListQuery
+from shop.storage.models import DeliveryStatus
 from shop.webhooks.addresses import MAX_URL_LENGTH
 
 if TYPE_CHECKING:

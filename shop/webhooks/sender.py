@@ -22,10 +22,10 @@ from datetime import timedelta
 import httpx
 from loguru import logger
 
-from shop import codec
-from shop.clock import Clock
-from shop.database import Database
 from shop.events.schemas import shown
+from shop.kernel import codec
+from shop.kernel.clock import Clock
+from shop.storage.database import Database
 from shop.webhooks import retries, store
 from shop.webhooks.addresses import Refused, check_resolved
 from shop.webhooks.signing import EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, sign

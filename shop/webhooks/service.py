@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from shop.database import Database
-from shop.errors import Conflict, Invalid, NotFound
-from shop.keyset import ListQuery, Page, Sort, Totals, Window, fetch_page
+from shop.kernel.errors import Conflict, Invalid, NotFound
+from shop.storage.database import Database
+from shop.storage.keyset import ListQuery, Page, Sort, Totals, Window, fetch_page
 from shop.webhooks import store
 from shop.webhooks.addresses import Refused, check_url
 from shop.webhooks.schemas import DeliveryList, WebhookCreate, WebhookUpdate

@@ -23,9 +23,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, delete, exists, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from shop.keyset import Window
-from shop.models import Delivery, DeliveryStatus, Event, UTCDateTime, Webhook, WebhookEvent
-from shop.reads import Reads, RowType, row_type, utc, where
+from shop.storage.keyset import Window
+from shop.storage.models import Delivery, DeliveryStatus, Event, UTCDateTime, Webhook, WebhookEvent
+from shop.storage.reads import Reads, RowType, row_type, utc, where
 
 
 class WebhookRow(NamedTuple):
@@ -264,7 +264,7 @@ def settle_each(connection: Connection, attempts: Sequence[tuple[Claimed, Outcom
     return [settle(connection, claimed, outcome) for claimed, outcome in attempts]
 
 
-# -- Fast reads (shop.reads) ---------------------------------------------------
+# -- Fast reads (shop.storage.reads) ---------------------------------------------------
 
 _READ_WEBHOOK = f"SELECT {WEBHOOK.select_list()} FROM webhooks WHERE id = :id"
 _DELIVERIES = (

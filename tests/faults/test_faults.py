@@ -59,8 +59,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from conftest import Databases
-from shop import codec
-from shop.settings import async_database_url
+from shop.kernel import codec
+from shop.kernel.settings import async_database_url
 from steps.payments import WEBHOOK, payment_intent, stripe_delivery, stripe_event
 from steps.processes import Operator, Server, free_port
 from tests.budgets import DEPTH

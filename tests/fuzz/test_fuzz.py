@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from conftest import Databases
-from shop.settings import async_database_url
+from shop.kernel.settings import async_database_url
 from steps.processes import Operator, Server
 from tests.budgets import FUZZ_EXAMPLES
 

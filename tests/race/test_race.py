@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy.engine import URL
 
 from conftest import Databases
-from shop.settings import async_database_url
+from shop.kernel.settings import async_database_url
 from steps.payments import WEBHOOK, payment_intent, stripe_delivery, stripe_event
 from steps.processes import Operator, Server
 from tests.budgets import FEED_WRITING_SECONDS

@@ -1,5 +1,5 @@
-"""An app's database: fast reads (`shop.reads`) and the unit of work for
-writes (`shop.unit_of_work`), opened at startup and disposed at shutdown.
+"""An app's database: fast reads (`shop.storage.reads`) and the unit of work for
+writes (`shop.storage.unit_of_work`), opened at startup and disposed at shutdown.
 
 SQLite (the embedded default) and PostgreSQL run the same code. Nothing here is
 global: each `Database` belongs to the app that made it. The SQL itself lives in
@@ -18,9 +18,9 @@ import asyncpg
 import sqlalchemy.exc
 from sqlalchemy.engine import URL, Connection
 
-from shop.reads import Reads
-from shop.recent import Writes
-from shop.unit_of_work import UnitOfWork
+from shop.storage.reads import Reads
+from shop.storage.recent import Writes
+from shop.storage.unit_of_work import UnitOfWork
 
 PING_TIMEOUT_SECONDS = 2.0
 _UNREACHABLE = frozenset({errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.ETIMEDOUT})
@@ -42,7 +42,7 @@ class Database:
         await self.unit_of_work.dispose()
 
     async def transaction[T](self, work: Callable[[Connection], T]) -> T:
-        """Run `work` as one unit of work (see `shop.unit_of_work`)."""
+        """Run `work` as one unit of work (see `shop.storage.unit_of_work`)."""
         return await self.unit_of_work.run(work)
 
     async def schema_revision(self) -> str | None:

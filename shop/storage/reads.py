@@ -6,7 +6,7 @@ connection's thread and back, and those trips, not SQLite, were most of a read's
 cost (see `nox -s bench`). So reads run here instead: on SQLite over a few
 aiosqlite connections of their own, each query one `execute_fetchall`; on
 PostgreSQL over an asyncpg pool, each query one round trip. Writes go through
-the unit of work (`shop.unit_of_work`).
+the unit of work (`shop.storage.unit_of_work`).
 
 Only the stores call this. Their SQL names its parameters (`:id`); rows come back
 as the store's named row types (`row_type`), never as positions to count.

@@ -59,7 +59,7 @@ INPUT_SCHEMA = {
     "description": 'A decimal string ("19.99", "5") or a JSON number (19.99), with at most two fraction digits.',
     "examples": ["19.99"],
 }
-# In a query an empty value counts as not given (shop.paging.parse_query).
+# In a query an empty value counts as not given (shop.web.paging.parse_query).
 QUERY_SCHEMA = {
     "type": "string",
     "pattern": r"^(0*[0-9]{1,8}(\.[0-9]{1,2})?)?$",

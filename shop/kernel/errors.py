@@ -1,5 +1,5 @@
 """The shop's broken rules: raised by services and stores, shown by the HTTP
-layer as problem details (`shop.problems`) with the status and type named here."""
+layer as problem details (`shop.web.problems`) with the status and type named here."""
 
 from __future__ import annotations
 

@@ -3,21 +3,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
 import falcon.asgi
 
-from shop.callers import Caller
-from shop.database import Database
-from shop.problems import forbidden, refuse_unauthorized, unauthorized
-from shop.recent import Recent
-from shop.tokens import InvalidToken, Tokens
-from shop.users import store as users
+from shop.kernel.callers import Caller
+from shop.kernel.tokens import InvalidToken, Tokens
+from shop.storage.database import Database
+from shop.storage.recent import Recent
+from shop.web.problems import forbidden, refuse_unauthorized, unauthorized
 
 ENDED = (
     "This session has ended: its user logged out, or their password or role changed. "
     "Log in again (POST /login) for a fresh token."
 )
+
+
+class Standing(Protocol):
+    """A token's user as stored now (shop.users.service.standing_of)."""
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def session_generation(self) -> int: ...
 
 
 def caller_of(req: falcon.asgi.Request) -> Caller:
@@ -43,14 +53,16 @@ class Authentication:
     but checked when sent in `anonymous`.
     """
 
-    def __init__(self, database: Database, tokens: Tokens) -> None:
-        self.database = database
+    def __init__(
+        self, database: Database, tokens: Tokens, standing_of: Callable[[int], Awaitable[Standing | None]]
+    ) -> None:
         self.tokens = tokens
+        self.standing_of = standing_of
         # A user's role and session generation (None: no such user), remembered
         # for at most a second and until this app's next write: one database
         # trip fewer on nearly every request. Another worker's demotion,
         # deletion or logout shows within that second.
-        self._standings: Recent[users.Standing | None] = Recent(database.writes)
+        self._standings: Recent[Standing | None] = Recent(database.writes)
 
     async def process_resource(
         self, req: falcon.asgi.Request, resp: falcon.asgi.Response, resource: Any, params: dict[str, Any]
@@ -86,5 +98,5 @@ class Authentication:
         req.context.caller = Caller(id=claims.user_id, role=standing.role)
         req.context.user_id = claims.user_id
 
-    async def _standing_of(self, user_id: int) -> users.Standing | None:
-        return await self._standings.get(user_id, lambda: users.standing_of(self.database.reads, user_id))
+    async def _standing_of(self, user_id: int) -> Standing | None:
+        return await self._standings.get(user_id, lambda: self.standing_of(user_id))

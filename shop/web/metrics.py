@@ -25,9 +25,9 @@ from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, M
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.utils import floatToGoString
 
-from shop.addresses import on_this_machine
-from shop.openapi import Answer, Operation, documented, problem, route_path
-from shop.problems import unauthorized
+from shop.kernel.addresses import on_this_machine
+from shop.web.openapi import Answer, Operation, documented, problem, route_path
+from shop.web.problems import unauthorized
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 # A path that matched no route: counted under this, never under the raw path

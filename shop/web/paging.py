@@ -4,7 +4,7 @@ Every list takes `page` (default 1) and `per_page` (1-100, default 20), or a
 `cursor` from an earlier page's `next_cursor`; it answers
 `{"items", "page", "per_page", "total", "next_cursor"}` with `X-Total-Count`
 and an RFC 8288 `Link` header (first and last always, prev and next where
-there are such pages). The pages themselves come from `shop.keyset`.
+there are such pages). The pages themselves come from `shop.storage.keyset`.
 
 A cursor handed out is sealed (`CursorSeal`): a client can hand it back, not
 make one or change one.
@@ -21,11 +21,11 @@ from urllib.parse import urlencode
 import falcon.asgi
 from pydantic import ValidationError
 
-from shop import codec
-from shop.keyset import BAD_CURSOR, Listing, ListQuery, Page
-from shop.problems import validation_error
-from shop.urls import absolute
-from shop.validation import nul_errors, pydantic_errors
+from shop.kernel import codec
+from shop.storage.keyset import BAD_CURSOR, Listing, ListQuery, Page
+from shop.web.problems import validation_error
+from shop.web.urls import absolute
+from shop.web.validation import nul_errors, pydantic_errors
 
 
 class CursorSeal:

@@ -28,8 +28,8 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from shop.reads import CONNECT_TIMEOUT_SECONDS, SQLITE_BUSY_TIMEOUT_MS
-from shop.recent import Writes
+from shop.storage.reads import CONNECT_TIMEOUT_SECONDS, SQLITE_BUSY_TIMEOUT_MS
+from shop.storage.recent import Writes
 
 ATTEMPTS = 5
 # PostgreSQL's serialization_failure and deadlock_detected: safe to run again.

@@ -9,11 +9,11 @@ from typing import Any
 import falcon
 import falcon.asgi
 
-from shop.ids import new_request_id
-from shop.logs import AccessLog
-from shop.metrics import Metrics
-from shop.problems import Problem
-from shop.validation import MAX_BODY_BYTES, too_large
+from shop.kernel.ids import new_request_id
+from shop.kernel.logs import AccessLog
+from shop.web.metrics import Metrics
+from shop.web.problems import Problem
+from shop.web.validation import MAX_BODY_BYTES, too_large
 
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 # A host name or address (IPv6 in brackets) and an optional port: what is
@@ -48,7 +48,7 @@ class RequestMiddleware:
         if host is not None and not _SANE_HOST.fullmatch(host):
             raise Problem(400, "The Host header must be a host name or address, with an optional port.")
         if self.public_base_url is not None:
-            req.context.base_url = self.public_base_url  # for shop.urls
+            req.context.base_url = self.public_base_url  # for shop.web.urls
         length = req.content_length
         if length is not None and length > MAX_BODY_BYTES:
             raise too_large()

@@ -21,7 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.profiles import RFC_9106_LOW_MEMORY
 
-from shop.errors import ServiceUnavailable
+from shop.kernel.errors import ServiceUnavailable
 
 # Argon2id with RFC 9106's second recommended profile (64 MiB, 3 passes, 4 lanes):
 # what every shop hashes with. Only a test harness passes another to `create_app`.
@@ -40,7 +40,7 @@ MIN_CHOSEN_LENGTH = 10  # for a password chosen without a token (open registrati
 
 @cache
 def _common_passwords() -> frozenset[str]:
-    text = files("shop").joinpath("password_lists/common.txt").read_text(encoding="utf-8")
+    text = files("shop.kernel").joinpath("password_lists/common.txt").read_text(encoding="utf-8")
     return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 

@@ -7,11 +7,11 @@ from typing import Literal, TypedDict
 import falcon.asgi
 from loguru import logger
 
-from shop import codec
-from shop.database import Database
-from shop.migrate import head_revision
-from shop.openapi import Answer, Operation, documented, problem
-from shop.problems import Problem
+from shop.kernel import codec
+from shop.storage.database import Database
+from shop.storage.migrate import head_revision
+from shop.web.openapi import Answer, Operation, documented, problem
+from shop.web.problems import Problem
 
 
 class Status(TypedDict):

@@ -10,7 +10,7 @@ briefly, `Totals`).
 A cursor is opaque to clients: base64url of the sort key of the last row shown,
 the page number it leads to, and a fingerprint of the filters and sort it was
 made for, so that it cannot be replayed against another query. Over HTTP it
-travels sealed (`shop.paging.CursorSeal`), so no client can forge one.
+travels sealed (`shop.web.paging.CursorSeal`), so no client can forge one.
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ from typing import Annotated, Any, ClassVar, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, with_config
 
-from shop import codec
-from shop.errors import Invalid
-from shop.ids import MAX_ID, WholeNumber
-from shop.reads import where
-from shop.recent import Recent, Writes
+from shop.kernel import codec
+from shop.kernel.errors import Invalid
+from shop.kernel.ids import MAX_ID, WholeNumber
+from shop.storage.reads import where
+from shop.storage.recent import Recent, Writes
 
 # Past this offset no table has rows: answer an empty page without asking the database.
 MAX_OFFSET = 2**53
@@ -39,7 +39,7 @@ _INT64 = range(-(2**63), 2**63)
 MAX_PER_PAGE = 100
 
 
-# A query value left empty (`?q=`) counts as not given (shop.paging.parse_query):
+# A query value left empty (`?q=`) counts as not given (shop.web.paging.parse_query):
 # forms send their empty fields. So a text parameter's schema takes "".
 EMPTY_IS_ABSENT = "Empty is the same as not given."
 

@@ -11,7 +11,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
-from shop.ids import plain_id
+from shop.kernel.ids import plain_id
 
 ALGORITHM = "HS256"
 # Tolerated clock skew for "iat" between the machine that issued a token and the
@@ -50,9 +50,9 @@ class Tokens:
         now = int(time.time())
         claims = {
             "sub": str(user_id),
-            # For clients to show; what a token may do is decided by the role stored now (shop.auth).
+            # For clients to show; what a token may do is decided by the role stored now (shop.web.auth).
             "role": role,
-            # The user's session generation: logging out, a new password or role end it (shop.auth).
+            # The user's session generation: logging out, a new password or role end it (shop.web.auth).
             "gen": generation,
             "iat": now,
             "exp": now + self.lifetime_seconds,

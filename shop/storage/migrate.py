@@ -10,7 +10,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # shop/
 # A wheel carries the migrations and alembic.ini inside the package; a clone
 # keeps them at the top of the repository, where `alembic upgrade head` finds them.
 _HOME = _PACKAGE if (_PACKAGE / "migrations").is_dir() else _PACKAGE.parent

@@ -17,9 +17,11 @@ from typing import Any
 
 import falcon.asgi
 
-from shop import DISTRIBUTION, codec, openapi
-from shop.openapi import Answer, Operation, documented
-from shop.urls import absolute
+from shop.kernel import codec
+from shop.kernel.about import DISTRIBUTION
+from shop.web import openapi
+from shop.web.openapi import Answer, Operation, documented
+from shop.web.urls import absolute
 
 SHOP_ASSETS = Path(__file__).parent / "docs_assets"
 _CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}

@@ -2,7 +2,7 @@
 
 One family: every problem, Falcon's own 4xx included, has a `type` of the form
 `urn:shop:problem:<slug>`, one per status, listed in `ProblemType` (and so in
-the OpenAPI document). Rules raise `shop.errors.ShopError`; this module turns
+the OpenAPI document). Rules raise `shop.kernel.errors.ShopError`; this module turns
 those, Falcon's errors and unexpected failures into answers.
 """
 
@@ -15,10 +15,10 @@ import falcon.asgi
 from loguru import logger
 from pydantic import ConfigDict, Field, with_config
 
-from shop import codec
-from shop.database import unavailable
-from shop.errors import ShopError
-from shop.ids import new_request_id
+from shop.kernel import codec
+from shop.kernel.errors import ShopError
+from shop.kernel.ids import new_request_id
+from shop.storage.database import unavailable
 
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = 5  # when the database does not answer

@@ -9,8 +9,8 @@ from typing import Any
 import falcon.asgi
 from pydantic import BaseModel, ValidationError
 
-from shop import codec
-from shop.problems import Problem, validation_error
+from shop.kernel import codec
+from shop.web.problems import Problem, validation_error
 
 MAX_BODY_BYTES = 1024 * 1024
 

@@ -28,7 +28,7 @@ from loguru import logger
 if TYPE_CHECKING:
     from loguru import Message, Record
 
-    from shop.settings import Settings
+    from shop.kernel.settings import Settings
 
 ACCESS_LOGGER = "shop.access"
 _TEXT_FORMAT = (

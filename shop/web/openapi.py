@@ -19,8 +19,8 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter
 
-from shop.ids import MAX_ID
-from shop.problems import PROBLEM_JSON, ProblemDetails
+from shop.kernel.ids import MAX_ID
+from shop.web.problems import PROBLEM_JSON, ProblemDetails
 
 _REF = "#/components/schemas/{model}"
 _PATH_PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -63,3 +66,20 @@ def test_the_request_figures_are_what_prometheus_own_counter_and_histogram_say(
     expected = _samples(generate_latest(reference))
     actual = {line for line in _samples(metrics.exposition()) if line.startswith("shop_http_")}
     assert actual == expected
+
+
+def test_a_scrape_while_another_worker_makes_its_file_still_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With several workers, each keeps its figures in a file of its own, which it
+    creates before it sizes it (prometheus/client_python#1199). A scrape that finds
+    a file still empty leaves it out, rather than failing with a 500."""
+    from prometheus_client.values import MultiProcessValue
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    worker = MultiProcessValue(process_identifier=lambda: 4241)  # type: ignore[no-untyped-call]
+    orders = worker("counter", "shop_orders_created", "shop_orders_created_total", (), (), "Orders placed.")
+    orders.inc(3)
+    (tmp_path / "counter_4242.db").touch()  # another worker's, created a moment ago
+
+    assert "shop_orders_created_total 3.0" in Metrics().exposition().decode()

@@ -10,11 +10,12 @@ chosen when the library is imported), and every worker answers with the sum.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import hmac
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -151,11 +152,31 @@ class Metrics:
         series(seconds)
 
     def exposition(self) -> bytes:
-        if os.environ.get(MULTIPROCESS_DIR):
+        folder = os.environ.get(MULTIPROCESS_DIR)
+        if folder:
             combined = CollectorRegistry()
-            MultiProcessCollector(combined)  # type: ignore[no-untyped-call]
+            combined.register(_EveryWorker(folder))
             return generate_latest(combined)
         return generate_latest(self.registry)
+
+
+class _EveryWorker:
+    """Every worker's figures, merged as prometheus-client's MultiProcessCollector
+    merges them, less the files still empty: a worker creates its file before it
+    sizes it, and reading one in that moment fails (prometheus/client_python#1199).
+    An empty file holds no figure yet."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = Path(folder)
+
+    def collect(self) -> Iterable[Metric]:
+        files = []
+        for path in self.folder.glob("*.db"):
+            with contextlib.suppress(OSError):  # gone: its worker's figures went with it
+                if path.stat().st_size > 0:
+                    files.append(str(path))
+        merged: Iterable[Metric] = MultiProcessCollector.merge(files, accumulate=True)  # type: ignore[no-untyped-call]
+        return merged
 
 
 class MetricsEndpoint:

@@ -44,13 +44,15 @@ Feature: The shop command
       | a trusted proxy        | 127.0.0.1 | <https://        | 203.0.113.7 |
       | an untrusted proxy     | 10.9.9.9  | <http://127.0.0.1 | 127.0.0.1   |
 
-  Scenario: Migrating an empty database creates the schema, and migrating again changes nothing
+  Scenario: Migrating an empty database creates the schema and says so, and migrating again changes nothing
     Given an empty database
     When the operator runs "shop migrate"
     Then the command succeeds
+    And its output names every migration the shop ships, oldest first, and the newest as where the database is
     And the database has the shop's tables
     When the operator runs "shop migrate"
     Then the command succeeds
+    And its output is only that the database is up to date
 
   Scenario: The first admin is made with create-admin and can log in
     When the operator runs "shop create-admin --username root --email root@shop.example --password correct-horse-battery"
@@ -94,6 +96,14 @@ Feature: The shop command
     Then the command succeeds
     And the database holds 120 products, 7 users and 15 orders
     And every seeded order has lines and a total equal to the sum of its lines
+
+  Scenario: seed names the customers it made, who log in with the password it prints
+    Given an admin "root" with the password "correct horse battery"
+    When the operator runs "shop seed --products 3 --users 2"
+    Then the command succeeds
+    And its output mentions "Seeded customers log in as user2 to user3 with the password 'seeded-user-password'."
+    And "user2" can log in with the password "seeded-user-password"
+    And "user3" can log in with the password "seeded-user-password"
 
   Scenario: On a fresh install seed applies the migrations first
     Given an empty database

@@ -8,12 +8,15 @@ Feature: The event feed
 
   An event is {"id", "type", "created_at", "data"}, and "data" is the resource
   as the API showed it at that moment: the order for order.* events, the
-  product for product.* events, the payment or the refund (with its
-  "order_id") for payment.received and refund.created. The types are
-  order.created, order.paid, order.shipped, order.delivered, order.cancelled
-  (its "cancel_reason" says why: customer, admin or expired), order.deleted,
-  payment.received, refund.created, product.created, product.updated and
-  product.deleted.
+  product for product.* events, the user for user.* events (never a password
+  or its hash), the payment or the refund (with its "order_id") for
+  payment.received and refund.created. The types are order.created,
+  order.paid, order.shipped, order.delivered, order.cancelled (its
+  "cancel_reason" says why: customer, admin or expired), order.updated (an
+  admin set the total; "previous_total_price" says what it was),
+  order.deleted, payment.received, refund.created, product.created,
+  product.updated, product.deleted, user.created, user.updated ("changed"
+  names what changed: email, password, role) and user.deleted.
 
   GET /events (admins) is the feed, oldest first. A consumer polls it with
   `after`, the id of the last event it has, or follows `next_cursor`; it
@@ -38,6 +41,8 @@ Feature: The event feed
     Then the response status is 200
     And the feed shows, oldest first:
       | type             | status    | amount | name   |
+      | user.created     |           |        |        |
+      | user.created     |           |        |        |
       | product.created  |           |        | Teapot |
       | order.created    | pending   |        |        |
       | payment.received |           | 39.98  |        |
@@ -81,6 +86,8 @@ Feature: The event feed
     And "root" reads the event feed
     Then the feed shows, oldest first:
       | type            | name   | price |
+      | user.created    |        |       |
+      | user.created    |        |       |
       | product.created | Teapot | 19.99 |
       | product.updated | Teapot | 24.50 |
       | product.deleted | Teapot | 24.50 |
@@ -94,7 +101,68 @@ Feature: The event feed
     And "root" reads the event feed
     Then the feed shows, oldest first:
       | type            |
+      | user.created    |
+      | user.created    |
       | product.created |
+
+  Scenario: Accounts are told as they are made, changed and removed, never with a secret
+    Given "root" has logged in
+    When "root" adds the user "bob" with the password "correct horse battery"
+    And "root" changes the user "bob" with:
+      """
+      {"email": "bob@elsewhere.example", "password": "another horse battery", "role": "admin"}
+      """
+    And "root" deletes the user "bob"
+    And "root" reads the event feed
+    Then the feed shows, oldest first:
+      | type            | username | email                 | role     | changed                         |
+      | user.created    | root     | root@shop.example     | admin    |                                 |
+      | user.created    | ada      | ada@shop.example      | customer |                                 |
+      | product.created |          |                       |          |                                 |
+      | user.created    | bob      | bob@shop.example      | customer |                                 |
+      | user.updated    | bob      | bob@elsewhere.example | admin    | ['email', 'password', 'role']   |
+      | user.deleted    | bob      | bob@elsewhere.example | admin    |                                 |
+    And no event mentions "horse battery", "argon2" or "session_generation"
+
+  Scenario: A change of an account that changes nothing tells nothing
+    Given "root" has logged in
+    When "root" changes the user "ada" with:
+      """
+      {"email": "ada@shop.example", "role": "customer"}
+      """
+    Then the response status is 200
+    When "root" reads the event feed with "type=user.updated"
+    Then the feed is empty
+
+  Scenario: An admin's new total is told with the total it replaced
+    Given "ada" has ordered 2 "Teapot"
+    And "root" has logged in
+    When "root" changes that order with:
+      """
+      {"total_price": "30.00"}
+      """
+    And "root" reads the event feed with "type=order.updated"
+    Then the feed shows, oldest first:
+      | type          | status  | total_price | previous_total_price |
+      | order.updated | pending | 30.00       | 39.98                |
+
+  Scenario: A total brought down to what was paid is told, and so is the payment it settles
+    Given "ada" has ordered 2 "Teapot"
+    And "root" has recorded a payment of "30.00" with the reference "bank 1" for that order
+    When "root" changes that order with:
+      """
+      {"total_price": "30.00"}
+      """
+    And "root" reads the event feed
+    Then the feed shows, oldest first:
+      | type             | status  | total_price | previous_total_price |
+      | user.created     |         |             |                      |
+      | user.created     |         |             |                      |
+      | product.created  |         |             |                      |
+      | order.created    | pending | 39.98       |                      |
+      | payment.received |         |             |                      |
+      | order.updated    | paid    | 30.00       | 39.98                |
+      | order.paid       | paid    | 30.00       |                      |
 
   Scenario: Refunds are told with the order they belong to
     Given "ada" has ordered 1 "Teapot"
@@ -111,6 +179,8 @@ Feature: The event feed
     When "root" reads the event feed
     Then the feed shows, oldest first:
       | type             | status  | amount |
+      | user.created     |         |        |
+      | user.created     |         |        |
       | product.created  |         |        |
       | order.created    | pending |        |
       | payment.received |         | 19.99  |
@@ -125,6 +195,8 @@ Feature: The event feed
     When "root" reads the event feed
     Then the feed shows, oldest first:
       | type            |
+      | user.created    |
+      | user.created    |
       | product.created |
       | order.created   |
 
@@ -166,7 +238,7 @@ Feature: The event feed
   Scenario: Following next_cursor walks the whole feed, each event once
     Given 24 products "Item 01" to "Item 24"
     When the client follows next_cursor from GET "/events?per_page=5" as "root"
-    Then the walk saw 25 events, each once, oldest first
+    Then the walk saw 27 events, each once, oldest first
 
   Scenario Outline: A bad feed query is refused with 422, naming the parameter
     When "root" reads the event feed with "<query>"

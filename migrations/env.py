@@ -41,6 +41,7 @@ def run_migrations(connection: Connection) -> None:
         include_object=include_object,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
         compare_type=True,
+        on_version_apply=config.attributes.get("on_version_apply"),  # `shop migrate` says what it applied
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -58,11 +58,12 @@ def settings_or_exit(*, signs_tokens: bool = False) -> Settings:
         fail(str(error))
 
 
-def migrate_or_exit(settings: Settings) -> None:
+def migrate_or_exit(settings: Settings) -> list[str]:
+    """The migrations applied, each as "0009: what it does"."""
     from shop.storage.migrate import upgrade
 
     try:
-        upgrade(settings.migrations_url)
+        return upgrade(settings.migrations_url)
     except Exception as error:  # reported in one line: the database is unreachable or refused
         fail(f"could not migrate the database: {type(error).__name__}: {str(error).splitlines()[0]}")
 
@@ -142,9 +143,12 @@ def serve(
 @cli.command()
 def migrate() -> None:
     """Upgrade the database to the newest migration (same as `alembic upgrade head`)."""
+    from shop.storage.migrate import head_revision
+
     settings = settings_or_exit()
-    migrate_or_exit(settings)
-    typer.echo("The database is up to date.")
+    for applied in migrate_or_exit(settings):
+        typer.echo(f"Applied {applied}")
+    typer.echo(f"The database is up to date (migration {head_revision()}).")
 
 
 @cli.command("create-admin")
@@ -206,25 +210,29 @@ def seed(
     settings = settings_or_exit()
     migrate_or_exit(settings)
 
-    async def work(database: Database) -> None:
+    async def work(database: Database) -> tuple[str, str] | None:
         with Progress(
             TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
         ) as bar:
-            for label, count, step in (
-                ("products", products, seed_products),
-                ("users", users, seed_users),
-                ("orders", orders, partial(seed_orders, currency=settings.CURRENCY)),
-            ):
-                if count:
-                    task = bar.add_task(label, total=count)
-                    await step(database, count, partial(bar.advance, task))
+
+            def advance(label: str, count: int) -> Callable[[int], None]:
+                return partial(bar.advance, bar.add_task(label, total=count))
+
+            if products:
+                await seed_products(database, products, advance("products", products))
+            named = await seed_users(database, users, advance("users", users)) if users else None
+            if orders:
+                await seed_orders(database, orders, advance("orders", orders), currency=settings.CURRENCY)
+            return named
 
     try:
-        run_with_database(settings, work)
+        named = run_with_database(settings, work)
     except ValueError as error:
         fail(str(error))
-    if users:
-        typer.echo(f"Seeded customers log in as userN with the password {SEEDED_USER_PASSWORD!r}.")
+    if named is not None:
+        first, last = named
+        who = first if first == last else f"{first} to {last}"
+        typer.echo(f"Seeded customers log in as {who} with the password {SEEDED_USER_PASSWORD!r}.")
 
 
 @cli.command("expire-orders")

@@ -87,8 +87,9 @@ async def seed_products(database: Database, count: int, progress: Progress = _no
         progress(size)
 
 
-async def seed_users(database: Database, count: int, progress: Progress = _no_progress) -> None:
-    """`count` customers, all with SEEDED_USER_PASSWORD (hashed once: Argon2 is slow on purpose)."""
+async def seed_users(database: Database, count: int, progress: Progress = _no_progress) -> tuple[str, str]:
+    """`count` customers, all with SEEDED_USER_PASSWORD (hashed once: Argon2 is slow on
+    purpose), numbered on from the last user's id: the first and the last username."""
     password_hash = hash_password_sync(SEEDED_USER_PASSWORD)
     start = await users.last_id(database)
     done = 0
@@ -98,6 +99,7 @@ async def seed_users(database: Database, count: int, progress: Progress = _no_pr
         await users.add_customers(database, batch, password_hash, utcnow())
         done += size
         progress(size)
+    return f"user{start + 1}", f"user{start + count}"
 
 
 async def seed_orders(database: Database, count: int, progress: Progress = _no_progress, *, currency: str) -> None:

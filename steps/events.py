@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -134,6 +136,14 @@ def last_event_reason(feed: list[dict[str, Any]], placed: list[int], kind: str, 
 def last_event_amount(feed: list[dict[str, Any]], placed: list[int], kind: str, amount: str) -> None:
     last = feed[-1]
     assert (last["type"], last["data"]["order_id"], last["data"]["amount"]) == (kind, placed[-1], amount), last
+
+
+@then(parsers.re(r"no event mentions (?P<listed>.+)"))
+def no_event_mentions(feed: list[dict[str, Any]], listed: str) -> None:
+    """Secrets stay out of the feed: nothing of them in any event, in any case."""
+    told = json.dumps(feed).lower()
+    for text in re.findall(r'"([^"]*)"', listed):
+        assert text.lower() not in told, text
 
 
 @then(step("the walk saw {count:d} events, each once, oldest first"))

@@ -402,6 +402,36 @@ def output_mentions(operator: Operator, text: str) -> None:
     assert operator.result is not None and text in operator.result.stdout
 
 
+def shipped_migrations() -> list[str]:
+    """Every migration the shop ships, oldest first, as `shop migrate` names them."""
+    from alembic.script import ScriptDirectory
+
+    from shop.storage.migrate import alembic_config
+
+    scripts = ScriptDirectory.from_config(alembic_config(""))
+    return [
+        f"{script.revision}: {(script.doc or '').strip().splitlines()[0]}"
+        for script in reversed(list(scripts.walk_revisions()))
+    ]
+
+
+@then("its output names every migration the shop ships, oldest first, and the newest as where the database is")
+def output_names_migrations(operator: Operator) -> None:
+    assert operator.result is not None
+    lines = operator.result.stdout.splitlines()
+    shipped = shipped_migrations()
+    assert lines == [f"Applied {migration}" for migration in shipped] + [
+        f"The database is up to date (migration {shipped[-1].split(':')[0]})."
+    ], lines
+
+
+@then("its output is only that the database is up to date")
+def output_up_to_date(operator: Operator) -> None:
+    assert operator.result is not None
+    newest = shipped_migrations()[-1].split(":")[0]
+    assert operator.result.stdout.splitlines() == [f"The database is up to date (migration {newest})."]
+
+
 @then("that SQLite file has the shop's tables")
 def sqlite_file_has_tables(sqlite_file: Path) -> None:
     with sqlite3.connect(sqlite_file) as connection:

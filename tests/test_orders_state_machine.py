@@ -157,6 +157,7 @@ def run_machine(databases: Databases) -> None:
             # Orders a payment moved to paid (not an admin's PATCH): covered by what was paid.
             self.covered: set[int] = set()
             self.product_changes = 0  # restocks: each a product.updated
+            self.total_changes = 0  # an admin's new totals: each an order.updated
             self.products_deleted = 0
 
         def teardown(self) -> None:
@@ -248,6 +249,8 @@ def run_machine(databases: Databases) -> None:
             before = self.order_now(order_id)
             response = self.call("root", "PATCH", f"/orders/{order_id}", {"total_price": total})
             assert response.status_code == 200, response.text
+            if before is not None and before[1] != total * 100:
+                self.total_changes += 1  # each an order.updated
             self.admin_totals.add(order_id)
             applied = self.applied(order_id)
             if before is not None and before[0] == "pending" and 0 < applied >= total * 100:  # (total in units)
@@ -477,6 +480,10 @@ def run_machine(databases: Databases) -> None:
                 assert (first, created["status"]) == ("order.created", "pending"), story
                 status = "pending"
                 for index, (kind, data) in enumerate(rest):
+                    if kind == "order.updated":  # a new total, told before the move it may settle
+                        assert data["total_price"] != data["previous_total_price"], story
+                        assert data["status"] in MOVES[status] | {status}, story
+                        continue
                     if kind == "order.deleted":
                         assert index == len(rest) - 1 and data["status"] == status, story
                         assert order_id in self.deleted, story
@@ -494,6 +501,8 @@ def run_machine(databases: Databases) -> None:
             assert kinds.count("product.created") == len(PRODUCTS)
             assert kinds.count("product.updated") == self.product_changes
             assert kinds.count("product.deleted") == self.products_deleted
+            assert kinds.count("order.updated") == self.total_changes
+            assert kinds.count("user.created") == 3  # root, ada and bob, made before the first step
 
     run_state_machine_as_test(
         Shopping,

@@ -20,12 +20,16 @@ EventType = Literal[
     "order.shipped",
     "order.delivered",
     "order.cancelled",  # the order's cancel_reason says why: customer, admin, expired
+    "order.updated",  # an admin set the total: previous_total_price says what it was
     "order.deleted",
     "payment.received",
     "refund.created",
     "product.created",
     "product.updated",
     "product.deleted",
+    "user.created",
+    "user.updated",  # changed says what: email, password, role
+    "user.deleted",
 ]
 EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
 ALL_TYPES = "*"  # a webhook that wants this hears of every type
@@ -49,9 +53,10 @@ class Event(TypedDict):
     id: Id
     type: EventType
     created_at: Timestamp
-    # The resource as the API showed it then: an order for order.*, a product for
-    # product.*, a payment or a refund (with its order_id) for payment.received
-    # and refund.created.
+    # The resource as the API showed it then: an order for order.* (order.updated
+    # adds previous_total_price), a product for product.*, a user for user.*
+    # (user.updated adds changed), a payment or a refund (with its order_id) for
+    # payment.received and refund.created.
     data: dict[str, Any]
 
 

@@ -20,6 +20,7 @@ from shop.idempotency import service as idempotency
 from shop.kernel import codec
 from shop.kernel.callers import Caller
 from shop.kernel.errors import Conflict, Forbidden, Invalid, NotFound, ShopError
+from shop.kernel.money import format_cents
 from shop.orders import store
 from shop.orders.schemas import OrderCreate, OrderList, OrderUpdate, public
 from shop.orders.store import LineRow as LineRow
@@ -246,6 +247,10 @@ async def update_order(
             connection, order_id, now, status=status, total_cents=changes.total_price, cancel_reason=reason
         )
         placed = Placed(changed, store.lines_of(connection, order_id))
+        if changes.total_price is not None and changes.total_price != order.total_cents:
+            before = {"previous_total_price": format_cents(order.total_cents)}
+            data = {**public(placed.order, placed.lines, currency), **before}
+            events.record(connection, "order.updated", f"order:{order_id}", data, now)
         if status is not None:
             tell(connection, MOVED[status], placed, currency, now)
         return placed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -24,9 +25,19 @@ def alembic_config(url: URL | str) -> Config:
     return config
 
 
-def upgrade(url: URL | str, revision: str = "head") -> None:
-    """Bring the database at `url` up to `revision`. Blocking: call it outside the event loop."""
-    command.upgrade(alembic_config(url), revision)
+def upgrade(url: URL | str, revision: str = "head") -> list[str]:
+    """Bring the database at `url` up to `revision`: the migrations applied, oldest
+    first, each as "0009: what it does". Blocking: call it outside the event loop."""
+    applied: list[str] = []
+
+    def note(*, step: Any, **_: Any) -> None:
+        doc = (step.up_revision.doc or "").strip().splitlines()
+        applied.append(f"{step.up_revision_id}: {doc[0] if doc else ''}".rstrip(": "))
+
+    config = alembic_config(url)
+    config.attributes["on_version_apply"] = note
+    command.upgrade(config, revision)
+    return applied
 
 
 @functools.cache

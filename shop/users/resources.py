@@ -166,5 +166,5 @@ class User:
         )
     )
     async def on_delete(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, user_id: int) -> None:
-        await service.delete_user(self.database, caller_of(req), user_id)
+        await service.delete_user(self.database, caller_of(req), user_id, self.clock())
         resp.status = 204

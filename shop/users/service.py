@@ -10,6 +10,8 @@ from typing import NamedTuple, Protocol
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from shop.events import service as events
+from shop.events.schemas import EventType
 from shop.kernel.addresses import on_this_machine
 from shop.kernel.callers import Caller
 from shop.kernel.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
@@ -17,7 +19,7 @@ from shop.kernel.passwords import Passwords, weakness
 from shop.storage.database import Database
 from shop.storage.keyset import Page, Sort, Totals, Window, fetch_page
 from shop.users import store
-from shop.users.schemas import UserCreate, UserList, UserUpdate
+from shop.users.schemas import UserCreate, UserList, UserUpdate, public
 from shop.users.store import Standing, UserRow
 
 HAS_ORDERS = "This user has orders (cancelled ones count too), so the account cannot be deleted."
@@ -39,11 +41,23 @@ class Guard(Protocol):
     async def check(self, username_key: str, client: str, verify: Callable[[], Awaitable[bool]]) -> bool: ...
 
 
+def _tell(connection: Connection, kind: EventType, user: UserRow, now: datetime, **more: object) -> None:
+    """Record the event `kind` of the user, as the API shows it (never a secret), in this transaction."""
+    events.record(connection, kind, f"user:{user.id}", {**public(user), **more}, now)
+
+
+def _add(connection: Connection, *, username: str, email: str, password_hash: str, role: str, now: datetime) -> UserRow:
+    """A new user (409 when the username or email is taken) and its user.created event."""
+    user = store.add(connection, username=username, email=email, password_hash=password_hash, role=role, now=now)
+    _tell(connection, "user.created", user, now)
+    return user
+
+
 async def create_user(
     database: Database, *, username: str, email: str, password_hash: str, role: str, now: datetime
 ) -> UserRow:
     def work(connection: Connection) -> UserRow:
-        return store.add(connection, username=username, email=email, password_hash=password_hash, role=role, now=now)
+        return _add(connection, username=username, email=email, password_hash=password_hash, role=role, now=now)
 
     return await database.transaction(work)
 
@@ -56,7 +70,7 @@ async def add_first_accounts(database: Database, accounts: Sequence[NewAccount],
         if store.any_user(connection):
             return False
         for account in accounts:
-            store.add(connection, **account._asdict(), now=now)
+            _add(connection, **account._asdict(), now=now)
         return True
 
     return await database.transaction(work)
@@ -65,7 +79,8 @@ async def add_first_accounts(database: Database, accounts: Sequence[NewAccount],
 async def add_customers(
     database: Database, customers: list[tuple[str, str]], password_hash: str, now: datetime
 ) -> None:
-    """Customers in bulk (demo data), as (username, email) with one password: one multi-row INSERT."""
+    """Customers in bulk (demo data), as (username, email) with one password: one
+    multi-row INSERT, told as no event (as bulk products are not)."""
     await database.transaction(lambda connection: store.add_many(connection, customers, password_hash, now))
 
 
@@ -110,7 +125,7 @@ async def register(
                 wait = math.ceil((first + SIGN_UP_WINDOW - now).total_seconds())
                 raise TooManyRequests("Too many sign-ups from this address; try again later.", retry_after=max(1, wait))
             store.add_sign_up(connection, client, now)
-        return store.add(
+        return _add(
             connection, username=new.username, email=new.email, password_hash=password_hash, role=new.role, now=now
         )
 
@@ -192,13 +207,24 @@ async def update_user(
         stored = store.locked(connection, user_id)
         if stored is None:
             raise NotFound("No such user.")
-        if changes.role is None or changes.role == stored.role:
-            return Changed(store.change(connection, user_id, values, now), "session_generation" in values)
-        _refuse_losing_last_admin(connection, stored)
-        changed = {**values, "role": changes.role, "session_generation": store.NEXT_GENERATION}
-        return Changed(store.change(connection, user_id, changed, now), sessions_ended=True)
+        written = dict(values)
+        if changes.role is not None and changes.role != stored.role:
+            _refuse_losing_last_admin(connection, stored)
+            written.update(role=changes.role, session_generation=store.NEXT_GENERATION)
+        user = store.change(connection, user_id, written, now)
+        told = [name for name in ("email", "password", "role") if _differs(stored, user, name, written)]
+        if told:
+            _tell(connection, "user.updated", user, now, changed=told)
+        return Changed(user, sessions_ended="session_generation" in written)
 
     return await database.transaction(work)
+
+
+def _differs(before: UserRow, after: UserRow, name: str, values: dict[str, object]) -> bool:
+    """Whether a PATCH changed `name`: a new password always does (its hash is new)."""
+    if name == "password":
+        return "password_hash" in values
+    return bool(getattr(before, name) != getattr(after, name))
 
 
 async def log_out(database: Database, caller: Caller) -> None:
@@ -218,7 +244,7 @@ def _refuse_losing_last_admin(connection: Connection, user: UserRow) -> None:
         raise Conflict(LAST_ADMIN)
 
 
-async def delete_user(database: Database, caller: Caller, user_id: int) -> None:
+async def delete_user(database: Database, caller: Caller, user_id: int, now: datetime) -> None:
     """Not while the user has orders (cancelled ones too), nor the last admin."""
     _may_see(caller, user_id)
 
@@ -233,5 +259,6 @@ async def delete_user(database: Database, caller: Caller, user_id: int) -> None:
             raise Conflict(HAS_ORDERS) from None
         if user.role == "admin" and len(admins) <= 1:
             raise Conflict(LAST_ADMIN)  # the removal rolls back with the transaction
+        _tell(connection, "user.deleted", user, now)
 
     await database.transaction(work)

@@ -89,8 +89,10 @@ def package(session: nox.Session) -> None:
 
 @nox.session
 def clients(session: nox.Session) -> None:
-    """A Python client generated from the served /openapi.json by openapi-python-client (no warning allowed),
-    type-checked with mypy --strict and driven through a storefront's flow; Redocly CLI lints the document."""
+    """Clients generated from the served /openapi.json, each driven through a storefront's flow: Python
+    (openapi-python-client, no warning allowed, mypy --strict) and TypeScript (openapi-typescript and
+    openapi-fetch, tsc --strict); Redocly CLI lints the document. The TypeScript and Redocly parts need
+    Node.js 20.19+ and the npm registry: skipped without them, except under CI."""
     sync(session)
     session.run("pytest", "-m", "clients", "tests/clients", *session.posargs)
 

@@ -220,6 +220,37 @@ Feature: API documentation
     When "root" adds a product "Mug" priced 19.999
     Then the response is a problem with status 422
 
+  Scenario: Every example in the document holds to its own schema
+    Readers of ReDoc and Swagger UI see the examples; generated clients and
+    mock servers use them.
+    When a client reads the OpenAPI document
+    Then every example in it is valid against the schema it stands beside
+
+  Scenario Outline: The documented example of an answer is what the shop answers: <method> <path> as <caller>, <status>
+    Problems match in type, title, status and where the errors point; the
+    detail and the request id are the request's own.
+    Given an admin "root" with the password "correct horse battery"
+    When <caller> sends <method> "<path>" with <body>
+    Then the answer is the document's example for <method> "<template>" <status>, but for the detail and the request id
+
+    Examples:
+      | method | path                   | template           | caller | body | status |
+      | GET    | /health                | /health            | nobody | none | 200    |
+      | GET    | /ready                 | /ready             | nobody | none | 200    |
+      | GET    | /users                 | /users             | nobody | none | 401    |
+      | GET    | /orders/987654         | /orders/{order_id} | root   | none | 404    |
+      | POST   | /products              | /products          | root   | {}   | 422    |
+      | GET    | /products?per_page=101 | /products          | root   | none | 422    |
+      | POST   | /users                 | /users             | root   | {}   | 422    |
+
+  Scenario: What a request may leave out says its default in words, so that generated types leave it optional
+    openapi-typescript (and others) make a property with a `default` required
+    in the types it writes: right for an answer, wrong for a request.
+    When a client reads the OpenAPI document
+    Then no property of a request body schema has a default
+    And the property "role" of the request body of POST "/users" says that left out, it is "customer"
+    And the property "user_id" of the request body of POST "/orders" is not required
+
   Scenario: Every error is documented as a problem
     When a client reads the OpenAPI document
     Then every 4xx and 5xx answer in it is "application/problem+json" with the schema "ProblemDetails"

@@ -398,3 +398,113 @@ def takes_empty(exchange: Exchange, first: str, second: str, method: str, path: 
         parameter = query_parameter(exchange, method, path, name)
         assert jsonschema.Draft202012Validator(parameter["schema"]).is_valid(""), parameter
         assert "not given" in parameter["description"], parameter
+
+
+# -- Examples --------------------------------------------------------------------
+
+
+def _examples(node: Any, where: str = "") -> list[tuple[str, dict[str, Any], Any]]:
+    """Every example in the document, with the schema it stands beside: a schema's
+    own `examples`, and a media type's `example` beside its `schema`."""
+    found: list[tuple[str, dict[str, Any], Any]] = []
+    if isinstance(node, dict):
+        if isinstance(node.get("examples"), list) and "content" not in node:
+            schema = {key: value for key, value in node.items() if key != "examples"}
+            found += [(where, schema, example) for example in node["examples"]]
+        if "example" in node and "schema" in node:
+            found.append((where, node["schema"], node["example"]))
+        for key, value in node.items():
+            found += _examples(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _examples(value, f"{where}/{index}")
+    return found
+
+
+@then("every example in it is valid against the schema it stands beside")
+def examples_are_valid(exchange: Exchange) -> None:
+    doc = document(exchange)
+    found = _examples(doc["paths"]) + _examples(doc["components"]["schemas"], "/components/schemas")
+    assert len(found) > 50, len(found)
+    wrong = []
+    for where, schema, example in found:
+        # The document's components beside the schema, so that its $refs resolve.
+        validator = jsonschema.Draft202012Validator(
+            {**schema, "components": doc["components"]}, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+        )
+        wrong += [f"{where}: {error.message}" for error in validator.iter_errors(example)]
+    assert wrong == [], wrong
+
+
+@then(
+    parsers.re(
+        r'the answer is the document\'s example for (?P<method>[A-Z]+) "(?P<template>[^"]+)" (?P<status>\d+), '
+        r"but for the detail and the request id"
+    )
+)
+def answer_is_example(exchange: Exchange, shop: InProcessShop, method: str, template: str, status: str) -> None:
+    answer = exchange.last
+    assert answer.status_code == int(status), answer.text
+    described = shop.request("GET", "/openapi.json").json["paths"][template][method.lower()]["responses"][status]
+    [(media, content)] = described["content"].items()
+    assert answer.headers["Content-Type"] == media, answer.headers
+    example, body = content["example"], answer.json
+    if media != "application/problem+json":
+        assert body == example, (body, example)
+        return
+    own = {"detail", "request_id", "errors"}
+    assert {k: v for k, v in body.items() if k not in own} == {k: v for k, v in example.items() if k not in own}
+    assert isinstance(example["detail"], str) and example["detail"]
+    for error in example.get("errors", []):
+        assert error in body.get("errors", []), (error, body)
+
+
+def _request_schemas(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The component schemas a request body uses, nested ones too, by name."""
+    schemas = doc["components"]["schemas"]
+    names = {
+        found.removeprefix("#/components/schemas/")
+        for item in doc["paths"].values()
+        for operation in item.values()
+        for found in re.findall(r'"\$ref": "([^"]+)"', json.dumps(operation.get("requestBody", {})))
+    }
+    seen: dict[str, dict[str, Any]] = {}
+    while names:
+        name = names.pop()
+        if name not in seen:
+            seen[name] = schemas[name]
+            names |= {
+                ref.removeprefix("#/components/schemas/")
+                for ref in re.findall(r'"\$ref": "([^"]+)"', json.dumps(schemas[name]))
+            }
+    return seen
+
+
+@then("no property of a request body schema has a default")
+def no_request_defaults(exchange: Exchange) -> None:
+    schemas = _request_schemas(document(exchange))
+    assert {"UserCreate", "OrderCreate", "LineIn", "ProductCreate"} <= schemas.keys(), sorted(schemas)
+    defaults = [
+        f"{name}.{prop}"
+        for name, schema in schemas.items()
+        for prop, described in schema.get("properties", {}).items()
+        if "default" in described
+    ]
+    assert defaults == [], defaults
+
+
+@then(
+    step(
+        'the property "{name:q}" of the request body of {method:method} "{path:q}" '
+        'says that left out, it is "{value:q}"'
+    )
+)
+def request_property_says(exchange: Exchange, name: str, method: str, path: str, value: str) -> None:
+    prop = body_schema(exchange, method, path)["properties"][name]
+    assert f'Left out, it is "{value}".' in prop.get("description", ""), prop
+
+
+@then(step('the property "{name:q}" of the request body of {method:method} "{path:q}" is not required'))
+def request_property_optional(exchange: Exchange, name: str, method: str, path: str) -> None:
+    schema = body_schema(exchange, method, path)
+    assert name in schema["properties"] and name not in schema.get("required", []), schema

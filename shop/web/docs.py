@@ -27,12 +27,15 @@ SHOP_ASSETS = Path(__file__).parent / "docs_assets"
 _CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
 
 DESCRIPTION = """\
-A fast, asynchronous e-commerce API: users, a catalogue and orders.
+A fast, asynchronous e-commerce API: users and their roles, a catalogue, orders that
+never oversell, payments and refunds (recorded by hand or from Stripe's webhook), and
+every change told in order, in an event feed and to signed webhooks.
 
 Log in with `POST /login`, then send the `access_token` as `Authorization: Bearer <token>`
-(in this page: "Authorize"). Errors are RFC 9457 problem details with a `request_id`;
-money is a decimal string with two fraction digits; lists page with `page`/`per_page`
-or with the `next_cursor` they return.
+(in Swagger UI at `/docs`, "Authorize" takes it; ReDoc at `/redoc` is for reading).
+Errors are RFC 9457 problem details with a `request_id`; money is a decimal string with
+two fraction digits; lists page with `page`/`per_page` or with the `next_cursor` they
+return; an `Idempotency-Key` makes placing an order, a payment or a refund safe to retry.
 """
 
 # The page runs Swagger UI's own files and the shop's init.js, no inline script;

@@ -14,13 +14,19 @@ from shop.web.openapi import Answer, Operation, documented, problem
 from shop.web.problems import Problem
 
 
-class Status(TypedDict):
-    status: Literal["ok", "ready"]
+class Alive(TypedDict):
+    status: Literal["ok"]
+
+
+class Serving(TypedDict):
+    status: Literal["ready"]
 
 
 BEHIND = "The database schema is not at the newest migration: run `shop migrate`."
-_OK = codec.dumps(Status(status="ok"))
-_READY = codec.dumps(Status(status="ready"))
+ALIVE = Alive(status="ok")
+SERVING = Serving(status="ready")
+_OK = codec.dumps(ALIVE)
+_READY = codec.dumps(SERVING)
 
 
 class Health:
@@ -28,7 +34,7 @@ class Health:
 
     public = frozenset({"GET"})
 
-    @documented(Operation("health", "Is the process alive?", answers={200: Answer("Alive.", Status)}))
+    @documented(Operation("health", "Is the process alive?", answers={200: Answer("Alive.", Alive, example=ALIVE)}))
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         resp.data = _OK
 
@@ -46,7 +52,7 @@ class Ready:
             "ready",
             "Can the process serve? (does the database answer)",
             answers={
-                200: Answer("Ready.", Status),
+                200: Answer("Ready.", Serving, example=SERVING),
                 503: problem("The database does not answer, or its schema is behind the shop's.", "Retry-After"),
             },
         )

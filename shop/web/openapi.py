@@ -12,6 +12,7 @@ named enum values, and links from a 201 to the operations on the new resource.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, TypeAdapter
 
 from shop.kernel.ids import MAX_ID
-from shop.web.problems import PROBLEM_JSON, ProblemDetails
+from shop.web.problems import PROBLEM_JSON, ErrorItem, ProblemDetails, problem_type, title_of
 
 _REF = "#/components/schemas/{model}"
 _PATH_PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
@@ -72,12 +73,14 @@ RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """One documented status: what the body is (a type pydantic can describe) and its headers."""
+    """One documented status: what the body is (a type pydantic can describe), its
+    headers, and an example of it where a sample made from the schema would mislead."""
 
     description: str
     schema: Any = None
     headers: tuple[str, ...] = ()
     media_type: str = "application/json"
+    example: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,11 +136,24 @@ class _Components:
     def add(self, kind: Any, mode: str) -> dict[str, Any]:
         """A `$ref` to `kind`'s schema, registered under its name."""
         schema = TypeAdapter(kind).json_schema(mode=mode, ref_template=_REF)  # type: ignore[arg-type]
+        if mode == "validation":
+            for described in (schema, *schema.get("$defs", {}).values()):
+                _defaults_in_words(described)
         self.schemas.update(schema.pop("$defs", {}))
         name = _name(kind)
         # A generic model keeps its own title ("Listing"): generators name their classes by titles.
         self.schemas[name] = {**schema, "title": name}
         return {"$ref": _REF.format(model=name)}
+
+
+def _defaults_in_words(schema: dict[str, Any]) -> None:
+    """What a request may leave out says its default in words, not as `default`:
+    generators such as openapi-typescript make a property with a `default`
+    required, which is true of an answer but not of a request."""
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and (default := prop.pop("default")) is not None:
+            said = f"Left out, it is {json.dumps(default)}."
+            prop["description"] = f"{prop['description']} {said}" if "description" in prop else said
 
 
 def _name(kind: Any) -> str:
@@ -175,7 +191,11 @@ def _without_null(prop: dict[str, Any]) -> dict[str, Any]:
     return prop
 
 
-def _answer(components: _Components, answer: Answer) -> dict[str, Any]:
+# A request id as the shop makes one, for the examples.
+EXAMPLE_REQUEST_ID = "5f0c6a4e-8d2b-4c1e-9a7f-3b2d1e0c9f8a"
+
+
+def _answer(components: _Components, status: int, answer: Answer, invalid_at: ErrorItem | None) -> dict[str, Any]:
     described: dict[str, Any] = {
         "description": answer.description,
         "headers": {name: {"$ref": f"#/components/headers/{name}"} for name in ("X-Request-ID", *answer.headers)},
@@ -184,8 +204,41 @@ def _answer(components: _Components, answer: Answer) -> dict[str, Any]:
         schema = (
             answer.schema if isinstance(answer.schema, dict) else components.add(answer.schema, mode="serialization")
         )
-        described["content"] = {answer.media_type: {"schema": schema}}
+        media: dict[str, Any] = {"schema": schema}
+        example = answer.example if answer.example is not None else _problem_example(status, answer, invalid_at)
+        if example is not None:
+            media["example"] = example
+        described["content"] = {answer.media_type: media}
     return described
+
+
+def _problem_example(status: int, answer: Answer, invalid_at: ErrorItem | None) -> ProblemDetails | None:
+    """A problem as the shop answers with it for `status`: a sample made from the
+    schema alone would show the first type of all and a status of 0."""
+    if answer.schema is not ProblemDetails:
+        return None
+    example: ProblemDetails = {
+        "type": problem_type(status),
+        "title": title_of(status),
+        "status": status,
+        "detail": answer.description,
+        "request_id": EXAMPLE_REQUEST_ID,
+    }
+    if status == 422 and invalid_at is not None:
+        example["errors"] = [invalid_at]
+    return example
+
+
+def _invalid_at(operation: Operation) -> ErrorItem | None:
+    """Where a 422 of this operation points, for its example: a required body field
+    left out, or a list's per_page above 100."""
+    if operation.body is not None:
+        fields = operation.body.model_fields
+        name = next((name for name, info in fields.items() if info.is_required()), next(iter(fields), ""))
+        return {"loc": ["body", name], "msg": "Field required"}
+    if operation.query is not None and "per_page" in operation.query.model_fields:
+        return {"loc": ["query", "per_page"], "msg": "Input should be less than or equal to 100"}
+    return None
 
 
 def _operation(
@@ -230,7 +283,10 @@ def _operation(
         }
         for status, answer in ((400, MALFORMED), (413, TOO_LARGE), (415, NOT_JSON), (422, INVALID)):
             answers.setdefault(status, answer)
-    described["responses"] = {str(status): _answer(components, answers[status]) for status in sorted(answers)}
+    invalid_at = _invalid_at(operation)
+    described["responses"] = {
+        str(status): _answer(components, status, answers[status], invalid_at) for status in sorted(answers)
+    }
     return described
 
 

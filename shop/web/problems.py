@@ -45,6 +45,11 @@ _TYPES: dict[int, ProblemType] = dict(
 _TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 
 
+def title_of(status: int) -> str:
+    """A problem's title: the status's phrase, in RFC 9110's words."""
+    return _TITLES.get(status) or falcon.code_to_http_status(status).removeprefix(f"{status} ")
+
+
 def problem_type(status: int) -> ProblemType:
     """The problem type for a status: its own, else that of its class (400 or 500)."""
     return _TYPES.get(status) or _TYPES[500 if status >= 500 else 400]
@@ -109,7 +114,7 @@ def _request_id(req: falcon.asgi.Request) -> str:
 def problem_body(req: falcon.asgi.Request, error: falcon.HTTPError) -> ProblemDetails:
     status = error.status_code
     # Falcon's default titles are status lines ("404 Not Found"): keep the phrase.
-    title = _TITLES.get(status) or (error.title or falcon.code_to_http_status(status)).removeprefix(f"{status} ")
+    title = _TITLES.get(status) or (error.title.removeprefix(f"{status} ") if error.title else title_of(status))
     body = _body(req, status, title, error.description or title)
     errors = getattr(error, "errors", None)
     if errors is not None:

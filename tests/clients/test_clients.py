@@ -4,8 +4,14 @@
 Against a real `shop serve` on a fresh SQLite database: openapi-python-client
 (pinned in pyproject's `clients` group) writes a Python client from
 /openapi.json and must not warn; `mypy --strict` checks flow.py against that
-client; flow.py then drives a storefront's flow through it alone. Redocly CLI
-(from the npm registry) lints the same document and must find nothing.
+client; flow.py then drives a storefront's flow through it alone. The same for
+TypeScript: openapi-typescript (default options) writes the types,
+openapi-fetch calls the shop, `tsc --strict` compiles typescript/flow.ts with no
+error and Node runs it (versions pinned in typescript/package-lock.json).
+Redocly CLI lints the same document and must find nothing.
+
+The TypeScript flow and Redocly need Node.js 20.19 or newer and the npm
+registry: without them they are skipped, and under CI they fail.
 """
 
 from __future__ import annotations
@@ -30,6 +36,21 @@ HERE = Path(__file__).parent
 PASSWORD = "generated clients work 1st time"
 REDOCLY = "@redocly/cli@2.77.0"
 BIN = Path(sys.executable).parent
+NODE_AT_LEAST = (20, 19)
+
+
+def node_tool(name: str) -> str:
+    """`npm` or `npx` of a Node.js new enough; without one the test is skipped (under CI it fails)."""
+    found, node = shutil.which(name), shutil.which("node")
+    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=False).stdout if node else ""
+    numbers = tuple(int(part) for part in version.strip().lstrip("v").split(".")[:2] if part.isdigit())
+    if found is None or numbers < NODE_AT_LEAST:
+        wanted = ".".join(map(str, NODE_AT_LEAST))
+        why = f"needs Node.js {wanted} or newer with {name} (found {version.strip() or 'no node'})"
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -74,11 +95,11 @@ def generated(document: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def run(*words: object, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(*words: object, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     # The session's own tools first on PATH: the generator formats its output with ruff.
     env = {**(env or os.environ), "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     return subprocess.run(
-        [str(word) for word in words], capture_output=True, text=True, timeout=600, env=env, check=False
+        [str(word) for word in words], capture_output=True, text=True, timeout=600, env=env, cwd=cwd, check=False
     )
 
 
@@ -110,9 +131,38 @@ def test_a_storefront_flow_runs_through_the_generated_client_alone(generated: Pa
     assert "the generated client's flow held" in flow.stdout
 
 
+@pytest.fixture(scope="module")
+def typescript(document: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The TypeScript flow's folder, its packages installed and its types generated
+    from the document, then compiled: the folder and what the compiler said."""
+    npm = node_tool("npm")
+    folder = tmp_path_factory.mktemp("typescript")
+    for name in ("package.json", "package-lock.json", "tsconfig.json", "flow.ts"):
+        shutil.copy(HERE / "typescript" / name, folder / name)
+    installed = run(npm, "ci", "--no-audit", "--no-fund", cwd=folder)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    tools = folder / "node_modules" / ".bin"
+    generated = run(tools / "openapi-typescript", document, "--output", folder / "schema.d.ts", cwd=folder)
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    compiled = run(tools / "tsc", "--project", folder / "tsconfig.json", cwd=folder)
+    return folder, compiled.stdout + compiled.stderr if compiled.returncode else ""
+
+
+def test_the_typescript_flow_compiles_strictly_against_the_generated_types(typescript: tuple[Path, str]) -> None:
+    _, errors = typescript
+    assert errors == "", errors
+
+
+def test_a_storefront_flow_runs_through_the_typescript_client(typescript: tuple[Path, str], served: Server) -> None:
+    folder, errors = typescript
+    assert errors == "", "the flow did not compile"
+    flow = run(node_tool("node"), folder / "build" / "flow.js", served.url(""), "client-admin", PASSWORD, cwd=folder)
+    assert flow.returncode == 0, flow.stdout + flow.stderr
+    assert "the TypeScript client's flow held" in flow.stdout
+
+
 def test_redocly_finds_nothing_in_the_document(document: Path) -> None:
-    npx = shutil.which("npx")
-    assert npx is not None, "Redocly CLI runs from the npm registry: install Node.js 20.19 or newer (npx)"
+    npx = node_tool("npx")
     # Its rules and the named exemptions, beside the document they name.
     for name in ("redocly.yaml", ".redocly.lint-ignore.yaml"):
         shutil.copy(HERE / name, document.parent / name)

@@ -1,0 +1,108 @@
+// A storefront's first day through types that openapi-typescript generates from
+// the shop's served /openapi.json (default options) and openapi-fetch: nothing
+// else. `nox -s clients` generates schema.d.ts, compiles this file with
+// `tsc --strict` (a property a request may leave out must be optional in the
+// types) and runs it against a live `shop serve`:
+//
+//     node build/flow.js BASE_URL ADMIN_USERNAME ADMIN_PASSWORD
+//
+// It exits non-zero at the first step that does not hold.
+
+import createClient from "openapi-fetch";
+import type { components, paths } from "./schema.js";
+
+type Problem = components["schemas"]["ProblemDetails"];
+type Product = components["schemas"]["Product"];
+
+function check(condition: unknown, what: string): asserts condition {
+  if (!condition) {
+    throw new Error(`did not hold: ${what}`);
+  }
+}
+
+function isProblem(error: Problem | undefined, response: Response, status: number, type: Problem["type"]): Problem {
+  check(response.status === status, `the answer is ${status}, not ${response.status}`);
+  check(error !== undefined && error.status === status && error.type === type, `a problem of type ${type}`);
+  check(error.request_id === response.headers.get("X-Request-ID"), "the problem names the request id");
+  return error;
+}
+
+async function main(baseUrl: string, adminName: string, adminPassword: string): Promise<void> {
+  const run = crypto.randomUUID().slice(0, 8); // names of this run's own: the flow can run again
+  const shop = createClient<paths>({ baseUrl });
+
+  async function logIn(username: string, password: string): Promise<{ Authorization: string }> {
+    const { data, response } = await shop.POST("/login", { body: { username, password } });
+    check(response.status === 200 && data !== undefined, `${username} logs in`);
+    check(data.token_type === "Bearer" && data.expires_in > 0, "a bearer token that expires");
+    return { Authorization: `Bearer ${data.access_token}` };
+  }
+
+  // 401: a token the shop did not sign.
+  const refused = await shop.GET("/users/me", { headers: { Authorization: "Bearer not-a-token" } });
+  isProblem(refused.error, refused.response, 401, "urn:shop:problem:unauthorized");
+
+  // An admin stocks the catalogue: a product needs no description.
+  const admin = await logIn(adminName, adminPassword);
+  const made: Product[] = [];
+  for (let n = 0; n < 5; n++) {
+    const { data, response } = await shop.POST("/products", {
+      headers: admin,
+      body: { name: `Pan ${run} ${n}`, price: `${10 + n}.50`, stock: 5 },
+    });
+    check(response.status === 201 && data !== undefined, "the product is created");
+    check(response.headers.get("Location")?.endsWith(`/products/${data.id}`), "Location names the new product");
+    made.push(data);
+  }
+
+  // A customer made by an admin, with no role given: a customer.
+  const password = `a long pass phrase ${run}`;
+  const signedUp = await shop.POST("/users", {
+    headers: admin,
+    body: { username: `bea-${run}`, email: `bea-${run}@example.com`, password },
+  });
+  check(signedUp.data !== undefined && signedUp.data.role === "customer", "a new user is a customer by default");
+  const bea = await logIn(`bea-${run}`, password);
+
+  // The catalogue walked to its end by next_cursor, two at a time.
+  const seen: number[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: NonNullable<paths["/products"]["get"]["parameters"]["query"]> = { q: `pan ${run}`, per_page: 2 };
+    if (cursor !== null) {
+      query.cursor = cursor;
+    }
+    const { data, response } = await shop.GET("/products", { headers: bea, params: { query } });
+    check(response.status === 200 && data !== undefined, "a page of the catalogue");
+    check(response.headers.get("X-Total-Count") === "5", "the total in X-Total-Count");
+    seen.push(...data.items.map((product) => product.id));
+    cursor = data.next_cursor ?? null;
+  } while (cursor !== null);
+  check(JSON.stringify(seen) === JSON.stringify(made.map((product) => product.id)), "every product once, in order");
+
+  // An order for oneself, with no user_id, made safe to retry by its Idempotency-Key.
+  const pan = made[0];
+  check(pan !== undefined, "a product to order");
+  const key = `order-${run}`;
+  const items = [{ product_id: pan.id, quantity: 2 }];
+  const placed = await shop.POST("/orders", { headers: bea, params: { header: { "Idempotency-Key": key } }, body: { items } });
+  check(placed.response.status === 201 && placed.data !== undefined, "the order is placed");
+  check(placed.data.status === "pending" && placed.data.total_price === "21.00", "pending, for 2 x 10.50");
+  const again = await shop.POST("/orders", { headers: bea, params: { header: { "Idempotency-Key": key } }, body: { items } });
+  check(again.response.headers.get("Idempotent-Replayed") === "true", "the retry is the first answer, replayed");
+  check(again.data?.id === placed.data.id, "and the same order");
+
+  // 422: a quantity of 0, named where it is.
+  const none = await shop.POST("/orders", { headers: bea, body: { items: [{ product_id: pan.id, quantity: 0 }] } });
+  const invalid = isProblem(none.error, none.response, 422, "urn:shop:problem:validation");
+  check(invalid.errors?.[0]?.loc.join(".") === "body.items.0.quantity", "the error is at body.items.0.quantity");
+
+  console.log("the TypeScript client's flow held");
+}
+
+const [baseUrl, adminName, adminPassword] = process.argv.slice(2);
+if (baseUrl === undefined || adminName === undefined || adminPassword === undefined) {
+  console.error("usage: node build/flow.js BASE_URL ADMIN_USERNAME ADMIN_PASSWORD");
+  process.exit(2);
+}
+await main(baseUrl, adminName, adminPassword);

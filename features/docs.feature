@@ -276,6 +276,19 @@ Feature: API documentation
     And the page loads nothing from another origin
     When a client loads the script that starts ReDoc
     Then it reads "openapi.json"
+    When a client sends GET "/docs/shop/redoc.standalone.js"
+    Then the response does not mention "cdn.redoc.ly"
+    And the response mentions "data:image/svg+xml;base64,"
+
+  Scenario Outline: The browser's icon is the shop's own: <what>
+    When a client sends GET "<path>"
+    Then the response status is 200
+    And the response header "Content-Type" is "image/svg+xml"
+
+    Examples:
+      | what                             | path                     |
+      | the one every browser asks for   | /favicon.ico             |
+      | the one the pages name           | /docs/shop/favicon.svg   |
 
   Scenario Outline: The pages' own files are served, and nothing else of their packages: <file>
     Swagger UI's package also holds an editor, source maps, a demo's
@@ -289,6 +302,7 @@ Feature: API documentation
       | Swagger UI's script     | GET    | /docs/swagger-ui/swagger-ui-bundle.js   | 200    |
       | Swagger UI's styles     | HEAD   | /docs/swagger-ui/swagger-ui.css         | 200    |
       | ReDoc's script          | GET    | /docs/shop/redoc.standalone.js          | 200    |
+      | the shop's icon         | HEAD   | /docs/shop/favicon.svg                  | 200    |
       | the editor              | GET    | /docs/swagger-ui/swagger-editor.js      | 404    |
       | a source map            | GET    | /docs/swagger-ui/swagger-editor.js.map  | 404    |
       | the demo's initializer  | GET    | /docs/swagger-ui/swagger-initializer.js | 404    |

@@ -38,6 +38,7 @@ from shop.users.service import standing_of
 from shop.web.auth import Authentication
 from shop.web.docs import (
     DocsFiles,
+    Favicon,
     OpenAPIDocument,
     ReDoc,
     Root,
@@ -229,4 +230,5 @@ def create_app(
     app.add_file_route("/docs/shop/{name}", DocsFiles.shop())
     app.add_file_route("/docs/", ToPage("/docs"))
     app.add_file_route("/redoc/", ToPage("/redoc"))
+    app.add_file_route("/favicon.ico", Favicon())
     return app

@@ -172,7 +172,7 @@ def page_assets(exchange: Exchange) -> list[str]:
 
 @then("every script and stylesheet the page loads is served by the shop")
 def assets_served(exchange: Exchange, shop: InProcessShop) -> None:
-    kinds = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
+    kinds = {".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml"}
     for url in page_assets(exchange):
         path = urljoin("/docs", url)
         response = shop.request("GET", path)

@@ -286,6 +286,11 @@ def does_not_mention(exchange: Exchange, text: str) -> None:
     assert all(text.lower() not in value.lower() for value in exchange.last.headers.values())
 
 
+@then(step('the response mentions "{text:q}"'))
+def mentions(exchange: Exchange, text: str) -> None:
+    assert text in exchange.last.text, exchange.last.text[:300]
+
+
 @then(step('the response carries the request id "{request_id:q}"'))
 def carries_request_id(exchange: Exchange, request_id: str) -> None:
     assert exchange.last.headers["X-Request-ID"] == request_id

@@ -74,7 +74,7 @@ Feature: The catalogue
       | "Infinity"     | decimal string      |
       | ""             | decimal string      |
       | true           | decimal string      |
-      | null           | decimal string      |
+      | null           | must not be null    |
       | [5]            | decimal string      |
 
   Scenario Outline: Each field of a new product is checked

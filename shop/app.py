@@ -206,6 +206,18 @@ def create_app(
     public = settings.PUBLIC_CATALOGUE
     app.add_route("/products", products.Products(database, clock, totals, cursors, currency, public=public))
     app.add_route("/products/{product_id:id}", products.Product(database, clock, currency, public=public))
+    app.add_route(
+        "/products/{product_id:id}/variants",
+        products.Variants(database, clock, totals, cursors, currency, public=public),
+    )
+    app.add_route(
+        "/products/{product_id:id}/variants/{variant_id:id}",
+        products.Variant(database, clock, currency, public=public),
+    )
+    app.add_route(
+        "/products/{product_id:id}/variants/{variant_id:id}/stock-movements",
+        products.StockMovements(database, totals, cursors),
+    )
     app.add_route("/orders", orders.Orders(database, clock, totals, cursors, currency, app.metrics))
     app.add_route("/orders/{order_id:id}", orders.Order(database, clock, currency, paid_cents=applied_cents))
     app.add_route("/orders/{order_id:id}/payments", payments.Payments(database, clock, currency))

@@ -19,7 +19,7 @@ from shop.orders import store as orders
 from shop.orders.store import LineRow
 from shop.products import service
 from shop.products.schemas import ProductCreate
-from shop.storage.models import Order, OrderLine, Product
+from shop.storage.models import Order, OrderLine, Product, Variant
 from steps.accounts import change_stored, names, user_id
 from steps.grammar import step
 from steps.http import Exchange, FakeClock, send, start_shop, test_settings
@@ -30,12 +30,21 @@ def add_product(shop: InProcessShop, name: str, price: str, stock: int) -> int:
     new = ProductCreate.model_validate({"name": name, "price": price, "stock": stock})
     shop.remembered[name] = shop.run(
         service.create_product(shop.app.database, new, shop.app.clock(), shop.app.settings.CURRENCY)
-    ).id
+    ).product.id
     return shop.remembered[name]
 
 
 def stored_product(shop: InProcessShop, name: str) -> Row[Any] | None:
     return shop.in_database(lambda connection: connection.execute(select(Product).where(Product.name == name)).first())
+
+
+def sole_variant(shop: InProcessShop, name: str) -> Row[Any]:
+    """The one active variant of a product without options."""
+    statement = (
+        select(Variant).join(Product).where(Product.name == name, Variant.archived_at.is_(None)).order_by(Variant.id)
+    )
+    (variant,) = shop.in_database(lambda connection: connection.execute(statement).all())
+    return variant
 
 
 def product_id(shop: InProcessShop, name: str) -> int:
@@ -84,7 +93,7 @@ def products_table(shop: InProcessShop, datatable: list[list[str]]) -> None:
 
 @given(step('the product "{name:q}" has since been changed to {stock:d} in stock'))
 def changed_behind(shop: InProcessShop, name: str, stock: int) -> None:
-    change_stored(shop, update(Product).where(Product.name == name).values(stock=stock))
+    change_stored(shop, update(Variant).where(Variant.id == sole_variant(shop, name).id).values(stock=stock))
 
 
 @given(step('"{username:q}" has an order of {quantity:d} "{name:q}"'))
@@ -93,7 +102,8 @@ def an_order(shop: InProcessShop, username: str, quantity: int, name: str) -> No
     assert product is not None
     owner = user_id(shop, username)
 
-    line = LineRow(product.id, product.name, product.price_cents, quantity)
+    variant = sole_variant(shop, name)
+    line = LineRow(product.id, variant.id, variant.sku, "{}", product.name, product.price_cents, quantity)
     shop.in_database(lambda connection: orders.add(connection, owner, [line], shop.app.clock()))
 
 
@@ -291,9 +301,12 @@ def walk_showed_all(walk: Walk) -> None:
 @then(step('the response is the product "{name:q}" priced "{price:q}" {currency:w} with {stock:d} in stock'))
 def response_is_product(exchange: Exchange, name: str, price: str, currency: str, stock: int) -> None:
     body = exchange.last.json
-    keys = {"id", "name", "description", "price", "currency", "stock", "created_at", "updated_at"}
-    assert set(body) == keys, body
+    keys = {"id", "name", "slug", "description", "price", "currency", "stock", "options", "variants", "images"}
+    assert set(body) == keys | {"created_at", "updated_at"}, body
     assert (body["name"], body["price"], body["currency"], body["stock"]) == (name, price, currency, stock)
+    if not body["options"]:  # its one variant carries the price and stock
+        (variant,) = body["variants"]
+        assert (variant["price"], variant["stock"], variant["options"]) == (price, stock, {}), variant
     for stamp in ("created_at", "updated_at"):
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", body[stamp])
 
@@ -312,7 +325,7 @@ def no_product(shop: InProcessShop, name: str) -> None:
 def product_stored_as(shop: InProcessShop, name: str, price: str, stock: int) -> None:
     product = stored_product(shop, name)
     assert product is not None
-    assert (product.price_cents, product.stock) == (parse_cents(price), stock)
+    assert (product.price_cents, sole_variant(shop, name).stock) == (parse_cents(price), stock)
 
 
 @then("the response has an ETag")

@@ -19,7 +19,7 @@ from shop.orders.schemas import OrderCreate, OrderUpdate
 from shop.payments import service as payments
 from shop.storage.models import Order, Product
 from steps.accounts import change_stored, login, names, user_id
-from steps.catalogue import product_id, stored_product
+from steps.catalogue import product_id, sole_variant
 from steps.grammar import step
 from steps.http import Exchange, FakeClock, send
 from steps.shop_client import InProcessShop
@@ -78,9 +78,8 @@ def place(
 
 
 def stock_of(shop: InProcessShop, name: str) -> int:
-    product = stored_product(shop, name)
-    assert product is not None
-    return int(product.stock)
+    """The stock of the product's one variant."""
+    return int(sole_variant(shop, name).stock)
 
 
 def orders_of(shop: InProcessShop, username: str) -> int:
@@ -253,8 +252,18 @@ def response_is_order(
     header, *rows = datatable
     expected = [dict(zip(header, row, strict=True)) for row in rows]
     for item, want in zip(body["items"], expected, strict=True):
-        assert set(item) == {"product_id", "name", "unit_price", "quantity", "line_total"}
+        assert set(item) == {
+            "product_id",
+            "variant_id",
+            "sku",
+            "name",
+            "options",
+            "unit_price",
+            "quantity",
+            "line_total",
+        }
         assert item["product_id"] == product_id(shop, want["name"])
+        assert item["variant_id"] is not None and item["sku"], item
         assert (item["name"], item["unit_price"], str(item["quantity"]), item["line_total"]) == (
             want["name"],
             want["unit_price"],

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from shop.kernel.clock import utcnow
 from shop.kernel.money import format_cents
 from shop.kernel.settings import Settings
-from shop.storage.models import Product
+from shop.storage.models import Product, Variant
 from steps.accounts import shop_with_user
 from steps.shop_client import InProcessShop
 
@@ -51,21 +51,23 @@ def stock_catalogue(shop: InProcessShop, products: list[tuple[str, int, int]]) -
     def work(connection: Connection) -> list[dict[str, Any]]:
         connection.execute(delete(Product))
         rows = []
-        for name, price, stock in products:
+        for n, (name, price, stock) in enumerate(products):
             now = utcnow()  # distinct, increasing: created_at follows the id
-            rows.append(
-                {
-                    "name": name,
-                    "name_key": name.casefold(),
-                    "description": "",
-                    "price_cents": price,
-                    "stock": stock,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-        for row in rows:
+            row = {
+                "name": name,
+                "name_key": name.casefold(),
+                "slug": f"product-{n}",
+                "description": "",
+                "price_cents": price,
+                "created_at": now,
+                "updated_at": now,
+            }
             row["id"] = connection.execute(insert(Product).values(row).returning(Product.id)).scalar_one()
+            variant = {"product_id": row["id"], "sku": f"sku-{n}", "sku_key": f"sku-{n}", "options": "{}"}
+            connection.execute(
+                insert(Variant).values(**variant, values_key="[]", price_cents=price, stock=stock, position=0)
+            )
+            rows.append({**row, "stock": stock})
         return rows
 
     return shop.in_database(work)

@@ -42,8 +42,8 @@ def test_a_write_that_breaks_a_foreign_key_is_refused_and_rolled_back(database_u
     def orphan_line(connection: Connection) -> None:
         connection.execute(
             text(
-                "INSERT INTO products (name, name_key, description, price_cents, stock, created_at, "
-                "updated_at) VALUES ('Mug', 'mug', '', 1, 1, '2026-01-01', '2026-01-01')"
+                "INSERT INTO products (name, name_key, slug, description, price_cents, created_at, "
+                "updated_at) VALUES ('Mug', 'mug', 'mug', '', 1, '2026-01-01', '2026-01-01')"
             )
         )
         connection.execute(
@@ -73,8 +73,8 @@ def test_write_transactions_on_sqlite_wait_for_each_other_instead_of_failing(sql
     """Twenty concurrent read-then-write transactions from two apps: none sees "database is locked"."""
 
     def bump(connection: Connection) -> None:
-        stock = connection.execute(text("SELECT stock FROM products")).scalar_one()
-        connection.execute(text("UPDATE products SET stock = :stock"), {"stock": stock + 1})
+        price = connection.execute(text("SELECT price_cents FROM products")).scalar_one()
+        connection.execute(text("UPDATE products SET price_cents = :price"), {"price": price + 1})
 
     async def race() -> int:
         first, second = Database(sqlite_url), Database(sqlite_url)  # two writers, as two workers would have
@@ -82,13 +82,13 @@ def test_write_transactions_on_sqlite_wait_for_each_other_instead_of_failing(sql
             await first.transaction(
                 lambda connection: connection.execute(
                     text(
-                        "INSERT INTO products (name, name_key, description, price_cents, stock, created_at, updated_at)"
-                        " VALUES ('Mug', 'mug', '', 100, 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                        "INSERT INTO products (name, name_key, slug, description, price_cents, created_at, updated_at)"
+                        " VALUES ('Mug', 'mug', 'mug', '', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
                     )
                 )
             )
             await asyncio.gather(*(first.transaction(bump) if n % 2 else second.transaction(bump) for n in range(20)))
-            return int(await first.reads.scalar("SELECT stock FROM products"))
+            return int(await first.reads.scalar("SELECT price_cents FROM products"))
         finally:
             await first.dispose()
             await second.dispose()

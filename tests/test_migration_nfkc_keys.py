@@ -28,7 +28,7 @@ def test_stored_names_get_nfkc_keys_and_a_clash_keeps_the_old_key(tmp_path: Path
             )
         db.execute("DELETE FROM products WHERE name = 'Cup'")  # its id (5) must never come back
 
-    command.upgrade(config, "head")
+    command.upgrade(config, "0004")
 
     with sqlite3.connect(path) as db:
         keys = dict(db.execute("SELECT name, name_key FROM products").fetchall())

@@ -1,10 +1,12 @@
-"""A state machine drives the in-process shop with random orders, cancellations,
-status moves, deletions, restocks, product deletions, payments and refunds
-(an admin's, and Stripe's signed webhook deliveries), and after every step
-checks the shop's promises:
+"""A state machine drives the in-process shop with random orders (of variants,
+and of products by their one variant), cancellations, status moves, deletions,
+restocks, variant deletions (archives, once ordered), product deletions,
+payments and refunds (an admin's, and Stripe's signed webhook deliveries), and
+after every step checks the shop's promises:
 
-- for every product, stock + the quantities held by live orders (not cancelled,
-  not deleted) = everything ever put in;
+- for every variant, archived ones too, stock + the quantities held by live
+  orders (not cancelled, not deleted) = everything ever put in, and its stock
+  movements add up to its stock;
 - every order's total is the sum of its lines, unless an admin set it;
 - no stock is below zero;
 - a refused request changed nothing, and neither did a repeated Stripe event;
@@ -37,21 +39,24 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from conftest import Databases
 from shop.kernel.money import format_cents, parse_cents
 from shop.kernel.settings import load_settings
 from shop.orders.service import MOVED, MOVES
-from shop.storage.models import Event, Order, OrderLine, Payment, Product, ProviderEvent, Refund
+from shop.storage.models import Event, Order, OrderLine, Payment, Product, ProviderEvent, Refund, StockMovement, Variant
 from shop.users.service import create_user
 from steps.http import CHEAP_HASHER, FakeClock, in_process_app
 from steps.payments import WEBHOOK, payment_intent, stripe_delivery, stripe_event
 from steps.shop_client import InProcessShop
 from tests.budgets import STATE_MACHINE_EXAMPLES, STATE_MACHINE_STEPS
 
-PRODUCTS = ("Kettle", "Mug", "Teapot")
+# Two products of one variant each, and a shirt in three sizes.
+PRODUCTS = (("Kettle", 5), ("Mug", 8))
+SHIRT = {"name": "Shirt", "options": [{"name": "size", "values": ["S", "M", "L"]}]}
+SIZES = (("S", 4), ("M", 2), ("L", 3))
 TTL_SECONDS = 60
 STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled")
 PASSWORD = "correct horse battery"
@@ -74,9 +79,15 @@ def snapshot(shop: InProcessShop) -> tuple[Any, ...]:
     """Everything a request could change, to compare before and after a refusal."""
 
     def read(connection: Connection) -> tuple[Any, ...]:
-        products = connection.execute(select(Product.id, Product.stock, Product.price_cents)).all()
+        products = connection.execute(select(Product.id, Product.price_cents)).all()
+        variants = connection.execute(select(Variant.id, Variant.product_id, Variant.stock, Variant.archived_at)).all()
+        ledger = connection.execute(
+            select(StockMovement.variant_id, func.sum(StockMovement.delta), func.count()).group_by(
+                StockMovement.variant_id
+            )
+        ).all()
         orders = connection.execute(select(Order.id, Order.status, Order.total_cents, Order.cancel_reason)).all()
-        lines = connection.execute(select(OrderLine.order_id, OrderLine.product_id, OrderLine.quantity)).all()
+        lines = connection.execute(select(OrderLine.order_id, OrderLine.variant_id, OrderLine.quantity)).all()
         payments = connection.execute(
             select(
                 Payment.id, Payment.order_id, Payment.provider, Payment.reference, Payment.amount_cents, Payment.applied
@@ -88,7 +99,7 @@ def snapshot(shop: InProcessShop) -> tuple[Any, ...]:
         events = connection.execute(select(ProviderEvent.provider, ProviderEvent.event_id)).all()
         told = connection.execute(select(Event.type, Event.subject, Event.data).order_by(Event.id)).all()
         return (
-            tuple(sorted(products)),
+            (tuple(sorted(products)), tuple(sorted(variants, key=repr)), tuple(sorted(ledger))),
             tuple(sorted(orders)),
             tuple(sorted(lines, key=repr)),
             tuple(payments),
@@ -143,12 +154,23 @@ def run_machine(databases: Databases) -> None:
                 self.shop.run(user)
                 body = {"username": name, "password": PASSWORD}
                 self.tokens[name] = self.shop.request("POST", "/login", json=body).json["access_token"]
-            self.put_in: dict[int, int] = {}
+            self.put_in: dict[int, int] = {}  # by variant, archived ones too: every unit ever put in
+            self.product_of: dict[int, int] = {}  # every variant's product, deleted ones too
+            self.ordered: set[int] = set()  # variants an order ever took
+            self.archived: set[int] = set()
             self.orders: set[int] = set()
             self.deleted: set[int] = set()
-            for name, stock in zip(PRODUCTS, (5, 8, 3), strict=True):
-                created = self.call("root", "POST", "/products", {"name": name, "price": "2.50", "stock": stock})
-                self.put_in[created.json["id"]] = stock
+            created = [
+                self.call("root", "POST", "/products", {"name": name, "price": "2.50", "stock": stock})
+                for name, stock in PRODUCTS
+            ]
+            shirt = {**SHIRT, "variants": [{"options": {"size": s}, "price": "9.00", "stock": n} for s, n in SIZES]}
+            created.append(self.call("root", "POST", "/products", shirt))
+            for product in created:
+                assert product.status_code == 201, product.text
+                for variant in product.json["variants"]:
+                    self.put_in[variant["id"]] = variant["stock"]
+                    self.product_of[variant["id"]] = product.json["id"]
             self.admin_totals: set[int] = set()
             # The ledger as it should be: payments by (provider, reference), oldest first.
             self.payments: dict[tuple[str, str], Paid] = {}
@@ -224,16 +246,23 @@ def run_machine(databases: Databases) -> None:
 
         @rule(
             who=st.sampled_from(["ada", "bob", "root"]),
-            picks=st.lists(st.tuples(st.integers(0, 2), st.integers(1, 6)), min_size=1, max_size=3),
+            picks=st.lists(st.tuples(st.integers(0, 4), st.integers(1, 6), st.booleans()), min_size=1, max_size=3),
         )
-        def place_order(self, who: str, picks: list[tuple[int, int]]) -> None:
-            ids = sorted(self.put_in)
-            items = {ids[i % len(ids)]: quantity for i, quantity in picks} if ids else {424242: 1}
-            body = {"items": [{"product_id": pid, "quantity": q} for pid, q in items.items()]}
-            response = self.call(who, "POST", "/orders", body)
+        def place_order(self, who: str, picks: list[tuple[int, int, bool]]) -> None:
+            """Lines of variants (archived and deleted ones too), some named by their product."""
+            ids = sorted(self.product_of)
+            items: dict[int, dict[str, int]] = {}
+            for index, quantity, by_product in picks:
+                variant_id = ids[index % len(ids)]
+                line = {"product_id": self.product_of[variant_id]} if by_product else {"variant_id": variant_id}
+                items[variant_id] = {**line, "quantity": quantity}
+            response = self.call(who, "POST", "/orders", {"items": list(items.values())})
             assert response.status_code in (201, 409, 422), response.text
             if response.status_code == 201:
                 self.orders.add(response.json["id"])
+                taken = {line["variant_id"] for line in response.json["items"]}
+                assert not taken & self.archived, response.json
+                self.ordered |= taken
 
         @precondition(lambda self: self.orders)
         @rule(data=st.data(), who=st.sampled_from(["ada", "bob", "root"]), status=st.sampled_from(STATUSES))
@@ -275,22 +304,44 @@ def run_machine(databases: Databases) -> None:
                 self.orders.discard(order_id)
                 self.deleted.add(order_id)
 
-        @precondition(lambda self: self.put_in)
+        def active(self) -> list[int]:
+            return sorted(set(self.put_in) - self.archived)
+
+        @precondition(lambda self: self.active())
         @rule(data=st.data(), more=st.integers(1, 5))
         def restock(self, data: st.DataObject, more: int) -> None:
-            product_id = data.draw(st.sampled_from(sorted(self.put_in)))
-            stock = self.call("root", "GET", f"/products/{product_id}").json["stock"]
-            response = self.call("root", "PATCH", f"/products/{product_id}", {"stock": stock + more})
+            variant_id = data.draw(st.sampled_from(self.active()))
+            path = f"/products/{self.product_of[variant_id]}/variants/{variant_id}"
+            stock = self.call("root", "GET", path).json["stock"]
+            response = self.call("root", "PATCH", path, {"stock": stock + more})
             assert response.status_code == 200, response.text
-            self.put_in[product_id] += more
+            self.put_in[variant_id] += more
             self.product_changes += 1
 
-        @precondition(lambda self: self.put_in)
+        @precondition(lambda self: self.active())
+        @rule(data=st.data())
+        def delete_variant(self, data: st.DataObject) -> None:
+            """Archived when it was ever ordered, else deleted; a product's last active variant stays."""
+            variant_id = data.draw(st.sampled_from(self.active()))
+            product_id = self.product_of[variant_id]
+            response = self.call("root", "DELETE", f"/products/{product_id}/variants/{variant_id}")
+            last = [v for v in self.active() if self.product_of[v] == product_id] == [variant_id]
+            assert response.status_code == (409 if last else 204), response.text
+            if response.status_code == 204:
+                self.product_changes += 1
+                if variant_id in self.ordered:
+                    self.archived.add(variant_id)
+                else:
+                    del self.put_in[variant_id]
+
+        @precondition(lambda self: self.active())
         @rule(data=st.data())
         def delete_product(self, data: st.DataObject) -> None:
-            product_id = data.draw(st.sampled_from(sorted(self.put_in)))
+            product_id = self.product_of[data.draw(st.sampled_from(self.active()))]
             assert self.call("root", "DELETE", f"/products/{product_id}").status_code == 204
-            del self.put_in[product_id]
+            for variant_id in [v for v in self.put_in if self.product_of[v] == product_id]:
+                del self.put_in[variant_id]
+                self.archived.discard(variant_id)
             self.products_deleted += 1
 
         @rule(seconds=st.integers(1, 2 * TTL_SECONDS))
@@ -406,17 +457,20 @@ def run_machine(databases: Databases) -> None:
 
         @invariant()
         def stock_is_conserved(self) -> None:
-            products, orders, lines, _, _, _, _ = snapshot(self.shop)
+            (_, variants, ledger), orders, lines, _, _, _, _ = snapshot(self.shop)
             live = {order_id for order_id, status, _, _ in orders if status != "cancelled"}
             held: dict[int, int] = {}
-            for order_id, product_id, quantity in lines:
-                if order_id in live and product_id is not None:
-                    held[product_id] = held.get(product_id, 0) + quantity
-            stocks = {product_id: stock for product_id, stock, _ in products}
+            for order_id, variant_id, quantity in lines:
+                if order_id in live and variant_id is not None:
+                    held[variant_id] = held.get(variant_id, 0) + quantity
+            stocks = {variant_id: stock for variant_id, _, stock, _ in variants}
             assert set(stocks) == set(self.put_in)
-            for product_id, stock in stocks.items():
+            assert {variant_id for variant_id, _, _, archived in variants if archived is not None} == self.archived
+            moved = {variant_id: total for variant_id, total, _ in ledger}
+            for variant_id, stock in stocks.items():
                 assert stock >= 0
-                assert stock + held.get(product_id, 0) == self.put_in[product_id], product_id
+                assert stock + held.get(variant_id, 0) == self.put_in[variant_id], variant_id
+                assert moved[variant_id] == stock, (variant_id, moved[variant_id], stock)
             assert {order_id for order_id, _, _, _ in orders} == self.orders
             for _, status, _, reason in orders:
                 assert (reason is not None) == (status == "cancelled"), (status, reason)
@@ -498,7 +552,7 @@ def run_machine(databases: Databases) -> None:
             received = [json.loads(data)["id"] for kind, _, data in told if kind == "payment.received"]
             assert sorted(received) == sorted(payment[0] for payment in payments)
             assert kinds.count("refund.created") == len(refunds)
-            assert kinds.count("product.created") == len(PRODUCTS)
+            assert kinds.count("product.created") == len(PRODUCTS) + 1
             assert kinds.count("product.updated") == self.product_changes
             assert kinds.count("product.deleted") == self.products_deleted
             assert kinds.count("order.updated") == self.total_changes

@@ -33,7 +33,9 @@ def shop(database_url: URL) -> Iterator[InProcessShop]:
 @pytest.fixture
 def order_id(shop: InProcessShop) -> int:
     user_id = add_user(shop, shop.app, "ada", "correct horse battery", "customer")
-    return shop.in_database(lambda c: orders.add(c, user_id, [LineRow(None, "Teapot", 1999, 2)], NOW).order.id)
+    return shop.in_database(
+        lambda c: orders.add(c, user_id, [LineRow(None, None, None, "{}", "Teapot", 1999, 2)], NOW).order.id
+    )
 
 
 def pay(shop: InProcessShop, received: Received) -> service.Recorded:

@@ -33,7 +33,7 @@ def order_id(shop: InProcessShop) -> int:
     user_id = add_user(shop, shop.app, "ada", "correct horse battery", "customer")
 
     def place(connection: Connection) -> int:
-        return orders.add(connection, user_id, [LineRow(None, "Teapot", 1999, 2)], NOW).order.id
+        return orders.add(connection, user_id, [LineRow(None, None, None, "{}", "Teapot", 1999, 2)], NOW).order.id
 
     return shop.in_database(place)
 

@@ -97,7 +97,7 @@ def dumps(value: Any, *, sort_keys: bool = False) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort_keys else None)
 
 
-def loads(data: bytes) -> Any:
+def loads(data: bytes | str) -> Any:
     return orjson.loads(data)
 
 

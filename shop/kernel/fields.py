@@ -45,10 +45,9 @@ def _present(value: Any) -> Any:
 NOT_NULL = BeforeValidator(_present)
 
 
-def _document_changes(schema: dict[str, Any], model: type[BaseModel]) -> None:
-    """The JSON Schema of a PATCH body says what `Changes` enforces: at least one
-    field, and no null where NOT_NULL refuses it."""
-    schema["minProperties"] = 1
+def document_not_null(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """The JSON Schema of a body says what NOT_NULL enforces: no null (a field left
+    out, not a null, is what keeps or defaults it). A model's `json_schema_extra`."""
     for name, field in model.model_fields.items():
         if NOT_NULL not in field.metadata:
             continue
@@ -56,9 +55,16 @@ def _document_changes(schema: dict[str, Any], model: type[BaseModel]) -> None:
         prop.pop("default", None)
         choices = [choice for choice in prop.pop("anyOf", []) if choice != {"type": "null"}]
         if len(choices) == 1:
-            prop.update(choices[0])
+            prop.update({key: value for key, value in choices[0].items() if key not in prop or key != "description"})
         else:
             prop["anyOf"] = choices
+
+
+def _document_changes(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """The JSON Schema of a PATCH body says what `Changes` enforces: at least one
+    field, and no null where NOT_NULL refuses it."""
+    schema["minProperties"] = 1
+    document_not_null(schema, model)
 
 
 class Changes(BaseModel):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Literal, TypedDict
+from typing import TYPE_CHECKING, Annotated, Literal, Self, TypedDict
 
-from pydantic import BaseModel, ConfigDict, Field, with_config
+from pydantic import BaseModel, ConfigDict, Field, model_validator, with_config
 
 from shop.kernel import codec
 from shop.kernel.codec import Timestamp
-from shop.kernel.errors import Invalid
 from shop.kernel.fields import NOT_NULL, Changes
 from shop.kernel.ids import Id, QueryId
 from shop.kernel.money import Amount, Currency, Money, format_cents
@@ -24,10 +23,21 @@ MAX_LINES = 100
 
 
 class LineIn(BaseModel):
+    """A variant, or a product that has one active variant, and how many."""
+
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    product_id: Annotated[Id, Field(examples=[1])]
+    variant_id: Annotated[Id | None, Field(examples=[3], description="What to buy. Or give product_id.")] = None
+    product_id: Annotated[
+        Id | None, Field(examples=[1], description="A product with one active variant: that variant.")
+    ] = None
     quantity: Annotated[int, Field(ge=1, le=10_000, examples=[2])]
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Self:
+        if (self.variant_id is None) == (self.product_id is None):
+            raise ValueError("Give variant_id, or product_id for a product with one variant: one of them.")
+        return self
 
 
 class OrderCreate(BaseModel):
@@ -35,22 +45,6 @@ class OrderCreate(BaseModel):
 
     items: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
     user_id: Id | None = None
-
-    def check_distinct_products(self) -> None:
-        """No product twice: 422 at the line that repeats one."""
-        seen: set[int] = set()
-        errors = []
-        for index, line in enumerate(self.items):
-            if line.product_id in seen:
-                errors.append(
-                    {
-                        "loc": ["body", "items", index, "product_id"],
-                        "msg": "This product is in the order more than once.",
-                    }
-                )
-            seen.add(line.product_id)
-        if errors:
-            raise Invalid("The same product is in the order more than once.", errors=errors)
 
 
 class OrderUpdate(Changes):
@@ -65,10 +59,14 @@ class OrderList(ListQuery):
 
 @with_config(ConfigDict(extra="forbid"))
 class OrderItem(TypedDict):
-    """A line as sold: the product's name and price when the order was placed."""
+    """A line as sold: the variant's SKU, options and price, its product's name,
+    when the order was placed."""
 
     product_id: Id | None  # null once the product has left the catalogue
+    variant_id: Id | None  # null once the product has left the catalogue
+    sku: str | None  # null only on lines sold before variants, of products since deleted
     name: str
+    options: dict[str, str]
     unit_price: Amount
     quantity: Annotated[int, Field(ge=1, le=10_000)]
     line_total: Amount
@@ -97,7 +95,10 @@ def public(order: OrderRow, lines: Sequence[LineRow], currency: str) -> Order:
         "items": [
             {
                 "product_id": line.product_id,
+                "variant_id": line.variant_id,
+                "sku": line.sku,
                 "name": line.name,
+                "options": codec.loads(line.options),
                 "unit_price": format_cents(line.unit_price_cents),
                 "quantity": line.quantity,
                 "line_total": format_cents(line.unit_price_cents * line.quantity),

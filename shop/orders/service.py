@@ -1,15 +1,14 @@
 """The rules about orders, over `OrderRow`s and `LineRow`s from the store.
 
 Stock is only ever changed by conditional UPDATEs inside the order's own
-transaction (`products.store.take`), never read, computed and written back, so
+transaction (`products.service.take_lines`), never read, computed and written back, so
 concurrent orders from any number of workers cannot oversell.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import NoReturn
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -29,7 +28,7 @@ from shop.orders.store import Placed as Placed
 from shop.products import service as products
 from shop.storage.database import Database
 from shop.storage.keyset import Page, Sort, Totals, Window, fetch_page
-from shop.storage.models import CancelReason
+from shop.storage.models import CancelReason, MovementReason
 from shop.users import service as users
 
 # How much of an order its payments cover (shop.payments.service.applied_cents): the
@@ -64,44 +63,25 @@ def tell(connection: Connection, kind: EventType, order: Placed, currency: str, 
 def place(connection: Connection, caller: Caller, new: OrderCreate, now: datetime, currency: str) -> Placed:
     """One transaction (the caller's unit of work): every line's stock is taken,
     or nothing changes. When all is well: one statement per line to take its
-    stock, one for the order, one for its lines, and the order.created event."""
-    new.check_distinct_products()
+    stock, one for the order, one for its lines, one for their stock movements,
+    and the order.created event."""
     owner = new.user_id if new.user_id is not None else caller.id
     if owner != caller.id:
         if not caller.is_admin:
             raise Forbidden("A customer can only order for themself.")
         if not users.exists(connection, owner):
             raise Invalid.at(["body", "user_id"], "No such user.")
-    # In product order, so concurrent orders lock rows in the same order (no deadlocks).
-    taken = {}
-    for line in sorted(new.items, key=lambda line: line.product_id):
-        got = products.take_stock(connection, line.product_id, line.quantity)
-        if got is not None:
-            taken[got.id] = got
-    if len(taken) < len(new.items):
-        _refuse(connection, new, taken.keys())  # raises: the transaction rolls back
+    wanted = [products.Wanted(line.product_id, line.variant_id, line.quantity) for line in new.items]
+    taken = products.take_lines(connection, wanted)
     lines = [
-        LineRow(line.product_id, taken[line.product_id].name, taken[line.product_id].price_cents, line.quantity)
-        for line in new.items
+        LineRow(got.product_id, got.variant_id, got.sku, got.options, got.name, got.price_cents, line.quantity)
+        for got, line in zip(taken, new.items, strict=True)
     ]
     placed = store.add(connection, owner, lines, now)
+    quantities = {got.variant_id: line.quantity for got, line in zip(taken, new.items, strict=True)}
+    products.record_taken(connection, placed.order.id, quantities, now)
     tell(connection, "order.created", placed, currency, now)
     return placed
-
-
-def _refuse(connection: Connection, new: OrderCreate, taken: Collection[int]) -> NoReturn:
-    """Why not every line could be taken: 422 naming unknown products, else 409 naming the short ones."""
-    wanted = [line.product_id for line in new.items]
-    names = products.names(connection, wanted)
-    unknown = [
-        {"loc": ["body", "items", index, "product_id"], "msg": "No such product."}
-        for index, product_id in enumerate(wanted)
-        if product_id not in names
-    ]
-    if unknown:
-        raise Invalid("The order names products that do not exist.", errors=unknown)
-    short = ", ".join(f"{names[product_id]} (id {product_id})" for product_id in wanted if product_id not in taken)
-    raise Conflict(f"Not enough stock for: {short}. Nothing was ordered.")
 
 
 async def place_order(
@@ -172,7 +152,7 @@ async def expire_unpaid(database: Database, now: datetime, ttl_seconds: int, *, 
             for order_id in found:
                 expired = store.expire(connection, order_id, now)
                 if expired is not None:
-                    _give_back_stock(connection, order_id)
+                    _give_back_stock(connection, order_id, "expiry", now)
                     tell(
                         connection,
                         "order.cancelled",
@@ -189,12 +169,10 @@ async def expire_unpaid(database: Database, now: datetime, ttl_seconds: int, *, 
             return expired
 
 
-def _give_back_stock(connection: Connection, order_id: int) -> None:
-    held: dict[int, int] = {}
-    for line in store.lines_of(connection, order_id):
-        if line.product_id is not None:
-            held[line.product_id] = line.quantity
-    products.put_back_stock(connection, held)
+def _give_back_stock(connection: Connection, order_id: int, reason: MovementReason, now: datetime) -> None:
+    """What the order held goes back to its variants (those still in the catalogue), each a movement."""
+    held = {line.variant_id: line.quantity for line in store.lines_of(connection, order_id) if line.variant_id}
+    products.put_back_stock(connection, held, reason, order_id, now)
 
 
 # The order, locked for the rest of the caller's transaction (None: no such order):
@@ -235,7 +213,7 @@ async def update_order(
             raise Forbidden("A customer can only cancel their own pending order.")
         reason: CancelReason | None = None
         if changes.status == "cancelled":
-            _give_back_stock(connection, order_id)
+            _give_back_stock(connection, order_id, "cancel", now)
             reason = "admin" if caller.is_admin else "customer"
         status = changes.status
         if status is None and order.status == "pending" and changes.total_price is not None:
@@ -270,7 +248,7 @@ async def delete_order(database: Database, caller: Caller, order_id: int, curren
             raise Forbidden("A customer can only delete their own pending or cancelled order.")
         lines = store.lines_of(connection, order_id)
         if order.status in HOLDS_STOCK:
-            _give_back_stock(connection, order_id)
+            _give_back_stock(connection, order_id, "delete", now)
         try:
             store.remove(connection, order_id)
         except IntegrityError:  # the schema keeps every payment's order (payments.order_id, ON DELETE RESTRICT)

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from shop.storage.keyset import Window
 from shop.storage.models import CancelReason, Order, OrderLine, OrderStatus
-from shop.storage.reads import Reads, row_type, where
+from shop.storage.reads import Reads, in_list, row_type, where
 
 
 class OrderRow(NamedTuple):
@@ -30,9 +30,13 @@ class OrderRow(NamedTuple):
 
 
 class LineRow(NamedTuple):
-    """A line as sold: the product's name and price when the order was placed."""
+    """A line as sold: the variant's SKU, options and price, and its product's name,
+    when the order was placed."""
 
     product_id: int | None  # None once the product has left the catalogue
+    variant_id: int | None  # None once the product has left the catalogue
+    sku: str | None
+    options: str  # JSON
     name: str
     unit_price_cents: int
     quantity: int
@@ -178,9 +182,9 @@ async def lines_by_order(reads: Reads, order_ids: Sequence[int]) -> Lines:
     """The lines of several orders in one query (no N+1)."""
     found: Lines = defaultdict(list)
     if order_ids:
-        names = {f"id_{index}": order_id for index, order_id in enumerate(order_ids)}
-        placeholders = ", ".join(f":{name}" for name in names)
-        sql = f"SELECT order_id, {LINE.select_list()} FROM order_lines WHERE order_id IN ({placeholders}) ORDER BY id"
-        for row in await reads.rows(sql, names):
+        params: dict[str, Any] = {}
+        among = in_list("id", order_ids, params)
+        sql = f"SELECT order_id, {LINE.select_list()} FROM order_lines WHERE order_id IN {among} ORDER BY id"
+        for row in await reads.rows(sql, params):
             found[row[0]].append(LINE.make(row[1:]))
     return found

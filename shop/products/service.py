@@ -1,22 +1,36 @@
-"""The rules about the catalogue, over `ProductRow`s from the store."""
+"""The rules about the catalogue, over the store's named rows: products, their
+variants, and the stock the variants hold (with its ledger of movements)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from shop.events import service as events
 from shop.events.schemas import EventType
-from shop.kernel.errors import NotFound, PreconditionFailed
+from shop.kernel import codec
+from shop.kernel.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from shop.kernel.slugs import first_free, slug_of
 from shop.products import store
-from shop.products.schemas import ProductCreate, ProductList, ProductUpdate, name_key, public
-from shop.products.store import Filters, ProductRow
+from shop.products.options import OptionSet, key_of
+from shop.products.schemas import (
+    Image,
+    ProductCreate,
+    ProductList,
+    ProductUpdate,
+    VariantIn,
+    name_key,
+    public,
+)
+from shop.products.store import Filters, MovementRow, ProductRow, Shown, Taken, VariantRow
 from shop.storage.database import Database
 from shop.storage.keyset import Page, Sort, Totals, Window, fetch_page
+from shop.storage.models import MovementReason
 
 # A sort's columns, the id last: it breaks ties.
 SORTS = {
@@ -25,72 +39,171 @@ SORTS = {
     "price": ("price_cents", "id"),
     "created_at": ("created_at", "id"),
 }
+BY_POSITION = Sort(VariantRow, ("position", "id"))
+NEWEST_FIRST = Sort(MovementRow, ("id",), descending=True)
+NAME_TAKEN = "A product with this name already exists."
+RACED = "Another write took the same name, slug or SKU at the same moment; nothing was saved. Try again."
 
 
-# Stock, taken and given back in an order's own unit of work (shop.orders.service).
-take_stock = store.take  # a line's quantity, or nothing: one conditional UPDATE, never below zero
-put_back_stock = store.put_back  # what an order held, to the products still in the catalogue
-names = store.names  # of those of the ids that exist: for an order that names a product that is gone
+def etag(body: bytes) -> str:
+    """A strong ETag of a product as the API shows it: a variant's stock or price
+    changing changes it too."""
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
 
 
-class NewProduct(NamedTuple):
-    name: str
-    description: str
-    price_cents: int
-    stock: int
+def images_json(images: Sequence[Image]) -> str:
+    return codec.dumps([image.model_dump() for image in images]).decode()
 
 
-async def add_many(database: Database, products: Sequence[NewProduct], now: datetime) -> None:
-    """Products in bulk (demo data), whose names are known to be free: one multi-row INSERT."""
-    rows = [
-        {**product._asdict(), "name_key": name_key(product.name), "created_at": now, "updated_at": now}
-        for product in products
-    ]
-    await database.transaction(lambda connection: store.add_many(connection, rows))
-
-
-async def last_id(database: Database) -> int:
-    return await database.transaction(store.last_id)
-
-
-def etag(product: ProductRow) -> str:
-    """A strong ETag of the product as stored now."""
-    state = f"{product.id}|{product.name}|{product.description}|{product.price_cents}|{product.stock}"
-    return '"' + hashlib.blake2b(f"{state}|{product.updated_at.isoformat()}".encode(), digest_size=12).hexdigest() + '"'
-
-
-def _tell(connection: Connection, kind: EventType, product: ProductRow, currency: str, now: datetime) -> None:
+def tell(connection: Connection, kind: EventType, shown: Shown, currency: str, now: datetime) -> None:
     """Record the event `kind` of the product, as the API shows it now, in this transaction."""
-    events.record(connection, kind, f"product:{product.id}", public(product, currency), now)
+    data = public(shown.product, shown.variants, currency)
+    events.record(connection, kind, f"product:{shown.product.id}", data, now)
 
 
-async def create_product(database: Database, new: ProductCreate, now: datetime, currency: str) -> ProductRow:
-    def work(connection: Connection) -> ProductRow:
-        product = store.add(
-            connection,
-            name=new.name,
-            name_key=name_key(new.name),
-            description=new.description,
-            price_cents=new.price,
-            stock=new.stock,
-            now=now,
-        )
-        _tell(connection, "product.created", product, currency, now)
-        return product
+def _free_slug(connection: Connection, wanted: str, *, besides: int | None = None) -> str:
+    return first_free(wanted, 200, lambda tried: store.slugs_taken(connection, tried, besides=besides))
+
+
+def saved[T](write: Callable[[], T]) -> T:
+    """A write whose names were checked free in this transaction: only a concurrent
+    one (PostgreSQL) can have taken them since."""
+    try:
+        return write()
+    except IntegrityError:
+        raise Conflict(RACED) from None
+
+
+class Skus:
+    """The SKUs of one transaction's new variants: given ones checked free, the
+    others made from the product's slug and their values."""
+
+    def __init__(self, connection: Connection, slug: str) -> None:
+        self.connection = connection
+        self.slug = slug
+        self.claimed: set[str] = set()  # keys (lower case) given out in this transaction
+
+    def given(self, sku: str, loc: list[str | int], *, besides: int | None = None) -> str:
+        key = sku.lower()
+        if key in self.claimed or store.skus_taken(self.connection, [key], besides=besides):
+            raise Conflict(f"The SKU {sku!r} is taken (ignoring case), archived variants included.")
+        self.claimed.add(key)
+        return sku
+
+    def made(self, values: dict[str, str]) -> str:
+        wanted = slug_of(self.slug, *values.values(), max_length=64, fallback="variant")
+
+        def taken(tried: list[str]) -> set[str]:
+            return (set(tried) & self.claimed) | store.skus_taken(self.connection, tried)
+
+        sku = first_free(wanted, 64, taken)
+        self.claimed.add(sku)
+        return sku
+
+
+class Drafted(NamedTuple):
+    """A variant about to be written: its columns, and its values for the duplicate check."""
+
+    row: dict[str, Any]
+    values_key: str
+
+
+def draft_variant(
+    options: OptionSet, skus: Skus, new: VariantIn, position: int, loc: list[str | int], product_id: int
+) -> Drafted:
+    values, key = options.values_of(new.options, [*loc, "options"])
+    sku = skus.given(new.sku, [*loc, "sku"]) if new.sku is not None else skus.made(values)
+    row = {
+        "product_id": product_id,
+        "sku": sku,
+        "sku_key": sku.lower(),
+        "options": codec.dumps(values).decode(),
+        "values_key": key,
+        "price_cents": new.price,
+        "stock": new.stock,
+        "position": position,
+        "images": images_json(new.images),
+    }
+    return Drafted(row, key)
+
+
+def first_stock(connection: Connection, variants: Sequence[VariantRow], now: datetime) -> None:
+    """A new variant's ledger starts with its first stock (an admin's)."""
+    store.move(
+        connection,
+        [
+            {"variant_id": variant.id, "delta": variant.stock, "reason": "admin", "order_id": None, "created_at": now}
+            for variant in variants
+        ],
+    )
+
+
+# -- Products -----------------------------------------------------------------
+
+
+async def create_product(database: Database, new: ProductCreate, now: datetime, currency: str) -> Shown:
+    key = name_key(new.name)
+
+    def work(connection: Connection) -> Shown:
+        if store.name_taken(connection, key):
+            raise Conflict(NAME_TAKEN)
+        if new.slug is not None and store.slugs_taken(connection, [new.slug]):
+            raise Conflict(f"The slug {new.slug!r} is taken by another product.")
+        slug = new.slug or _free_slug(connection, slug_of(new.name, max_length=200, fallback="product"))
+        options = OptionSet.given(new.options)
+        values = {
+            "name": new.name,
+            "name_key": key,
+            "slug": slug,
+            "description": new.description,
+            "price_cents": 0,  # the lowest variant's, below
+            "options": options.json(),
+            "images": images_json(new.images),
+            "created_at": now,
+            "updated_at": now,
+        }
+        product = saved(lambda: store.add(connection, values))
+        # Without options, its one variant (already valid: constructed, not validated again).
+        wanted = new.variants or [
+            VariantIn.model_construct(sku=None, options={}, price=new.price or 0, stock=new.stock or 0)
+        ]
+        skus = Skus(connection, slug)
+        drafts = [
+            draft_variant(options, skus, variant, position, ["body", "variants", position], product.id)
+            for position, variant in enumerate(wanted)
+        ]
+        _no_twins([draft.values_key for draft in drafts])
+        variants = saved(lambda: store.add_variants(connection, [draft.row for draft in drafts]))
+        first_stock(connection, variants, now)
+        product = product._replace(price_cents=min(variant.price_cents for variant in variants))
+        store.reprice(connection, product.id)
+        shown = Shown(product, variants)
+        tell(connection, "product.created", shown, currency, now)
+        return shown
 
     return await database.transaction(work)
 
 
-async def read_product(database: Database, product_id: int) -> ProductRow:
-    product = await store.by_id(database.reads, product_id)
-    if product is None:
+def _no_twins(keys: Sequence[str]) -> None:
+    seen: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        if key in seen:
+            msg = f"Variants {seen[key]} and {index} have the same values: no two active variants may."
+            raise Conflict(msg)
+        seen[key] = index
+
+
+async def read_product(database: Database, product_id: int) -> Shown:
+    found = await store.shown(database.reads, product_id)
+    if found is None:
         raise NotFound("No such product.")
-    return product
+    return found
 
 
-async def list_products(database: Database, query: ProductList, totals: Totals) -> Page[ProductRow]:
+async def list_products(database: Database, query: ProductList, totals: Totals) -> Page[Shown]:
     filters = Filters(
         name_contains=name_key(query.q) if query.q is not None else None,
+        slug=query.slug,
         min_price_cents=query.min_price,
         max_price_cents=query.max_price,
         in_stock=query.in_stock,
@@ -103,7 +216,22 @@ async def list_products(database: Database, query: ProductList, totals: Totals) 
     async def total() -> int:
         return await totals.count(("products", filters), lambda: store.count(database.reads, filters))
 
-    return await fetch_page(query, sort, rows, total)
+    page = await fetch_page(query, sort, rows, total)
+    variants = await store.active_variants(database.reads, [product.id for product in page.items])
+    return page.map(lambda product: Shown(product, variants[product.id]))
+
+
+def locked_shown(connection: Connection, product_id: int) -> Shown:
+    product = store.locked(connection, product_id)
+    if product is None:
+        raise NotFound("No such product.")
+    return Shown(product, store.variants_of(connection, product_id))
+
+
+def _matches(shown: Shown, currency: str, if_match: list[str] | None) -> None:
+    current = etag(codec.dumps(public(shown.product, shown.variants, currency)))
+    if if_match is not None and "*" not in if_match and current not in if_match:
+        raise PreconditionFailed("The product has changed since you read it; read it again.")
 
 
 async def update_product(
@@ -114,41 +242,255 @@ async def update_product(
     currency: str,
     *,
     if_match: list[str] | None,
-) -> ProductRow:
+) -> Shown:
     """Apply a PATCH; with If-Match, only to the product in the state the client saw (else 412)."""
-    values: dict[str, object] = {}
-    if changes.name is not None:
-        values.update(name=changes.name, name_key=name_key(changes.name))
-    if changes.description is not None:
-        values["description"] = changes.description
-    if changes.price is not None:
-        values["price_cents"] = changes.price
-    if changes.stock is not None:
-        values["stock"] = changes.stock
 
-    def work(connection: Connection) -> ProductRow:
-        product = store.locked(connection, product_id)
-        if product is None:
-            raise NotFound("No such product.")
-        if if_match is not None and "*" not in if_match and etag(product) not in if_match:
-            raise PreconditionFailed("The product has changed since you read it; read it again.")
-        if all(getattr(product, column) == value for column, value in values.items()):
-            return product  # nothing changes: neither updated_at nor the ETag moves, nothing to tell
-        changed = store.change(connection, product_id, values, now)
-        _tell(connection, "product.updated", changed, currency, now)
+    def work(connection: Connection) -> Shown:
+        shown = locked_shown(connection, product_id)
+        _matches(shown, currency, if_match)
+        product, variants = shown
+        options = OptionSet.stored(product.options)
+        values: dict[str, Any] = {}
+        if changes.name is not None and changes.name != product.name:
+            if store.name_taken(connection, name_key(changes.name), besides=product_id):
+                raise Conflict(NAME_TAKEN)
+            values.update(name=changes.name, name_key=name_key(changes.name))
+        if changes.description is not None:
+            values["description"] = changes.description
+        if changes.slug is not None and changes.slug != product.slug:
+            if store.slugs_taken(connection, [changes.slug], besides=product_id):
+                raise Conflict(f"The slug {changes.slug!r} is taken by another product.")
+            values["slug"] = changes.slug
+        if changes.images is not None:
+            values["images"] = images_json(changes.images)
+        if changes.options is not None:
+            new = OptionSet.given(changes.options)
+            renames = options.changed_to(new, [codec.loads(variant.options) for variant in variants])
+            values["options"] = new.json()
+            _rename_values(connection, product_id, renames, new)
+        if changes.price is not None or changes.stock is not None:
+            if options.options:
+                raise Conflict("A product with options has a price and stock per variant: change its variants.")
+            (sole,) = variants
+            if changes.price is not None:
+                store.change_variant(connection, sole.id, {"price_cents": changes.price})
+                values["price_cents"] = changes.price
+            if changes.stock is not None:
+                set_stock(connection, sole.id, changes.stock, now)
+        changed = Shown(product._replace(**values), store.variants_of(connection, product_id))
+        if changed == shown:
+            return shown  # nothing changes: neither updated_at nor the ETag moves, nothing to tell
+        changed = Shown(store.change(connection, product_id, values, now), changed.variants)
+        tell(connection, "product.updated", changed, currency, now)
         return changed
 
     return await database.transaction(work)
 
 
+def _rename_values(connection: Connection, product_id: int, renames: Mapping[str, str], options: OptionSet) -> None:
+    """Options renamed: every variant of the product (archived ones too) names them anew."""
+    if not renames:
+        return
+    for variant in store.variants_of(connection, product_id, archived=True):
+        values = {renames.get(name, name): value for name, value in codec.loads(variant.options).items()}
+        change = {"options": codec.dumps(values).decode()}
+        if variant.archived_at is None:
+            change["values_key"] = key_of(values, options)
+        store.change_variant(connection, variant.id, change)
+
+
 async def delete_product(database: Database, product_id: int, currency: str, now: datetime) -> None:
-    """The product leaves the catalogue; orders keep their lines of it, as sold."""
+    """The product leaves the catalogue with its variants; orders keep their lines of it, as sold."""
 
     def work(connection: Connection) -> None:
-        product = store.locked(connection, product_id)
-        if product is None:
-            raise NotFound("No such product.")
+        shown = locked_shown(connection, product_id)
         store.remove(connection, product_id)
-        _tell(connection, "product.deleted", product, currency, now)
+        tell(connection, "product.deleted", shown, currency, now)
 
     await database.transaction(work)
+
+
+# -- Stock --------------------------------------------------------------------
+
+
+def set_stock(connection: Connection, variant_id: int, stock: int, now: datetime) -> None:
+    """An admin sets a variant's stock: the difference is a movement."""
+    delta = store.set_stock(connection, variant_id, stock)
+    if delta:
+        store.move(
+            connection,
+            [{"variant_id": variant_id, "delta": delta, "reason": "admin", "order_id": None, "created_at": now}],
+        )
+
+
+class Wanted(NamedTuple):
+    """A line of an order: a variant, or a product with one active variant."""
+
+    product_id: int | None
+    variant_id: int | None
+    quantity: int
+
+
+def take_lines(connection: Connection, lines: Sequence[Wanted]) -> list[Taken]:
+    """Take every line's stock (in the caller's transaction), each line as sold,
+    in the order of `lines`; or raise, and the caller's transaction changes
+    nothing: 422 at a line naming a product or variant not for sale, or the same
+    variant twice; 409 naming the lines short of stock."""
+    soles = store.sole_variants(connection, {line.product_id for line in lines if line.product_id is not None})
+    chosen: list[int] = []
+    errors: list[dict[str, Any]] = []
+    for index, line in enumerate(lines):
+        loc: list[str | int] = ["body", "items", index]
+        if line.variant_id is not None:
+            chosen.append(line.variant_id)
+            continue
+        assert line.product_id is not None
+        sole = soles.get(line.product_id)
+        if sole is None or sole.variant_id is None:
+            errors.append({"loc": [*loc, "product_id"], "msg": "No such product."})
+        elif sole.active > 1:
+            errors.append({"loc": [*loc, "product_id"], "msg": "This product has variants: choose a variant."})
+        chosen.append(sole.variant_id if sole is not None and sole.variant_id is not None else 0)
+    if errors:
+        raise Invalid("Some lines do not name one thing to buy.", errors=errors)
+    seen: set[int] = set()
+    for index, variant_id in enumerate(chosen):
+        if variant_id in seen:
+            field = "variant_id" if lines[index].variant_id is not None else "product_id"
+            errors.append(
+                {"loc": ["body", "items", index, field], "msg": "This variant is in the order more than once."}
+            )
+        seen.add(variant_id)
+    if errors:
+        raise Invalid("The same variant is in the order more than once.", errors=errors)
+    # In variant order, so concurrent orders lock rows in the same order (no deadlocks).
+    taken: dict[int, Taken] = {}
+    quantities = sorted((variant_id, line.quantity) for variant_id, line in zip(chosen, lines, strict=True))
+    for variant_id, quantity in quantities:
+        got = store.take(connection, variant_id, quantity)
+        if got is not None:
+            taken[variant_id] = got
+    if len(taken) < len(lines):
+        _refuse(connection, lines, chosen, taken.keys())
+    return [taken[variant_id] for variant_id in chosen]
+
+
+def _refuse(connection: Connection, lines: Sequence[Wanted], chosen: list[int], taken: Collection[int]) -> NoReturn:
+    """Why not every line could be taken: 422 naming variants not for sale, else 409 naming the short ones."""
+    known = store.described(connection, [variant_id for variant_id in chosen if variant_id not in taken])
+    errors = []
+    for index, variant_id in enumerate(chosen):
+        if variant_id in taken:
+            continue
+        field = "variant_id" if lines[index].variant_id is not None else "product_id"
+        if variant_id not in known:
+            errors.append({"loc": ["body", "items", index, field], "msg": "No such variant."})
+        elif known[variant_id][0].archived_at is not None:
+            errors.append({"loc": ["body", "items", index, field], "msg": "This variant is no longer sold."})
+    if errors:
+        raise Invalid("The order names things that are not for sale.", errors=errors)
+    short = ", ".join(
+        f"{known[variant_id][1]} (SKU {known[variant_id][0].sku})" for variant_id in chosen if variant_id not in taken
+    )
+    raise Conflict(f"Not enough stock for: {short}. Nothing was ordered.")
+
+
+def record_taken(connection: Connection, order_id: int, taken: Mapping[int, int], now: datetime) -> None:
+    """The movements of an order's lines taken (variant id to quantity)."""
+    store.move(
+        connection,
+        [
+            {"variant_id": variant_id, "delta": -quantity, "reason": "order", "order_id": order_id, "created_at": now}
+            for variant_id, quantity in taken.items()
+        ],
+    )
+
+
+def put_back_stock(
+    connection: Connection, held: Mapping[int, int], reason: MovementReason, order_id: int, now: datetime
+) -> None:
+    """What an order held goes back to its variants (those that still exist), each a movement."""
+    back = store.put_back(connection, held)
+    store.move(
+        connection,
+        [
+            {
+                "variant_id": variant_id,
+                "delta": held[variant_id],
+                "reason": reason,
+                "order_id": order_id,
+                "created_at": now,
+            }
+            for variant_id in sorted(back)
+        ],
+    )
+
+
+# -- Demo data ------------------------------------------------------------------
+
+
+class NewProduct(NamedTuple):
+    """A product of demo data, with one variant of `price_cents` and `stock`."""
+
+    name: str
+    description: str
+    price_cents: int
+    stock: int
+
+
+async def add_many(database: Database, products: Sequence[NewProduct], now: datetime) -> None:
+    """Products in bulk (demo data), whose names are known to be free, each with
+    its one variant and that variant's first stock: a few multi-row INSERTs."""
+
+    def work(connection: Connection) -> None:
+        wanted = [slug_of(product.name, max_length=200, fallback="product") for product in products]
+        slugs = _all_free(wanted, 200, lambda tried: store.slugs_taken(connection, tried))
+        rows = [
+            {
+                "name": product.name,
+                "name_key": name_key(product.name),
+                "slug": slug,
+                "description": product.description,
+                "price_cents": product.price_cents,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for product, slug in zip(products, slugs, strict=True)
+        ]
+        ids = store.add_many(connection, rows)
+        skus = _all_free(
+            [slug[:64].rstrip("-") for slug in slugs], 64, lambda tried: store.skus_taken(connection, tried)
+        )
+        variants = [
+            {
+                "product_id": product_id,
+                "sku": sku,
+                "sku_key": sku,
+                "options": "{}",
+                "values_key": "[]",
+                "price_cents": product.price_cents,
+                "stock": product.stock,
+                "position": 0,
+            }
+            for product_id, product, sku in zip(ids, products, skus, strict=True)
+        ]
+        first_stock(connection, store.add_variants(connection, variants), now)
+
+    await database.transaction(work)
+
+
+def _all_free(wanted: Sequence[str], max_length: int, taken: Callable[[list[str]], set[str]]) -> list[str]:
+    """A free name for each of `wanted` (lower case), distinct among themselves: one
+    query for all, and one more for each that clashes."""
+    used = taken(list(wanted))
+    free = []
+    for name in wanted:
+        if name in used:
+            name = first_free(name, max_length, lambda tried: (set(tried) & used) | taken(tried))
+        used.add(name)
+        free.append(name)
+    return free
+
+
+async def last_id(database: Database) -> int:
+    return await database.transaction(store.last_id)

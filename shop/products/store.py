@@ -1,77 +1,118 @@
-"""The catalogue's SQL: the one place that reads or writes `products`.
+"""The catalogue's SQL: the one place that reads or writes `products`, their
+`variants` and the variants' `stock_movements`.
 
 Writes are Core statements on the unit of work's connection; reads are plain
-SQL on the fast reads (`shop.storage.reads`). Both give `ProductRow`s.
+SQL on the fast reads (`shop.storage.reads`). Both give named rows:
+`ProductRow`, `VariantRow`, `MovementRow`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, case, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, case, delete, exists, func, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
-from shop.kernel.errors import Conflict
 from shop.storage.keyset import Window
-from shop.storage.models import Product
-from shop.storage.reads import Reads, like_fragment, row_type, where
-
-NAME_TAKEN = "A product with this name already exists."
+from shop.storage.models import MovementReason, Product, StockMovement, Variant
+from shop.storage.reads import Reads, in_list, like_fragment, row_type, where
 
 
 class ProductRow(NamedTuple):
     id: int
     name: str
     name_key: str  # what makes two names the same name (products.schemas.name_key)
+    slug: str
     description: str
-    price_cents: int
-    stock: int
+    price_cents: int  # the lowest active variant's
+    options: str  # JSON
+    images: str  # JSON
     created_at: datetime
     updated_at: datetime
+
+
+class VariantRow(NamedTuple):
+    id: int
+    product_id: int
+    sku: str
+    options: str  # JSON: {"size": "M"}
+    values_key: str  # the values, case folded, in the options' order (JSON)
+    price_cents: int
+    stock: int
+    position: int
+    images: str  # JSON
+    archived_at: datetime | None
+
+
+class MovementRow(NamedTuple):
+    id: int
+    variant_id: int
+    delta: int
+    reason: MovementReason
+    order_id: int | None
+    created_at: datetime
+
+
+class Shown(NamedTuple):
+    """A product as the catalogue shows it: with its active variants, by position."""
+
+    product: ProductRow
+    variants: list[VariantRow]
 
 
 class Filters(NamedTuple):
     """What a catalogue list shows: all of these that are given."""
 
     name_contains: str | None = None  # a name key
+    slug: str | None = None
     min_price_cents: int | None = None
     max_price_cents: int | None = None
     in_stock: bool | None = None
 
 
 class Taken(NamedTuple):
-    """A line's stock taken: the product's name and price at that moment."""
+    """A line's stock taken: the variant as it was sold, and its product's name."""
 
-    id: int
-    name: str
+    variant_id: int
+    product_id: int
+    sku: str
+    options: str
     price_cents: int
+    name: str
+
+
+class Sole(NamedTuple):
+    """What a line that names a product (not a variant) orders: its one active variant."""
+
+    product_id: int
+    name: str
+    active: int  # how many active variants it has
+    variant_id: int | None  # the lowest active one's
 
 
 PRODUCT = row_type(ProductRow)
+VARIANT = row_type(VariantRow)
+MOVEMENT = row_type(MovementRow)
 _COLUMNS = [Product.__table__.c[name] for name in PRODUCT.columns]
+_VARIANT_COLUMNS = [Variant.__table__.c[name] for name in VARIANT.columns]
+_ACTIVE = Variant.archived_at.is_(None)
 
 
-# -- Writes, on the unit of work's connection ---------------------------------
+# -- Products, on the unit of work's connection -------------------------------
 
 
-def add(
-    connection: Connection, *, name: str, name_key: str, description: str, price_cents: int, stock: int, now: datetime
-) -> ProductRow:
-    """A new product; 409 when another has the same name key."""
-    values = {"name": name, "name_key": name_key, "description": description, "price_cents": price_cents}
-    statement = insert(Product).values(**values, stock=stock, created_at=now, updated_at=now).returning(*_COLUMNS)
-    try:
-        return PRODUCT.make(connection.execute(statement).one())
-    except IntegrityError:
-        raise Conflict(NAME_TAKEN) from None
+def add(connection: Connection, values: Mapping[str, Any]) -> ProductRow:
+    """A new product (`values` by column). A taken name or slug raises IntegrityError:
+    the service, which knows which it chose, says which."""
+    return PRODUCT.make(connection.execute(insert(Product).values(**values).returning(*_COLUMNS)).one())
 
 
-def add_many(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """Products in bulk (demo data): one multi-row INSERT."""
-    connection.execute(insert(Product), rows)
+def add_many(connection: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Products in bulk (demo data): one multi-row INSERT; their ids, in order."""
+    statement = insert(Product).returning(Product.id, sort_by_parameter_order=True)
+    return [int(row.id) for row in connection.execute(statement, rows)]
 
 
 def last_id(connection: Connection) -> int:
@@ -85,59 +126,186 @@ def locked(connection: Connection, product_id: int) -> ProductRow | None:
 
 
 def change(connection: Connection, product_id: int, values: Mapping[str, Any], now: datetime) -> ProductRow:
-    """Set `values` (column names) on the product; 409 when a new name is taken."""
+    """Set `values` (column names) on the product. A taken name or slug raises IntegrityError."""
     statement = update(Product).where(Product.id == product_id).values(**values, updated_at=now).returning(*_COLUMNS)
-    try:
-        return PRODUCT.make(connection.execute(statement).one())
-    except IntegrityError:
-        raise Conflict(NAME_TAKEN) from None
+    return PRODUCT.make(connection.execute(statement).one())
+
+
+def reprice(connection: Connection, product_id: int) -> None:
+    """The product's price is its lowest active variant's again."""
+    lowest = select(func.min(Variant.price_cents)).where(Variant.product_id == product_id, _ACTIVE).scalar_subquery()
+    connection.execute(update(Product).where(Product.id == product_id).values(price_cents=lowest))
 
 
 def remove(connection: Connection, product_id: int) -> None:
-    """Order lines keep the product's name and price (their foreign key is SET NULL)."""
+    """The product and its variants (CASCADE); order lines keep what was sold (SET NULL)."""
     connection.execute(delete(Product).where(Product.id == product_id))
 
 
-# Built once: building statements costs more than SQLite running them (POST /orders).
-# One line's stock taken, never below zero, with its name and price as they are now.
-_TAKE = (
-    update(Product)
-    .where(Product.id == bindparam("product_id"), Product.stock >= bindparam("quantity"))
-    .values(stock=Product.stock - bindparam("quantity"))
-    .returning(Product.id, Product.name, Product.price_cents)
-)
+def slugs_taken(connection: Connection, slugs: Collection[str], *, besides: int | None = None) -> set[str]:
+    """Those of `slugs` another product has (any but `besides`)."""
+    statement = select(Product.slug).where(Product.slug.in_(slugs))
+    if besides is not None:
+        statement = statement.where(Product.id != besides)
+    return set(connection.execute(statement).scalars())
 
 
-def take(connection: Connection, product_id: int, quantity: int) -> Taken | None:
-    """Take `quantity` from the product's stock, or nothing when it has less (or is gone).
-    A conditional UPDATE, never read-compute-write: concurrent orders cannot oversell."""
-    row = connection.execute(_TAKE, {"product_id": product_id, "quantity": quantity}).first()
-    return Taken(*row) if row is not None else None
+def name_taken(connection: Connection, key: str, *, besides: int | None = None) -> bool:
+    statement = select(exists().where(Product.name_key == key, Product.id != (besides or 0)))
+    return bool(connection.execute(statement).scalar())
 
 
-def put_back(connection: Connection, quantities: Mapping[int, int]) -> None:
-    """Return stock to the products (those still in the catalogue), in one statement."""
-    if quantities:
-        amount = case(dict(quantities), value=Product.id)
-        connection.execute(
-            update(Product).where(Product.id.in_(quantities)).values(stock=Product.stock + amount),
-            execution_options={"synchronize_session": False},
-        )
-
-
-def names(connection: Connection, product_ids: list[int]) -> dict[int, str]:
+def names(connection: Connection, product_ids: Collection[int]) -> dict[int, str]:
     """The names of those of `product_ids` that exist."""
     rows = connection.execute(select(Product.id, Product.name).where(Product.id.in_(product_ids)))
     return {row.id: row.name for row in rows}
 
 
+# -- Variants, on the unit of work's connection --------------------------------
+
+
+def add_variants(connection: Connection, rows: list[dict[str, Any]]) -> list[VariantRow]:
+    """New variants (`rows` by column), in the order given. A taken SKU, or the same
+    values as an active variant, raises IntegrityError."""
+    if not rows:
+        return []
+    statement = insert(Variant).returning(*_VARIANT_COLUMNS, sort_by_parameter_order=True)
+    return [VARIANT.make(row) for row in connection.execute(statement, rows)]
+
+
+def variants_of(connection: Connection, product_id: int, *, archived: bool = False) -> list[VariantRow]:
+    """The product's active variants (with `archived`, all), by position, locked
+    until the transaction ends."""
+    statement = select(*_VARIANT_COLUMNS).where(Variant.product_id == product_id)
+    if not archived:
+        statement = statement.where(_ACTIVE)
+    statement = statement.order_by(Variant.position, Variant.id).with_for_update()
+    return [VARIANT.make(row) for row in connection.execute(statement)]
+
+
+def change_variant(connection: Connection, variant_id: int, values: Mapping[str, Any]) -> VariantRow:
+    """Set `values` (column names). A taken SKU or values raise IntegrityError."""
+    statement = update(Variant).where(Variant.id == variant_id).values(**values).returning(*_VARIANT_COLUMNS)
+    return VARIANT.make(connection.execute(statement).one())
+
+
+def skus_taken(connection: Connection, keys: Collection[str], *, besides: int | None = None) -> set[str]:
+    """Those of the SKU keys (lower case) a variant has, archived ones included (any but `besides`)."""
+    statement = select(Variant.sku_key).where(Variant.sku_key.in_(keys))
+    if besides is not None:
+        statement = statement.where(Variant.id != besides)
+    return set(connection.execute(statement).scalars())
+
+
+def ever_ordered(connection: Connection, variant_id: int) -> bool:
+    """Whether an order ever took the variant's stock (its ledger says so, deleted orders too)."""
+    taken = exists().where(StockMovement.variant_id == variant_id, StockMovement.reason == "order")
+    return bool(connection.execute(select(taken)).scalar())
+
+
+def archive(connection: Connection, variant_id: int, now: datetime) -> None:
+    connection.execute(update(Variant).where(Variant.id == variant_id).values(archived_at=now))
+
+
+def remove_variant(connection: Connection, variant_id: int) -> None:
+    """A variant never ordered, and its ledger."""
+    connection.execute(delete(Variant).where(Variant.id == variant_id))
+
+
+# -- Stock, in an order's transaction or an admin's ----------------------------
+
+# Built once: building statements costs more than SQLite running them (POST /orders).
+# One line's stock taken, never below zero, as it is sold now, with its product's name.
+_TAKE = (
+    update(Variant)
+    .where(Variant.id == bindparam("variant_id"), _ACTIVE, Variant.stock >= bindparam("quantity"))
+    .values(stock=Variant.stock - bindparam("quantity"))
+    .returning(
+        Variant.id,
+        Variant.product_id,
+        Variant.sku,
+        Variant.options,
+        Variant.price_cents,
+        select(Product.name).where(Product.id == Variant.product_id).scalar_subquery(),
+    )
+)
+_MOVE = insert(StockMovement)
+
+
+def take(connection: Connection, variant_id: int, quantity: int) -> Taken | None:
+    """Take `quantity` from an active variant's stock, or nothing when it has less
+    (or is archived, or gone). A conditional UPDATE, never read-compute-write:
+    concurrent orders cannot oversell."""
+    row = connection.execute(_TAKE, {"variant_id": variant_id, "quantity": quantity}).first()
+    return Taken(*row) if row is not None else None
+
+
+def put_back(connection: Connection, quantities: Mapping[int, int]) -> list[int]:
+    """Return stock to the variants (those that still exist, archived ones too), in
+    one statement: the ids of those it went back to."""
+    if not quantities:
+        return []
+    amount = case(dict(quantities), value=Variant.id)
+    statement = (
+        update(Variant).where(Variant.id.in_(quantities)).values(stock=Variant.stock + amount).returning(Variant.id)
+    )
+    return [int(variant_id) for variant_id in connection.execute(statement).scalars()]
+
+
+def set_stock(connection: Connection, variant_id: int, stock: int) -> int:
+    """Set a variant's stock; the delta from what it was."""
+    before = select(Variant.stock).where(Variant.id == variant_id).with_for_update()
+    was = int(connection.execute(before).scalar_one())
+    connection.execute(update(Variant).where(Variant.id == variant_id).values(stock=stock))
+    return stock - was
+
+
+def move(connection: Connection, movements: list[dict[str, Any]]) -> None:
+    """Write stock movements (`variant_id`, `delta`, `reason`, `order_id`, `created_at`), in one statement."""
+    if movements:
+        connection.execute(_MOVE, movements)
+
+
+def sole_variants(connection: Connection, product_ids: Collection[int]) -> dict[int, Sole]:
+    """For lines that name products: each existing product's active variants, counted."""
+    active = and_(Variant.product_id == Product.id, _ACTIVE)
+    statement = (
+        select(Product.id, Product.name, func.count(Variant.id), func.min(Variant.id))
+        .select_from(Product)
+        .outerjoin(Variant, active)
+        .where(Product.id.in_(product_ids))
+        .group_by(Product.id, Product.name)
+    )
+    return {row[0]: Sole(*row) for row in connection.execute(statement)}
+
+
+def described(connection: Connection, variant_ids: Collection[int]) -> dict[int, tuple[VariantRow, str]]:
+    """Those of the variants that exist, archived ones too, with their product's name."""
+    statement = (
+        select(*_VARIANT_COLUMNS, Product.name)
+        .join(Product, Product.id == Variant.product_id)
+        .where(Variant.id.in_(variant_ids))
+    )
+    return {row[0]: (VARIANT.make(row[:-1]), row[-1]) for row in connection.execute(statement)}
+
+
 # -- Fast reads (shop.storage.reads) ---------------------------------------------------
 
-_BY_ID = f"SELECT {PRODUCT.select_list()} FROM products WHERE id = :id"
+# The product and its active variants in one query: one row per variant.
+_SHOWN = (
+    f"SELECT {PRODUCT.select_list('p')}, {VARIANT.select_list('v')} FROM products p"
+    " LEFT JOIN variants v ON v.product_id = p.id AND v.archived_at IS NULL"
+    " WHERE p.id = :id ORDER BY v.position, v.id"
+)
+_SPLIT = len(PRODUCT.columns)
 
 
-async def by_id(reads: Reads, product_id: int) -> ProductRow | None:
-    return await reads.one(PRODUCT, _BY_ID, {"id": product_id})
+async def shown(reads: Reads, product_id: int) -> Shown | None:
+    rows = await reads.rows(_SHOWN, {"id": product_id})
+    if not rows:
+        return None
+    variants = [VARIANT.make(row[_SPLIT:]) for row in rows if row[_SPLIT] is not None]
+    return Shown(PRODUCT.make(rows[0][:_SPLIT]), variants)
 
 
 def _conditions(filters: Filters, params: dict[str, Any]) -> list[str]:
@@ -145,6 +313,9 @@ def _conditions(filters: Filters, params: dict[str, Any]) -> list[str]:
     if filters.name_contains is not None:
         conditions.append("name_key LIKE :name_pattern ESCAPE '\\'")
         params["name_pattern"] = f"%{like_fragment(filters.name_contains)}%"
+    if filters.slug is not None:
+        conditions.append("slug = :slug")
+        params["slug"] = filters.slug
     if filters.min_price_cents is not None:
         conditions.append("price_cents >= :min_price")
         params["min_price"] = filters.min_price_cents
@@ -152,7 +323,11 @@ def _conditions(filters: Filters, params: dict[str, Any]) -> list[str]:
         conditions.append("price_cents <= :max_price")
         params["max_price"] = filters.max_price_cents
     if filters.in_stock is not None:
-        conditions.append("stock > 0" if filters.in_stock else "stock = 0")
+        stocked = (
+            "EXISTS (SELECT 1 FROM variants v WHERE v.product_id = products.id"
+            " AND v.archived_at IS NULL AND v.stock > 0)"
+        )
+        conditions.append(stocked if filters.in_stock else f"NOT {stocked}")
     return conditions
 
 
@@ -165,3 +340,47 @@ async def window(reads: Reads, filters: Filters, rows: Window) -> list[ProductRo
 async def count(reads: Reads, filters: Filters) -> int:
     params: dict[str, Any] = {}
     return int(await reads.scalar("SELECT count(*) FROM products" + where(_conditions(filters, params)), params))
+
+
+async def active_variants(reads: Reads, product_ids: Sequence[int]) -> dict[int, list[VariantRow]]:
+    """The active variants of several products in one query (no N+1), by position."""
+    found: dict[int, list[VariantRow]] = {product_id: [] for product_id in product_ids}
+    if product_ids:
+        params: dict[str, Any] = {}
+        sql = (
+            f"SELECT {VARIANT.select_list()} FROM variants WHERE product_id IN {in_list('id', product_ids, params)}"
+            " AND archived_at IS NULL ORDER BY product_id, position, id"
+        )
+        for variant in await reads.all(VARIANT, sql, params):
+            found[variant.product_id].append(variant)
+    return found
+
+
+async def variant(reads: Reads, product_id: int, variant_id: int) -> VariantRow | None:
+    """The product's variant, archived or not."""
+    sql = f"SELECT {VARIANT.select_list()} FROM variants WHERE id = :id AND product_id = :product_id"
+    return await reads.one(VARIANT, sql, {"id": variant_id, "product_id": product_id})
+
+
+async def variant_window(reads: Reads, product_id: int, rows: Window) -> list[VariantRow]:
+    params: dict[str, Any] = {"product_id": product_id}
+    conditions = ["product_id = :product_id", "archived_at IS NULL"]
+    return await reads.all(
+        VARIANT, f"SELECT {VARIANT.select_list()} FROM variants" + rows.sql(conditions, params), params
+    )
+
+
+async def variant_count(reads: Reads, product_id: int) -> int:
+    sql = "SELECT count(*) FROM variants WHERE product_id = :product_id AND archived_at IS NULL"
+    return int(await reads.scalar(sql, {"product_id": product_id}))
+
+
+async def movement_window(reads: Reads, variant_id: int, rows: Window) -> list[MovementRow]:
+    params: dict[str, Any] = {"variant_id": variant_id}
+    sql = f"SELECT {MOVEMENT.select_list()} FROM stock_movements" + rows.sql(["variant_id = :variant_id"], params)
+    return await reads.all(MOVEMENT, sql, params)
+
+
+async def movement_count(reads: Reads, variant_id: int) -> int:
+    sql = "SELECT count(*) FROM stock_movements WHERE variant_id = :variant_id"
+    return int(await reads.scalar(sql, {"variant_id": variant_id}))

@@ -40,6 +40,11 @@ def upgrade(url: URL | str, revision: str = "head") -> list[str]:
     return applied
 
 
+def downgrade(url: URL | str, revision: str) -> None:
+    """Take the database at `url` back down to `revision` (tests and rollbacks). Blocking."""
+    command.downgrade(alembic_config(url), revision)
+
+
 @functools.cache
 def head_revision() -> str | None:
     """The newest migration this shop ships: what a ready database is at."""

@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -42,10 +43,14 @@ Role = Literal["customer", "admin"]
 OrderStatus = Literal["pending", "paid", "shipped", "delivered", "cancelled"]
 # Why a cancelled order was cancelled; None on every other order.
 CancelReason = Literal["customer", "admin", "expired"]
+# Why a variant's stock changed: an order took it, a cancel, an expiry or an order's
+# deletion gave it back, or an admin set it (a variant's first stock included).
+MovementReason = Literal["order", "cancel", "expiry", "delete", "admin"]
 Provider = Literal["manual", "stripe"]
 ROLES = get_args(Role)
 ORDER_STATUSES = get_args(OrderStatus)
 CANCEL_REASONS = get_args(CancelReason)
+MOVEMENT_REASONS = get_args(MovementReason)
 PROVIDERS = get_args(Provider)
 
 
@@ -100,10 +105,14 @@ class User(Base):
 
 
 class Product(Base):
+    """What the catalogue shows: a name, a slug, its options and images. What is
+    sold is its variants (at least one active); `price_cents` is the lowest
+    active variant's price, kept here by the catalogue's writes so the list
+    sorts and filters by price on an index. Stock lives on the variants only."""
+
     __tablename__ = "products"
     __table_args__ = (
         CheckConstraint("price_cents >= 0", name="price_not_negative"),
-        CheckConstraint("stock >= 0", name="stock_not_negative"),
         Index("ix_products_price_cents_id", "price_cents", "id"),
         Index("ix_products_created_at_id", "created_at", "id"),
         # `q` is a substring search: a trigram index keeps it off a full scan on PostgreSQL.
@@ -125,11 +134,74 @@ class Product(Base):
     name_key: Mapped[str] = mapped_column(
         String(200).with_variant(String(600, collation="C"), "postgresql"), unique=True
     )
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     price_cents: Mapped[int] = mapped_column(BigInteger)
-    stock: Mapped[int] = mapped_column(BigInteger)
+    # JSON: [{"name": "size", "values": ["S", "M"]}], in the order the admin gave.
+    options: Mapped[str] = mapped_column(Text, server_default="[]")
+    # JSON: [{"url": "https://...", "alt": "..."}], in the order the admin gave.
+    images: Mapped[str] = mapped_column(Text, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Variant(Base):
+    """One thing a customer can buy: one value of each of its product's options,
+    with its own SKU, price and stock. A variant that was ever ordered is never
+    deleted but archived (`archived_at`): it leaves the catalogue, its stock
+    movements and the order lines that name it stay."""
+
+    __tablename__ = "variants"
+    __table_args__ = (
+        CheckConstraint("price_cents >= 0", name="price_not_negative"),
+        CheckConstraint("stock >= 0", name="stock_not_negative"),
+        # No two active variants of a product name the same values.
+        Index(
+            "ix_variants_product_id_values_key",
+            "product_id",
+            "values_key",
+            unique=True,
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),
+        Index("ix_variants_product_id_position", "product_id", "position"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    # CASCADE: a deleted product takes its variants; order lines keep what was sold (SET NULL).
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    sku: Mapped[str] = mapped_column(String(64))
+    sku_key: Mapped[str] = mapped_column(String(64), unique=True)  # lower-cased: unique ignoring case
+    # JSON: {"size": "M", "colour": "red"}, one value of each of the product's options.
+    options: Mapped[str] = mapped_column(Text)
+    # The values, case folded, in the options' order (JSON): what makes two variants the same.
+    values_key: Mapped[str] = mapped_column(Text)
+    price_cents: Mapped[int] = mapped_column(BigInteger)
+    stock: Mapped[int] = mapped_column(BigInteger)
+    position: Mapped[int] = mapped_column(Integer)
+    images: Mapped[str] = mapped_column(Text, server_default="[]")  # JSON, as products.images
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StockMovement(Base):
+    """One change of a variant's stock, written in the transaction that made it:
+    a variant's movements always add up to its stock."""
+
+    __tablename__ = "stock_movements"
+    __table_args__ = (
+        CheckConstraint(f"reason IN {MOVEMENT_REASONS}", name="reason"),
+        Index("ix_stock_movements_variant_id_id", "variant_id", "id"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id", ondelete="CASCADE"))
+    delta: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[MovementReason] = mapped_column(String(16))
+    # The order that took or gave back the stock; kept, as history, after the order is deleted.
+    order_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Order(Base):
@@ -157,18 +229,26 @@ class Order(Base):
 
 
 class OrderLine(Base):
+    """A line as sold: the variant's SKU, options and price, and its product's name,
+    copied when the order was placed."""
+
     __tablename__ = "order_lines"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("unit_price_cents >= 0", name="unit_price_not_negative"),
-        UniqueConstraint("order_id", "product_id"),
+        UniqueConstraint("order_id", "variant_id"),
         NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
-    # SET NULL: a deleted product leaves the catalogue, its lines stay as sold.
+    # SET NULL: a deleted product leaves the catalogue, its lines stay as sold. (A
+    # variant alone that was ever ordered is archived, never deleted.)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"), index=True)
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("variants.id", ondelete="SET NULL"), index=True)
+    # None only on lines sold before variants had SKUs, whose product was deleted before.
+    sku: Mapped[str | None] = mapped_column(String(64))
+    options: Mapped[str] = mapped_column(Text, server_default="{}")  # JSON, as sold
     name: Mapped[str] = mapped_column(String(200))
     unit_price_cents: Mapped[int] = mapped_column(BigInteger)
     quantity: Mapped[int] = mapped_column(Integer)

@@ -53,6 +53,13 @@ def like_fragment(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def in_list(name: str, values: Sequence[Any], params: dict[str, Any]) -> str:
+    """`(:name_0, :name_1, ...)` for an IN of `values`, which are added to `params`."""
+    names = [f"{name}_{index}" for index in range(len(values))]
+    params.update(zip(names, values, strict=True))
+    return "(" + ", ".join(f":{each}" for each in names) + ")"
+
+
 def where(conditions: list[str]) -> str:
     """A WHERE clause of all `conditions` (SQL with named parameters), or nothing."""
     return f" WHERE {' AND '.join(conditions)}" if conditions else ""

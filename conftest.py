@@ -43,6 +43,7 @@ pytest_plugins = [
     "steps.expiry",
     "steps.payments",
     "steps.webhooks",
+    "steps.variants",
 ]
 
 

@@ -10,6 +10,8 @@ Feature: Who may do what
     And a customer "ada" with the password "correct horse battery"
     And a customer "bob" with the password "correct horse battery"
     And the product "Mug" priced "4.50" with 10 in stock
+    And the product "Shirt" in sizes "S", "M" with 5 each
+    And "Shirt" is offered in "L" too
     And "ada" has ordered 1 "Mug"
 
   Scenario Outline: <caller> calling <method> <path> gets <status>
@@ -93,6 +95,30 @@ Feature: Who may do what
       | nobody | GET    | /products/{Mug} | none | 401    |
       | ada    | GET    | /products/{Mug} | none | 200    |
       | root   | GET    | /products/{Mug} | none | 200    |
+
+    Examples: Everyone with a token reads a product's variants
+      | caller | method | path                                   | body | status |
+      | nobody | GET    | /products/{Mug}/variants               | none | 401    |
+      | ada    | GET    | /products/{Mug}/variants               | none | 200    |
+      | root   | GET    | /products/{Mug}/variants               | none | 200    |
+      | nobody | GET    | /products/{Mug}/variants/{Mug's variant} | none | 401    |
+      | ada    | GET    | /products/{Mug}/variants/{Mug's variant} | none | 200    |
+      | root   | GET    | /products/{Mug}/variants/{Mug's variant} | none | 200    |
+
+    Examples: Only admins change variants and read their stock movements
+      | caller | method | path                                                   | body                                                       | status |
+      | nobody | POST   | /products/{Shirt}/variants                             | {"options": {"size": "L"}, "price": "9.00", "stock": 1}    | 401    |
+      | ada    | POST   | /products/{Shirt}/variants                             | {"options": {"size": "L"}, "price": "9.00", "stock": 1}    | 403    |
+      | root   | POST   | /products/{Shirt}/variants                             | {"options": {"size": "L"}, "price": "9.00", "stock": 1}    | 201    |
+      | nobody | PATCH  | /products/{Mug}/variants/{Mug's variant}               | {"stock": 4}                                               | 401    |
+      | ada    | PATCH  | /products/{Mug}/variants/{Mug's variant}               | {"stock": 4}                                               | 403    |
+      | root   | PATCH  | /products/{Mug}/variants/{Mug's variant}               | {"stock": 4}                                               | 200    |
+      | nobody | DELETE | /products/{Mug}/variants/{Mug's variant}               | none                                                       | 401    |
+      | ada    | DELETE | /products/{Mug}/variants/{Mug's variant}               | none                                                       | 403    |
+      | root   | DELETE | /products/{Mug}/variants/{Mug's variant}               | none                                                       | 409    |
+      | nobody | GET    | /products/{Mug}/variants/{Mug's variant}/stock-movements | none                                                     | 401    |
+      | ada    | GET    | /products/{Mug}/variants/{Mug's variant}/stock-movements | none                                                     | 403    |
+      | root   | GET    | /products/{Mug}/variants/{Mug's variant}/stock-movements | none                                                     | 200    |
 
     Examples: Only admins change the catalogue
       | caller | method | path            | body                                         | status |
@@ -193,3 +219,29 @@ Feature: Who may do what
       | nobody | POST   | /webhooks/1/deliveries/1/retry      | none              | 401    |
       | ada    | POST   | /webhooks/1/deliveries/1/retry      | none              | 403    |
       | root   | POST   | /webhooks/1/deliveries/1/retry      | none              | 404    |
+
+  Scenario Outline: With a public catalogue, nobody calling <method> <path> gets <status>
+    A storefront's visitors read the catalogue without a token (PUBLIC_CATALOGUE=true);
+    everything else is as it was.
+
+    Given the catalogue is public
+    When nobody sends <method> "<path>" with <body>
+    Then the response status is <status>
+
+    Examples: Reading needs no token
+      | method | path                                     | body | status |
+      | GET    | /products                                | none | 200    |
+      | GET    | /products/{Mug}                          | none | 200    |
+      | GET    | /products/{Mug}/variants                 | none | 200    |
+      | GET    | /products/{Mug}/variants/{Mug's variant} | none | 200    |
+
+    Examples: Changing the catalogue, and its stock movements, still need an admin's token
+      | method | path                                                     | body                                                    | status |
+      | POST   | /products                                                | {"name": "Cup", "price": "2.00", "stock": 5}            | 401    |
+      | PATCH  | /products/{Mug}                                          | {"stock": 4}                                            | 401    |
+      | DELETE | /products/{Mug}                                          | none                                                    | 401    |
+      | POST   | /products/{Shirt}/variants                               | {"options": {"size": "L"}, "price": "9.00", "stock": 1} | 401    |
+      | PATCH  | /products/{Mug}/variants/{Mug's variant}                 | {"stock": 4}                                            | 401    |
+      | DELETE | /products/{Mug}/variants/{Mug's variant}                 | none                                                    | 401    |
+      | GET    | /products/{Mug}/variants/{Mug's variant}/stock-movements | none                                                    | 401    |
+      | GET    | /orders                                                  | none                                                    | 401    |

@@ -1,8 +1,11 @@
 Feature: Orders
   An order is {"id", "user_id", "status", "items", "total_price", "currency",
-  "cancel_reason", "created_at", "updated_at"}; each item is {"product_id", "name",
-  "unit_price", "quantity", "line_total"}, with the name and price copied from
-  the product when the order is placed. total_price is the sum of the line
+  "cancel_reason", "created_at", "updated_at"}; each item is {"product_id",
+  "variant_id", "sku", "name", "options", "unit_price", "quantity",
+  "line_total"}, with the SKU, options and price of the variant and the name of
+  its product copied when the order is placed. A line names a variant
+  ({"variant_id", "quantity"}), or a product that has one variant ({"product_id",
+  "quantity"}); this feature orders products, variants.feature variants. total_price is the sum of the line
   totals unless an admin set it by hand. Placing an order takes the stock of
   every line in one transaction, or takes nothing at all: the shop never
   oversells. Statuses move pending -> paid | cancelled, paid -> shipped |

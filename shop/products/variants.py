@@ -115,7 +115,7 @@ async def update_variant(
         if changes.stock is not None:
             set_stock(connection, variant_id, changes.stock, now)
             values["stock"] = changes.stock
-        if variant._replace(**values) == variant:
+        if all(getattr(variant, column, value) == value for column, value in values.items()):
             return variant  # nothing changes, nothing to tell
         changed = saved(lambda: store.change_variant(connection, variant_id, values))
         _changed(connection, product_id, now, currency)

@@ -60,6 +60,10 @@ class Scenario:
     method: str = "GET"
     body: str | None = None
     ids: int = 1
+    # "{id}" is n * id_step + id_offset for a random n in 1..ids: every fourth seeded
+    # product has six variants (shop.seed.demo_product), the others one.
+    id_step: int = 1
+    id_offset: int = 0
     token: bool = True
     connections: int | None = None
     # Stripe deliveries, signed afresh before each run: (how many, the event of the n-th as JSON).
@@ -142,7 +146,7 @@ async def _ample_stock(url: str) -> None:
     from shop.storage.database import Database
 
     database = Database(make_url(url))
-    await database.transaction(lambda connection: connection.execute(text("UPDATE products SET stock = 1000000000")))
+    await database.transaction(lambda connection: connection.execute(text("UPDATE variants SET stock = 1000000000")))
     await database.dispose()
 
 
@@ -236,7 +240,14 @@ class WebhookReceiving:
 def run_wrk(
     wrk: str, cores: str | None, scenario: Scenario, base: str, token: str, args: argparse.Namespace, seconds: float
 ) -> dict[str, Any]:
-    env = {**os.environ, "BENCH_METHOD": scenario.method, "BENCH_PATH": scenario.path, "BENCH_IDS": str(scenario.ids)}
+    env = {
+        **os.environ,
+        "BENCH_METHOD": scenario.method,
+        "BENCH_PATH": scenario.path,
+        "BENCH_IDS": str(scenario.ids),
+        "BENCH_ID_STEP": str(scenario.id_step),
+        "BENCH_ID_OFFSET": str(scenario.id_offset),
+    }
     if scenario.signed is not None:
         env["BENCH_SIGNED"] = str(sign_deliveries(args.out, *scenario.signed))
         env["BENCH_THREADS"] = str(THREADS)
@@ -375,12 +386,43 @@ def main() -> None:
         deep = call(shop_base, "GET", f"/products?page={depth // PER_PAGE}&per_page={PER_PAGE}", token=token)
         cursor = deep["next_cursor"]
         order_body = '{"items": [{"product_id": {id}, "quantity": 1}]}'
+        # Products 4k-3, 4k-2 and 4k-1 have one variant each; product 4k has six,
+        # whose ids run from 9k-5 (shop.seed.demo_product, on a fresh database).
+        fourths = products // 4
+        product_lines = (
+            '{"items": [' + ", ".join(f'{{"product_id": {{id{d}}}, "quantity": 1}}' for d in ("", "-1", "-2")) + "]}"
+        )
+        variant_lines = (
+            '{"items": [' + ", ".join(f'{{"variant_id": {{id{d}}}, "quantity": 1}}' for d in ("", "+2", "+4")) + "]}"
+        )
         scenarios = [
             Scenario("GET /products/{id}", "shop", "/products/{id}", ids=products),
+            Scenario("GET /products/{id}, one variant", "shop", "/products/{id}", ids=fourths, id_step=4, id_offset=-1),
+            Scenario("GET /products/{id}, six variants", "shop", "/products/{id}", ids=fourths, id_step=4),
             Scenario("GET /products?page=1", "shop", "/products?page=1"),
             Scenario(f"GET /products?cursor (depth {depth:,})", "shop", f"/products?cursor={cursor}"),
             Scenario("GET /orders/{id}", "shop", "/orders/{id}", ids=orders),
             Scenario("POST /orders", "shop", "/orders", method="POST", body=order_body, ids=products),
+            Scenario(
+                "POST /orders, 3 product lines",
+                "shop",
+                "/orders",
+                method="POST",
+                body=product_lines,
+                ids=fourths,
+                id_step=4,
+                id_offset=-1,
+            ),
+            Scenario(
+                "POST /orders, 3 variant lines",
+                "shop",
+                "/orders",
+                method="POST",
+                body=variant_lines,
+                ids=fourths,
+                id_step=9,
+                id_offset=-5,
+            ),
             Scenario(
                 "POST /orders, a webhook for every event",
                 "shop",
@@ -480,6 +522,9 @@ def main() -> None:
 
 RATIOS = {
     "GET /products/{id}": "bare: token + one row",
+    "GET /products/{id}, one variant": "bare: token + one row",
+    "GET /products/{id}, six variants": "GET /products/{id}, one variant",
+    "POST /orders, 3 variant lines": "POST /orders, 3 product lines",
     "GET /orders/{id}": "bare: token + one row",
     "GET /products/{id} without a token (401)": "bare: 401",
     "GET /health": "bare: fixed JSON",

@@ -29,6 +29,8 @@ SEEDED_USER_PASSWORD = "seeded-user-password"
 
 _ADJECTIVES = ("Red", "Blue", "Green", "Small", "Large", "Classic", "Modern", "Organic", "Vintage", "Smart")
 _NOUNS = ("Mug", "Lamp", "Chair", "Notebook", "Backpack", "Kettle", "Blanket", "Headphones", "Plant", "Clock")
+_SIZES, _COLOURS = ("S", "M", "L"), ("black", "white")
+_VIEWS = ("front", "side")
 
 Progress = Callable[[int], None]
 
@@ -66,6 +68,24 @@ async def seed_demo(database: Database, products_count: int = 50) -> bool:
     return True
 
 
+def demo_product(rng: random.Random, n: int) -> products.NewProduct:
+    """The n-th demo product: every fourth comes in three sizes and two colours
+    (six variants, the large ones dearer), the others in one variant; each with
+    two pictures."""
+    name = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} #{n}"
+    price = rng.randint(100, 50_000)
+    images = tuple((f"https://images.shop.example/demo/{n}/{view}.jpg", f"{name}, {view}") for view in _VIEWS)
+    if n % 4:
+        return products.NewProduct(name, f"Demo product number {n}.", price, rng.randint(0, 1_000), images=images)
+    variants = tuple(
+        products.NewVariant({"size": size, "colour": colour}, price + (200 if size == "L" else 0), rng.randint(0, 300))
+        for size in _SIZES
+        for colour in _COLOURS
+    )
+    options = (("size", _SIZES), ("colour", _COLOURS))
+    return products.NewProduct(name, f"Demo product number {n}.", price, 0, options, variants, images)
+
+
 async def seed_products(database: Database, count: int, progress: Progress = _no_progress) -> None:
     """`count` products with names that do not clash with the ones already there."""
     rng = random.Random()
@@ -73,15 +93,7 @@ async def seed_products(database: Database, count: int, progress: Progress = _no
     done = 0
     while done < count:
         size = min(BATCH, count - done)
-        batch = [
-            products.NewProduct(
-                name=f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} #{n}",
-                description=f"Demo product number {n}.",
-                price_cents=rng.randint(100, 50_000),
-                stock=rng.randint(0, 1_000),
-            )
-            for n in range(start + done + 1, start + done + size + 1)
-        ]
+        batch = [demo_product(rng, n) for n in range(start + done + 1, start + done + size + 1)]
         await products.add_many(database, batch, utcnow())
         done += size
         progress(size)
@@ -103,20 +115,20 @@ async def seed_users(database: Database, count: int, progress: Progress = _no_pr
 
 
 async def seed_orders(database: Database, count: int, progress: Progress = _no_progress, *, currency: str) -> None:
-    """`count` pending orders of customers, each of one to three products, placed
+    """`count` pending orders of customers, each of one to three variants, placed
     as the customer would place them: an order the stock cannot cover is skipped."""
     rng = random.Random()
 
-    customers, last_product = await users.customer_ids(database), await products.last_id(database)
-    if count and (not customers or not last_product):
+    customers, last_variant = await users.customer_ids(database), await products.last_variant_id(database)
+    if count and (not customers or not last_variant):
         raise ValueError("seeding orders needs customers and products: seed them first")
     done = 0
     while done < count:
         size = min(ORDERS_BATCH, count - done)
         wanted = []
         for _ in range(size):
-            picked = rng.sample(range(1, last_product + 1), k=min(last_product, rng.randint(1, 3)))
-            lines = [LineIn(product_id=product_id, quantity=rng.randint(1, 3)) for product_id in picked]
+            picked = rng.sample(range(1, last_variant + 1), k=min(last_variant, rng.randint(1, 3)))
+            lines = [LineIn(variant_id=variant_id, quantity=rng.randint(1, 3)) for variant_id in picked]
             wanted.append((Caller(rng.choice(customers), "customer"), OrderCreate(items=lines)))
 
         def place_all(connection: Connection, wanted: list[tuple[Caller, OrderCreate]] = wanted) -> int:

@@ -1,6 +1,8 @@
 -- One wrk script for every scenario, set by the environment:
 --   BENCH_METHOD  GET or POST
---   BENCH_PATH    the path; "{id}" becomes a random integer in 1..BENCH_IDS
+--   BENCH_PATH    the path; "{id}" becomes n * BENCH_ID_STEP + BENCH_ID_OFFSET for a
+--                 random n in 1..BENCH_IDS (step 1, offset 0 unless set), and
+--                 "{id+2}", "{id-1}"... that id plus or minus a number
 --   BENCH_BODY    a JSON body, "{id}" replaced the same way (optional)
 --   BENCH_TOKEN   a bearer token (optional)
 --   BENCH_SIGNED  a file of signed deliveries, one "<Stripe-Signature>\t<body>"
@@ -14,6 +16,17 @@ local method = os.getenv("BENCH_METHOD") or "GET"
 local path = os.getenv("BENCH_PATH") or "/"
 local body = os.getenv("BENCH_BODY")
 local ids = tonumber(os.getenv("BENCH_IDS") or "1")
+local id_step = tonumber(os.getenv("BENCH_ID_STEP") or "1")
+local id_offset = tonumber(os.getenv("BENCH_ID_OFFSET") or "0")
+
+-- "{id}", "{id+1}", "{id-2}" in text, for the drawn id.
+local function fill(text, id)
+  return (text:gsub("{id([%+%-]?)(%d*)}", function(sign, number)
+    local delta = tonumber(number) or 0
+    if sign == "-" then delta = -delta end
+    return tostring(id + delta)
+  end))
+end
 local token = os.getenv("BENCH_TOKEN")
 local signed_file = os.getenv("BENCH_SIGNED")
 local thread_count = tonumber(os.getenv("BENCH_THREADS") or "1")
@@ -55,10 +68,10 @@ function request()
     local delivery_headers = {["Content-Type"] = "application/json", ["Stripe-Signature"] = delivery[1]}
     return wrk.format("POST", path, delivery_headers, delivery[2])
   end
-  local id = tostring(math.random(1, ids))
-  local filled_path = path:gsub("{id}", id)
+  local id = math.random(1, ids) * id_step + id_offset
+  local filled_path = fill(path, id)
   local filled_body = nil
-  if body then filled_body = body:gsub("{id}", id) end
+  if body then filled_body = fill(body, id) end
   return wrk.format(method, filled_path, headers, filled_body)
 end
 

@@ -429,51 +429,73 @@ def put_back_stock(
 # -- Demo data ------------------------------------------------------------------
 
 
+class NewVariant(NamedTuple):
+    """A variant of demo data: its values, by option name, in the product's option order."""
+
+    values: dict[str, str]
+    price_cents: int
+    stock: int
+
+
 class NewProduct(NamedTuple):
-    """A product of demo data, with one variant of `price_cents` and `stock`."""
+    """A product of demo data: with `options` and `variants`, or one variant of
+    `price_cents` and `stock`."""
 
     name: str
     description: str
     price_cents: int
     stock: int
+    options: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    variants: tuple[NewVariant, ...] = ()
+    images: tuple[tuple[str, str], ...] = ()  # (url, alt)
 
 
 async def add_many(database: Database, products: Sequence[NewProduct], now: datetime) -> None:
-    """Products in bulk (demo data), whose names are known to be free, each with
-    its one variant and that variant's first stock: a few multi-row INSERTs."""
+    """Products in bulk (demo data), whose names are known to be free, each with its
+    variants and their first stock: a few multi-row INSERTs."""
 
     def work(connection: Connection) -> None:
         wanted = [slug_of(product.name, max_length=200, fallback="product") for product in products]
         slugs = _all_free(wanted, 200, lambda tried: store.slugs_taken(connection, tried))
+        sold = [product.variants or (NewVariant({}, product.price_cents, product.stock),) for product in products]
         rows = [
             {
                 "name": product.name,
                 "name_key": name_key(product.name),
                 "slug": slug,
                 "description": product.description,
-                "price_cents": product.price_cents,
+                "price_cents": min(variant.price_cents for variant in variants),
+                "options": OptionSet([(name, list(values)) for name, values in product.options]).json(),
+                "images": codec.dumps([{"url": url, "alt": alt} for url, alt in product.images]).decode(),
                 "created_at": now,
                 "updated_at": now,
             }
-            for product, slug in zip(products, slugs, strict=True)
+            for product, slug, variants in zip(products, slugs, sold, strict=True)
         ]
         ids = store.add_many(connection, rows)
-        skus = _all_free(
-            [slug[:64].rstrip("-") for slug in slugs], 64, lambda tried: store.skus_taken(connection, tried)
-        )
-        variants = [
-            {
-                "product_id": product_id,
-                "sku": sku,
-                "sku_key": sku,
-                "options": "{}",
-                "values_key": "[]",
-                "price_cents": product.price_cents,
-                "stock": product.stock,
-                "position": 0,
-            }
-            for product_id, product, sku in zip(ids, products, skus, strict=True)
+        made = [
+            slug_of(slug, *variant.values.values(), max_length=64, fallback="variant")
+            for slug, variants in zip(slugs, sold, strict=True)
+            for variant in variants
         ]
+        skus = iter(_all_free(made, 64, lambda tried: store.skus_taken(connection, tried)))
+        variants = []
+        for product_id, product, variants_of in zip(ids, products, sold, strict=True):
+            options = OptionSet([(name, list(values)) for name, values in product.options])
+            for position, variant in enumerate(variants_of):
+                sku = next(skus)
+                variants.append(
+                    {
+                        "product_id": product_id,
+                        "sku": sku,
+                        "sku_key": sku,
+                        "options": codec.dumps(variant.values).decode(),
+                        "values_key": key_of(variant.values, options),
+                        "price_cents": variant.price_cents,
+                        "stock": variant.stock,
+                        "position": position,
+                    }
+                )
         first_stock(connection, store.add_variants(connection, variants), now)
 
     await database.transaction(work)
@@ -494,3 +516,7 @@ def _all_free(wanted: Sequence[str], max_length: int, taken: Callable[[list[str]
 
 async def last_id(database: Database) -> int:
     return await database.transaction(store.last_id)
+
+
+async def last_variant_id(database: Database) -> int:
+    return await database.transaction(store.last_variant_id)

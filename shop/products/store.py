@@ -119,6 +119,10 @@ def last_id(connection: Connection) -> int:
     return int(connection.execute(select(func.coalesce(func.max(Product.id), 0))).scalar_one())
 
 
+def last_variant_id(connection: Connection) -> int:
+    return int(connection.execute(select(func.coalesce(func.max(Variant.id), 0))).scalar_one())
+
+
 def locked(connection: Connection, product_id: int) -> ProductRow | None:
     """The product, locked until the transaction ends (PostgreSQL; SQLite's writer holds the whole database)."""
     row = connection.execute(select(*_COLUMNS).where(Product.id == product_id).with_for_update()).first()

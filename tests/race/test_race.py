@@ -2,7 +2,7 @@
 
 Runs in its own nox session (`nox -s race`), on a SQLite file and on
 PostgreSQL: 100 clients at once order one unit each of a product with stock
-10, 20 clients at once retry one order with the same Idempotency-Key, two
+10, 20 order the last 5 units of one variant while its sibling is left alone, 20 clients at once retry one order with the same Idempotency-Key, two
 workers' expiry sweeps race for the same unpaid orders, Stripe delivers one
 event 20 times at once, payments arrive as the sweeps expire their orders,
 and a consumer polls the event feed while eight writers change orders for 20 s.
@@ -101,6 +101,43 @@ def test_a_hundred_clients_race_for_ten_units(served: Server) -> None:
             orders = await client.get("/orders?per_page=100", headers=admin)
             assert orders.json()["total"] == 10
             assert (await client.get(f"/products/{product_id}", headers=admin)).json()["stock"] == 0
+
+    asyncio.run(race())
+
+
+def test_twenty_clients_race_for_the_last_five_units_of_one_variant(served: Server) -> None:
+    """Both workers take stock from one variant by its conditional UPDATE; its
+    sibling, in the same product, is not touched, and the ledger adds up."""
+
+    async def race() -> None:
+        limits = httpx.Limits(max_connections=20)
+        async with httpx.AsyncClient(base_url=served.url(""), timeout=60, limits=limits) as client:
+            admin = await login(client, "root")
+            user = {"username": "ada", "email": "ada@shop.example", "password": PASSWORD}
+            assert (await client.post("/users", json=user, headers=admin)).status_code == 201
+            shirt = {
+                "name": "Shirt",
+                "options": [{"name": "size", "values": ["S", "M"]}],
+                "variants": [
+                    {"options": {"size": "S"}, "price": "9.00", "stock": 5},
+                    {"options": {"size": "M"}, "price": "9.00", "stock": 7},
+                ],
+            }
+            created = await client.post("/products", json=shirt, headers=admin)
+            assert created.status_code == 201, created.text
+            product_id = created.json()["id"]
+            small, medium = (variant["id"] for variant in created.json()["variants"])
+            customer = await login(client, "ada")
+            body = {"items": [{"variant_id": small, "quantity": 1}]}
+            answers = await asyncio.gather(*(client.post("/orders", json=body, headers=customer) for _ in range(20)))
+            statuses = Counter(answer.status_code for answer in answers)
+            assert statuses == {201: 5, 409: 15}, statuses
+            shown = (await client.get(f"/products/{product_id}", headers=admin)).json()
+            assert {variant["sku"]: variant["stock"] for variant in shown["variants"]} == {"shirt-s": 0, "shirt-m": 7}
+            for variant_id, stock in ((small, 0), (medium, 7)):
+                path = f"/products/{product_id}/variants/{variant_id}/stock-movements?per_page=100"
+                moves = (await client.get(path, headers=admin)).json()["items"]
+                assert sum(move["delta"] for move in moves) == stock, moves
 
     asyncio.run(race())
 

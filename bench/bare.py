@@ -32,7 +32,7 @@ KEY = OctKey.import_key(os.environ["SECRET_KEY"])
 STRIPE_SECRET = os.environ.get("BENCH_STRIPE_SECRET", "whsec_bench").encode()
 EVENTS_TABLE = "CREATE TABLE IF NOT EXISTS bare_events (event_id TEXT PRIMARY KEY)"
 DATABASE = os.environ["BENCH_BARE_DATABASE"]  # a SQLite file path, or a postgresql:// URL
-ROW = "SELECT id, name, description, price_cents, stock, created_at, updated_at FROM products WHERE id = "
+ROW = "SELECT id, name, description, price_cents, slug, created_at, updated_at FROM products WHERE id = "
 
 
 class Store:
@@ -104,7 +104,7 @@ class Product:
                 "name": row[1],
                 "description": row[2],
                 "price": f"{row[3] // 100}.{row[3] % 100:02d}",
-                "stock": row[4],
+                "slug": row[4],
                 "created_at": str(row[5]),
                 "updated_at": str(row[6]),
             }

@@ -402,7 +402,9 @@ def main() -> None:
             Scenario("GET /products?page=1", "shop", "/products?page=1"),
             Scenario(f"GET /products?cursor (depth {depth:,})", "shop", f"/products?cursor={cursor}"),
             Scenario("GET /orders/{id}", "shop", "/orders/{id}", ids=orders),
-            Scenario("POST /orders", "shop", "/orders", method="POST", body=order_body, ids=products),
+            Scenario(
+                "POST /orders", "shop", "/orders", method="POST", body=order_body, ids=fourths, id_step=4, id_offset=-1
+            ),
             Scenario(
                 "POST /orders, 3 product lines",
                 "shop",
@@ -429,7 +431,9 @@ def main() -> None:
                 "/orders",
                 method="POST",
                 body=order_body,
-                ids=products,
+                ids=fourths,
+                id_step=4,
+                id_offset=-1,
                 around=WebhookReceiving(shop_base, receiver_base, token),
             ),
             Scenario("GET /products/{id} without a token (401)", "shop", "/products/{id}", ids=products, token=False),

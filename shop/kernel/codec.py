@@ -97,6 +97,12 @@ def dumps(value: Any, *, sort_keys: bool = False) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort_keys else None)
 
 
+def stored(text: str) -> Any:
+    """JSON as the database keeps it (a product's options, images), put into an
+    answer as it is: `dumps` writes it without parsing and writing it again."""
+    return orjson.Fragment(text)
+
+
 def loads(data: bytes | str) -> Any:
     return orjson.loads(data)
 

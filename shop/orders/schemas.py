@@ -98,7 +98,7 @@ def public(order: OrderRow, lines: Sequence[LineRow], currency: str) -> Order:
                 "variant_id": line.variant_id,
                 "sku": line.sku,
                 "name": line.name,
-                "options": codec.loads(line.options),
+                "options": codec.stored(line.options),
                 "unit_price": format_cents(line.unit_price_cents),
                 "quantity": line.quantity,
                 "line_total": format_cents(line.unit_price_cents * line.quantity),

@@ -305,11 +305,11 @@ def public_variant(variant: VariantRow) -> Variant:
         "id": variant.id,
         "product_id": variant.product_id,
         "sku": variant.sku,
-        "options": codec.loads(variant.options),
+        "options": codec.stored(variant.options),
         "price": format_cents(variant.price_cents),
         "stock": variant.stock,
         "position": variant.position,
-        "images": codec.loads(variant.images),
+        "images": codec.stored(variant.images),
     }
 
 
@@ -324,9 +324,9 @@ def public(product: ProductRow, variants: Sequence[VariantRow], currency: str) -
         "price": format_cents(product.price_cents),
         "currency": currency,
         "stock": sum(variant.stock for variant in variants),
-        "options": codec.loads(product.options),
+        "options": codec.stored(product.options),
         "variants": shown,
-        "images": codec.loads(product.images),
+        "images": codec.stored(product.images),
         "created_at": codec.timestamp(product.created_at),
         "updated_at": codec.timestamp(product.updated_at),
     }

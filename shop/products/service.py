@@ -336,7 +336,8 @@ def take_lines(connection: Connection, lines: Sequence[Wanted]) -> list[Taken]:
     in the order of `lines`; or raise, and the caller's transaction changes
     nothing: 422 at a line naming a product or variant not for sale, or the same
     variant twice; 409 naming the lines short of stock."""
-    soles = store.sole_variants(connection, {line.product_id for line in lines if line.product_id is not None})
+    named = {line.product_id for line in lines if line.product_id is not None}
+    soles = store.sole_variants(connection, named) if named else {}
     chosen: list[int] = []
     errors: list[dict[str, Any]] = []
     for index, line in enumerate(lines):
@@ -346,11 +347,11 @@ def take_lines(connection: Connection, lines: Sequence[Wanted]) -> list[Taken]:
             continue
         assert line.product_id is not None
         sole = soles.get(line.product_id)
-        if sole is None or sole.variant_id is None:
+        if sole is None:
             errors.append({"loc": [*loc, "product_id"], "msg": "No such product."})
         elif sole.active > 1:
             errors.append({"loc": [*loc, "product_id"], "msg": "This product has variants: choose a variant."})
-        chosen.append(sole.variant_id if sole is not None and sole.variant_id is not None else 0)
+        chosen.append(sole.variant_id if sole is not None else 0)
     if errors:
         raise Invalid("Some lines do not name one thing to buy.", errors=errors)
     seen: set[int] = set()

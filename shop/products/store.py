@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, case, delete, exists, func, insert, select, update
+from sqlalchemy import bindparam, case, delete, exists, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from shop.storage.keyset import Window
@@ -87,9 +87,8 @@ class Sole(NamedTuple):
     """What a line that names a product (not a variant) orders: its one active variant."""
 
     product_id: int
-    name: str
     active: int  # how many active variants it has
-    variant_id: int | None  # the lowest active one's
+    variant_id: int  # the lowest active one's
 
 
 PRODUCT = row_type(ProductRow)
@@ -270,17 +269,19 @@ def move(connection: Connection, movements: list[dict[str, Any]]) -> None:
         connection.execute(_MOVE, movements)
 
 
+# The active variants of the products that lines name, counted: built once (POST /orders).
+_SOLE = (
+    select(Variant.product_id, func.count(), func.min(Variant.id))
+    .where(Variant.product_id.in_(bindparam("product_ids", expanding=True)), _ACTIVE)
+    .group_by(Variant.product_id)
+)
+
+
 def sole_variants(connection: Connection, product_ids: Collection[int]) -> dict[int, Sole]:
-    """For lines that name products: each existing product's active variants, counted."""
-    active = and_(Variant.product_id == Product.id, _ACTIVE)
-    statement = (
-        select(Product.id, Product.name, func.count(Variant.id), func.min(Variant.id))
-        .select_from(Product)
-        .outerjoin(Variant, active)
-        .where(Product.id.in_(product_ids))
-        .group_by(Product.id, Product.name)
-    )
-    return {row[0]: Sole(*row) for row in connection.execute(statement)}
+    """For lines that name products: each product's active variants, counted (a
+    product that is gone, or has none, is not there)."""
+    rows = connection.execute(_SOLE, {"product_ids": list(product_ids)})
+    return {row[0]: Sole(row[0], row[1], row[2]) for row in rows}
 
 
 def described(connection: Connection, variant_ids: Collection[int]) -> dict[int, tuple[VariantRow, str]]:

@@ -2,7 +2,8 @@
 
 Runs in its own nox session (`nox -s race`), on a SQLite file and on
 PostgreSQL: 100 clients at once order one unit each of a product with stock
-10, 20 order the last 5 units of one variant while its sibling is left alone, 20 clients at once retry one order with the same Idempotency-Key, two
+10, 20 order the last 5 units of one variant while its sibling is left alone,
+20 clients at once retry one order with the same Idempotency-Key, two
 workers' expiry sweeps race for the same unpaid orders, Stripe delivers one
 event 20 times at once, payments arrive as the sweeps expire their orders,
 and a consumer polls the event feed while eight writers change orders for 20 s.

@@ -19,12 +19,13 @@ import uuid
 from shop_api_client import AuthenticatedClient, Client
 from shop_api_client.api.auth import log_in
 from shop_api_client.api.orders import create_order, list_orders, update_order
-from shop_api_client.api.products import create_product, get_product, list_products, update_product
+from shop_api_client.api.products import create_product, get_product, list_products, list_variants, update_product
 from shop_api_client.api.users import create_user, get_me
 from shop_api_client.models import (
     Credentials,
     LineIn,
     ListProductsSort,
+    Option,
     Order,
     OrderCreate,
     OrderListing,
@@ -41,6 +42,9 @@ from shop_api_client.models import (
     User,
     UserCreate,
     UserCreateRole,
+    VariantIn,
+    VariantInOptions,
+    VariantListing,
 )
 from shop_api_client.types import Response
 
@@ -165,6 +169,29 @@ def main(base_url: str, admin_username: str, admin_password: str) -> None:
     # The stock came back with the cancel.
     after = get_product.sync(kettle.id, client=ada)
     assert isinstance(after, Product) and after.stock == 4, after
+
+    # A T-shirt in two sizes, made with its variants; a customer orders the M by its variant id.
+    shirt = create_product.sync_detailed(
+        client=admin,
+        body=ProductCreate(
+            name=f"Shirt {run}",
+            options=[Option(name="size", values=["S", "M"])],
+            variants=[
+                VariantIn(options=VariantInOptions.from_dict({"size": "S"}), price="15.00", stock=3),
+                VariantIn(options=VariantInOptions.from_dict({"size": "M"}), price="16.00", stock=2),
+            ],
+        ),
+    )
+    assert shirt.status_code == 201 and isinstance(shirt.parsed, Product), shirt.content
+    assert (shirt.parsed.price, shirt.parsed.stock, len(shirt.parsed.variants)) == ("15.00", 5, 2), shirt.parsed
+    medium = shirt.parsed.variants[1]
+    assert medium.options.to_dict() == {"size": "M"}, medium
+    bought = create_order.sync(client=ada, body=OrderCreate(items=[LineIn(variant_id=medium.id, quantity=2)]))
+    assert isinstance(bought, Order), bought
+    (line,) = bought.items
+    assert (line.variant_id, line.sku, line.unit_price, bought.total_price) == (medium.id, medium.sku, "16.00", "32.00")
+    variants = list_variants.sync(shirt.parsed.id, client=ada)
+    assert isinstance(variants, VariantListing) and [v.stock for v in variants.items] == [3, 0], variants
 
 
 if __name__ == "__main__":

@@ -97,6 +97,28 @@ async function main(baseUrl: string, adminName: string, adminPassword: string): 
   const invalid = isProblem(none.error, none.response, 422, "urn:shop:problem:validation");
   check(invalid.errors?.[0]?.loc.join(".") === "body.items.0.quantity", "the error is at body.items.0.quantity");
 
+  // A T-shirt in two sizes, made with its variants; a customer orders the M by its variant id.
+  const shirt = await shop.POST("/products", {
+    headers: admin,
+    body: {
+      name: `Tee ${run}`,
+      options: [{ name: "size", values: ["S", "M"] }],
+      variants: [
+        { options: { size: "S" }, price: "15.00", stock: 3 },
+        { options: { size: "M" }, price: "16.00", stock: 2 },
+      ],
+    },
+  });
+  check(shirt.response.status === 201 && shirt.data !== undefined, "a product with variants is created");
+  check(shirt.data.price === "15.00" && shirt.data.stock === 5, "its price is the lowest, its stock the sum");
+  const medium = shirt.data.variants[1];
+  check(medium !== undefined && medium.options["size"] === "M", "the second variant is the M");
+  const bought = await shop.POST("/orders", { headers: bea, body: { items: [{ variant_id: medium.id, quantity: 2 }] } });
+  check(bought.response.status === 201 && bought.data !== undefined, "the variant is ordered");
+  const line = bought.data.items[0];
+  check(line !== undefined && line.variant_id === medium.id && line.sku === medium.sku, "the line names the variant");
+  check(bought.data.total_price === "32.00", "2 x 16.00");
+
   console.log("the TypeScript client's flow held");
 }
 

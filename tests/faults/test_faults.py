@@ -253,15 +253,18 @@ def assert_consistent(shop: Shop, load: Load) -> None:
         == []
     )
     assert shop.query("SELECT l.id FROM order_lines l LEFT JOIN orders o ON o.id = l.order_id WHERE o.id IS NULL") == []
-    # Stock is conserved: on the shelf, or held by an order that has not given it back.
+    # Stock is conserved: on the shelf, or held by an order that has not given it back;
+    # and every variant's movements, written with each change, add up to its stock.
     held = dict(
         shop.query(
-            "SELECT l.product_id, SUM(l.quantity) FROM order_lines l JOIN orders o ON o.id = l.order_id"
-            " WHERE o.status IN ('pending', 'paid', 'shipped', 'delivered') GROUP BY l.product_id"
+            "SELECT l.variant_id, SUM(l.quantity) FROM order_lines l JOIN orders o ON o.id = l.order_id"
+            " WHERE o.status IN ('pending', 'paid', 'shipped', 'delivered') GROUP BY l.variant_id"
         )
     )
-    for product_id, stock in shop.query("SELECT id, stock FROM products"):
-        assert stock + held.get(product_id, 0) == STOCK, (product_id, stock, held.get(product_id))
+    moved = dict(shop.query("SELECT variant_id, SUM(delta) FROM stock_movements GROUP BY variant_id"))
+    for variant_id, stock in shop.query("SELECT id, stock FROM variants"):
+        assert stock + held.get(variant_id, 0) == STOCK, (variant_id, stock, held.get(variant_id))
+        assert moved[variant_id] == stock, (variant_id, moved[variant_id], stock)
     stored = {row[0]: row[1] for row in shop.query("SELECT id, status FROM orders")}
     assert load.created <= stored.keys(), sorted(load.created - stored.keys())[:10]
     assert all(stored[order_id] == "cancelled" for order_id in load.cancelled)

@@ -81,7 +81,7 @@ def operations_are_routes(exchange: Exchange, shop: InProcessShop) -> None:
         # HEAD goes with every GET, as HTTP has it: the document lists the GET.
         if not method.internal
         and method.method not in ("OPTIONS", "HEAD")
-        and route.class_name not in ("DocsFiles", "ToPage")
+        and route.class_name not in ("DocsFiles", "ToPage", "Favicon")
     }
     documented = {
         (method.upper(), path)

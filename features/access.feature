@@ -11,6 +11,9 @@ Feature: Who may do what
     And a customer "bob" with the password "correct horse battery"
     And the product "Mug" priced "4.50" with 10 in stock
     And "ada" has ordered 1 "Mug"
+    And the categories:
+      | name    | parent |
+      | Teaware |        |
 
   Scenario Outline: <caller> calling <method> <path> gets <status>
     When <caller> sends <method> "<path>" with <body>
@@ -106,6 +109,30 @@ Feature: Who may do what
       | ada    | DELETE | /products/{Mug} | none                                         | 403    |
       | root   | DELETE | /products/{Mug} | none                                         | 204    |
 
+    Examples: Everyone with a token browses the categories, and the products of one
+      | caller | method | path                            | body | status |
+      | nobody | GET    | /categories                     | none | 401    |
+      | ada    | GET    | /categories                     | none | 200    |
+      | root   | GET    | /categories                     | none | 200    |
+      | nobody | GET    | /categories/{Teaware}           | none | 401    |
+      | ada    | GET    | /categories/{Teaware}           | none | 200    |
+      | root   | GET    | /categories/{Teaware}           | none | 200    |
+      | nobody | GET    | /products?category={Teaware}    | none | 401    |
+      | ada    | GET    | /products?category={Teaware}    | none | 200    |
+      | root   | GET    | /products?category={Teaware}    | none | 200    |
+
+    Examples: Only admins change the categories
+      | caller | method | path                  | body                | status |
+      | nobody | POST   | /categories           | {"name": "Cups"}    | 401    |
+      | ada    | POST   | /categories           | {"name": "Cups"}    | 403    |
+      | root   | POST   | /categories           | {"name": "Cups"}    | 201    |
+      | nobody | PATCH  | /categories/{Teaware} | {"name": "Teacups"} | 401    |
+      | ada    | PATCH  | /categories/{Teaware} | {"name": "Teacups"} | 403    |
+      | root   | PATCH  | /categories/{Teaware} | {"name": "Teacups"} | 200    |
+      | nobody | DELETE | /categories/{Teaware} | none                | 401    |
+      | ada    | DELETE | /categories/{Teaware} | none                | 403    |
+      | root   | DELETE | /categories/{Teaware} | none                | 204    |
+
     Examples: Orders: a customer orders for themself, an admin for anyone
       | caller | method | path    | body                                                                | status |
       | nobody | POST   | /orders | {"items": [{"product_id": {Mug}, "quantity": 1}]}                   | 401    |
@@ -193,3 +220,31 @@ Feature: Who may do what
       | nobody | POST   | /webhooks/1/deliveries/1/retry      | none              | 401    |
       | ada    | POST   | /webhooks/1/deliveries/1/retry      | none              | 403    |
       | root   | POST   | /webhooks/1/deliveries/1/retry      | none              | 404    |
+
+  Scenario Outline: With PUBLIC_CATALOGUE=true, <caller> calling <method> <path> gets <status>
+    Given the catalogue is public
+    When <caller> sends <method> "<path>" with <body>
+    Then the response status is <status>
+
+    Examples: Visitors read the catalogue and its categories without a token
+      | caller | method | path                         | body | status |
+      | nobody | GET    | /products                    | none | 200    |
+      | nobody | GET    | /products/{Mug}              | none | 200    |
+      | nobody | GET    | /products?category={Teaware} | none | 200    |
+      | nobody | GET    | /categories                  | none | 200    |
+      | nobody | GET    | /categories/{Teaware}        | none | 200    |
+      | ada    | GET    | /categories                  | none | 200    |
+      | ada    | GET    | /categories/{Teaware}        | none | 200    |
+
+    Examples: Changing the catalogue and its categories still takes an admin
+      | caller | method | path                  | body                                         | status |
+      | nobody | POST   | /products             | {"name": "Cup", "price": "2.00", "stock": 5} | 401    |
+      | nobody | POST   | /categories           | {"name": "Cups"}                             | 401    |
+      | nobody | PATCH  | /categories/{Teaware} | {"name": "Teacups"}                          | 401    |
+      | nobody | DELETE | /categories/{Teaware} | none                                         | 401    |
+      | ada    | POST   | /categories           | {"name": "Cups"}                             | 403    |
+      | ada    | PATCH  | /categories/{Teaware} | {"name": "Teacups"}                          | 403    |
+      | ada    | DELETE | /categories/{Teaware} | none                                         | 403    |
+      | root   | POST   | /categories           | {"name": "Cups"}                             | 201    |
+      | root   | PATCH  | /categories/{Teaware} | {"name": "Teacups"}                          | 200    |
+      | root   | DELETE | /categories/{Teaware} | none                                         | 204    |

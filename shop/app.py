@@ -15,6 +15,7 @@ from argon2 import PasswordHasher
 from falcon.routing import BaseConverter, CompiledRouter
 from loguru import logger
 
+from shop.categories import resources as categories
 from shop.events import resources as events
 from shop.kernel.clock import Clock, utcnow
 from shop.kernel.errors import ShopError
@@ -206,6 +207,8 @@ def create_app(
     public = settings.PUBLIC_CATALOGUE
     app.add_route("/products", products.Products(database, clock, totals, cursors, currency, public=public))
     app.add_route("/products/{product_id:id}", products.Product(database, clock, currency, public=public))
+    app.add_route("/categories", categories.Categories(database, clock, totals, cursors, public=public))
+    app.add_route("/categories/{category_id:id}", categories.Category(database, clock, public=public))
     app.add_route("/orders", orders.Orders(database, clock, totals, cursors, currency, app.metrics))
     app.add_route("/orders/{order_id:id}", orders.Order(database, clock, currency, paid_cents=applied_cents))
     app.add_route("/orders/{order_id:id}/payments", payments.Payments(database, clock, currency))

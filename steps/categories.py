@@ -299,11 +299,9 @@ def categories_have_paths(shop: InProcessShop, datatable: list[list[str]]) -> No
 
 @then(step('the category "{name:q}" is named "{shown:q}" with the slug "{slug:q}"'))
 def category_named(shop: InProcessShop, name: str, shown: str, slug: str) -> None:
-    found = shop.in_database(
-        lambda connection: connection.execute(
-            text("SELECT name, slug FROM categories WHERE id = :id"), {"id": category_id(shop, name)}
-        ).one()
-    )
+    known = category_id(shop, name)
+    query = text("SELECT name, slug FROM categories WHERE id = :id")
+    found = shop.in_database(lambda connection: connection.execute(query, {"id": known}).one())
     assert (found.name, found.slug) == (shown, slug)
 
 

@@ -21,7 +21,7 @@ import re
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiosqlite
 import asyncpg
@@ -51,6 +51,14 @@ def sqlite_timestamp(value: datetime) -> str:
 def like_fragment(text: str) -> str:
     """`text` matched literally inside a LIKE pattern (ESCAPE '\\'): for `q` searches."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class Condition(NamedTuple):
+    """A condition one store writes for another's query (SQL naming its values),
+    with those values: hashable, so a list's filters stay a key for its totals."""
+
+    sql: str
+    params: tuple[tuple[str, Any], ...]
 
 
 def where(conditions: list[str]) -> str:

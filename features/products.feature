@@ -1,6 +1,6 @@
 Feature: The catalogue
   A product is {"id", "name", "description", "price", "currency", "stock",
-  "created_at", "updated_at"}. Money is exact: a price is given as a string or
+  "category_ids", "created_at", "updated_at"} (its categories: see categories.feature). Money is exact: a price is given as a string or
   a JSON number with at most two fraction digits, from 0 to 99999999.99, and
   always shown as a string with exactly two ("19.99"), in the shop's one
   CURRENCY. Names are 1 to 200 characters and unique ignoring case. Everyone

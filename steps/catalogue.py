@@ -291,7 +291,7 @@ def walk_showed_all(walk: Walk) -> None:
 @then(step('the response is the product "{name:q}" priced "{price:q}" {currency:w} with {stock:d} in stock'))
 def response_is_product(exchange: Exchange, name: str, price: str, currency: str, stock: int) -> None:
     body = exchange.last.json
-    keys = {"id", "name", "description", "price", "currency", "stock", "created_at", "updated_at"}
+    keys = {"id", "name", "description", "price", "currency", "stock", "category_ids", "created_at", "updated_at"}
     assert set(body) == keys, body
     assert (body["name"], body["price"], body["currency"], body["stock"]) == (name, price, currency, stock)
     for stamp in ("created_at", "updated_at"):

@@ -40,9 +40,13 @@ class Products:
             "listProducts",
             "List the catalogue",
             description="Filters: `q` (name contains, ignoring case), `min_price` and `max_price` (inclusive), "
-            "`in_stock`; `sort` by id, name, price or created_at, `-` for descending; ties broken by id.",
+            "`in_stock`; `category` (an id or a slug: the products of that category and of every category "
+            "below it); `sort` by id, name, price or created_at, `-` for descending; ties broken by id.",
             query=ProductList,
-            answers={200: Answer("A page of products.", Listing[ProductBody], ("X-Total-Count", "Link"))},
+            answers={
+                200: Answer("A page of products.", Listing[ProductBody], ("X-Total-Count", "Link")),
+                404: problem("No such category (`category`)."),
+            },
         )
     )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
@@ -114,7 +118,8 @@ class Product:
         Operation(
             "updateProduct",
             "Change a product (admins)",
-            description="Any of name, description, price and stock; at least one.",
+            description="Any of name, description, price, stock and category_ids (which replaces the "
+            "product's categories); at least one.",
             body=ProductUpdate,
             headers=(
                 RequestHeader(

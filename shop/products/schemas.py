@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypedDict
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, with_config
 
+from shop.categories.schemas import CategoryIds, CategoryRef
 from shop.kernel import codec
 from shop.kernel.codec import Timestamp
 from shop.kernel.fields import NOT_NULL, Changes, one_line, plain_text
@@ -64,6 +65,7 @@ class ProductCreate(BaseModel):
     description: Description = ""
     price: Money
     stock: Stock
+    category_ids: CategoryIds = []
 
 
 class ProductUpdate(Changes):
@@ -71,18 +73,20 @@ class ProductUpdate(Changes):
     description: Annotated[Description | None, NOT_NULL] = None
     price: Annotated[Money | None, NOT_NULL] = None
     stock: Annotated[Stock | None, NOT_NULL] = None
+    category_ids: Annotated[CategoryIds | None, NOT_NULL] = None  # replaces the product's categories
 
 
 SortKey = Literal["id", "-id", "name", "-name", "price", "-price", "created_at", "-created_at"]
 
 
 class ProductList(ListQuery):
-    EMPTY_MEANS_ABSENT = frozenset({"cursor", "q", "min_price", "max_price"})
+    EMPTY_MEANS_ABSENT = frozenset({"cursor", "q", "min_price", "max_price", "category"})
 
     q: Annotated[str, Field(max_length=200, description=EMPTY_IS_ABSENT)] | None = None
     min_price: QueryMoney | None = None
     max_price: QueryMoney | None = None
     in_stock: bool | None = None
+    category: CategoryRef | None = None
     sort: SortKey = "id"
 
     @field_validator("in_stock", mode="before")
@@ -102,6 +106,7 @@ class Product(TypedDict):
     price: Amount
     currency: Currency
     stock: Annotated[int, Field(ge=0)]
+    category_ids: list[Id]  # smallest first
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -114,6 +119,7 @@ def public(product: ProductRow, currency: str) -> Product:
         "price": format_cents(product.price_cents),
         "currency": currency,
         "stock": product.stock,
+        "category_ids": codec.loads(product.category_ids.encode()),
         "created_at": codec.timestamp(product.created_at),
         "updated_at": codec.timestamp(product.updated_at),
     }

@@ -9,8 +9,10 @@ from typing import NamedTuple
 
 from sqlalchemy.engine import Connection
 
+from shop.categories import service as categories
 from shop.events import service as events
 from shop.events.schemas import EventType
+from shop.kernel import codec
 from shop.kernel.errors import NotFound, PreconditionFailed
 from shop.products import store
 from shop.products.schemas import ProductCreate, ProductList, ProductUpdate, name_key, public
@@ -59,6 +61,11 @@ def etag(product: ProductRow) -> str:
     return '"' + hashlib.blake2b(f"{state}|{product.updated_at.isoformat()}".encode(), digest_size=12).hexdigest() + '"'
 
 
+def _category_ids(ids: Sequence[int]) -> str:
+    """The column's JSON: the ids, smallest first."""
+    return codec.dumps(sorted(ids)).decode()
+
+
 def _tell(connection: Connection, kind: EventType, product: ProductRow, currency: str, now: datetime) -> None:
     """Record the event `kind` of the product, as the API shows it now, in this transaction."""
     events.record(connection, kind, f"product:{product.id}", public(product, currency), now)
@@ -74,7 +81,10 @@ async def create_product(database: Database, new: ProductCreate, now: datetime, 
             price_cents=new.price,
             stock=new.stock,
             now=now,
+            category_ids=_category_ids(new.category_ids),
         )
+        if new.category_ids:
+            categories.link(connection, product.id, new.category_ids)
         _tell(connection, "product.created", product, currency, now)
         return product
 
@@ -94,6 +104,7 @@ async def list_products(database: Database, query: ProductList, totals: Totals) 
         min_price_cents=query.min_price,
         max_price_cents=query.max_price,
         in_stock=query.in_stock,
+        in_categories=await categories.in_category(database, query.category) if query.category is not None else None,
     )
     sort = Sort(ProductRow, SORTS[query.sort.removeprefix("-")], descending=query.sort.startswith("-"))
 
@@ -125,6 +136,8 @@ async def update_product(
         values["price_cents"] = changes.price
     if changes.stock is not None:
         values["stock"] = changes.stock
+    if changes.category_ids is not None:
+        values["category_ids"] = _category_ids(changes.category_ids)
 
     def work(connection: Connection) -> ProductRow:
         product = store.locked(connection, product_id)
@@ -135,6 +148,8 @@ async def update_product(
         if all(getattr(product, column) == value for column, value in values.items()):
             return product  # nothing changes: neither updated_at nor the ETag moves, nothing to tell
         changed = store.change(connection, product_id, values, now)
+        if changes.category_ids is not None and changed.category_ids != product.category_ids:
+            categories.link(connection, product_id, changes.category_ids)
         _tell(connection, "product.updated", changed, currency, now)
         return changed
 

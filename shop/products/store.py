@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from shop.kernel.errors import Conflict
 from shop.storage.keyset import Window
 from shop.storage.models import Product
-from shop.storage.reads import Reads, like_fragment, row_type, where
+from shop.storage.reads import Condition, Reads, like_fragment, row_type, where
 
 NAME_TAKEN = "A product with this name already exists."
 
@@ -31,6 +31,7 @@ class ProductRow(NamedTuple):
     stock: int
     created_at: datetime
     updated_at: datetime
+    category_ids: str  # a JSON array, smallest first: written with the product's links to its categories
 
 
 class Filters(NamedTuple):
@@ -40,6 +41,7 @@ class Filters(NamedTuple):
     min_price_cents: int | None = None
     max_price_cents: int | None = None
     in_stock: bool | None = None
+    in_categories: Condition | None = None  # categories.service.in_category
 
 
 class Taken(NamedTuple):
@@ -58,10 +60,19 @@ _COLUMNS = [Product.__table__.c[name] for name in PRODUCT.columns]
 
 
 def add(
-    connection: Connection, *, name: str, name_key: str, description: str, price_cents: int, stock: int, now: datetime
+    connection: Connection,
+    *,
+    name: str,
+    name_key: str,
+    description: str,
+    price_cents: int,
+    stock: int,
+    now: datetime,
+    category_ids: str = "[]",
 ) -> ProductRow:
     """A new product; 409 when another has the same name key."""
     values = {"name": name, "name_key": name_key, "description": description, "price_cents": price_cents}
+    values["category_ids"] = category_ids
     statement = insert(Product).values(**values, stock=stock, created_at=now, updated_at=now).returning(*_COLUMNS)
     try:
         return PRODUCT.make(connection.execute(statement).one())
@@ -153,6 +164,9 @@ def _conditions(filters: Filters, params: dict[str, Any]) -> list[str]:
         params["max_price"] = filters.max_price_cents
     if filters.in_stock is not None:
         conditions.append("stock > 0" if filters.in_stock else "stock = 0")
+    if filters.in_categories is not None:
+        conditions.append(filters.in_categories.sql)
+        params.update(filters.in_categories.params)
     return conditions
 
 

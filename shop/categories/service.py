@@ -35,6 +35,7 @@ from shop.storage.database import Database
 from shop.storage.keyset import Page, Sort, Totals, Window, fetch_page
 from shop.storage.models import LINEAGE_DIGITS, MAX_DEPTH
 from shop.storage.reads import Condition
+from shop.storage.recent import Recent
 
 # By path (the lineage: text order is the path's order, id by id), then position, then id.
 BY_PATH = Sort(CategoryRow, ("lineage", "position", "id"))
@@ -246,14 +247,36 @@ def link(connection: Connection, product_id: int, category_ids: Sequence[int]) -
         raise Invalid.at(["body", "category_ids"], NO_CATEGORY) from None
 
 
-async def in_category(database: Database, ref: str) -> Condition:
-    """The condition, on a query of products, of being in the category `ref` (its
-    id, or its slug) or in any category below it; 404 when there is no such category."""
-    category_id = plain_id(ref)
-    if category_id is not None:
-        category = await store.by_id(database.reads, category_id)
-    else:
-        category = await store.by_slug(database.reads, ref)
-    if category is None:
-        raise NotFound(NO_CATEGORY)
-    return store.products_in([category.id, *await store.ids_below(database.reads, below(category))])
+class Trees:
+    """Which categories are at and below a category named by its id or its slug
+    (`GET /products?category=`), remembered for a moment as list totals are: at
+    most a second, and never after a write of this app's; another worker's move
+    shows within that second. A storefront asks the same few again and again."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._recent: Recent[tuple[int, ...]] = Recent(database.writes)
+
+    async def at_and_below(self, ref: str) -> tuple[int, ...]:
+        """The ids of the category `ref` and of every category below it, smallest
+        first; 404 when there is no such category."""
+        found = await self._recent.get(ref, lambda: self._read(ref))
+        if not found:
+            raise NotFound(NO_CATEGORY)
+        return found
+
+    async def _read(self, ref: str) -> tuple[int, ...]:
+        category_id = plain_id(ref)
+        if category_id is not None:
+            return tuple(await store.at_and_below(self.database.reads, category_id=category_id))
+        return tuple(await store.at_and_below(self.database.reads, slug=ref))
+
+
+def products_in(database: Database, category_ids: tuple[int, ...]) -> Condition:
+    """The condition, on a query of products, of being in one of these categories."""
+    return store.products_in(category_ids, postgres=not database.reads.sqlite)
+
+
+async def count_products(database: Database, category_ids: Sequence[int]) -> int:
+    """How many products are in one of these categories (or more)."""
+    return await store.count_products(database.reads, category_ids)

@@ -4,12 +4,14 @@
 A category's `lineage` holds its ancestors' ids, each in LINEAGE_DIGITS digits
 and a "/", the top one first (shop.storage.models). The categories below one
 are those whose lineage starts with its children's lineage: a range of the
-lineage index, from that text up to (but not with) the same text ending in "0"
-instead of "/". A move rewrites every lineage of that range in one UPDATE.
+lineage index, from that text up to (not with) that text followed by "~", a
+character above every digit and "/". A move rewrites every lineage of that
+range in one UPDATE.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -20,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shop.kernel.errors import Conflict
 from shop.storage.keyset import Window
-from shop.storage.models import Category, ProductCategory
+from shop.storage.models import LINEAGE_DIGITS, Category, ProductCategory
 from shop.storage.reads import Condition, Reads, row_type, where
 
 
@@ -42,8 +44,8 @@ TAKEN = "Another category has this slug or, under the same parent, this name (ig
 
 
 def subtree_range(children_lineage: str) -> tuple[str, str]:
-    """The lineages at or below `children_lineage` are those from the first up to, not with, the second."""
-    return children_lineage, children_lineage[:-1] + "0"  # "0" comes right after "/"
+    """The lineages that start with `children_lineage` are those from the first up to, not with, the second."""
+    return children_lineage, children_lineage + "~"
 
 
 # -- Writes, on the unit of work's connection ---------------------------------
@@ -154,22 +156,28 @@ def link(connection: Connection, product_id: int, category_ids: Sequence[int]) -
 # -- Fast reads (shop.storage.reads) ---------------------------------------------------
 
 _BY_ID = f"SELECT {CATEGORY.select_list()} FROM categories WHERE id = :id"
-_BY_SLUG = f"SELECT {CATEGORY.select_list()} FROM categories WHERE slug = :slug"
-_IDS_IN_RANGE = "SELECT id FROM categories WHERE lineage >= :low AND lineage < :high"
+# The lineage of c's children, in SQL that SQLite and PostgreSQL both speak: c's own, then its
+# id in LINEAGE_DIGITS digits (the last of that many zeros and its digits) and a "/".
+_ID_TEXT = "CAST(c.id AS TEXT)"
+_CHILDREN = f"c.lineage || substr('{'0' * LINEAGE_DIGITS}' || {_ID_TEXT}, length({_ID_TEXT}) + 1) || '/'"
+# A category (by id or by slug) and every category below it, in one query.
+_AT_AND_BELOW = {
+    column: "SELECT below.id FROM categories AS c JOIN categories AS below"
+    f" ON below.id = c.id OR (below.lineage >= {_CHILDREN} AND below.lineage < {_CHILDREN} || '~')"
+    f" WHERE c.{column} = :ref ORDER BY below.id"
+    for column in ("id", "slug")
+}
 
 
 async def by_id(reads: Reads, category_id: int) -> CategoryRow | None:
     return await reads.one(CATEGORY, _BY_ID, {"id": category_id})
 
 
-async def by_slug(reads: Reads, slug: str) -> CategoryRow | None:
-    return await reads.one(CATEGORY, _BY_SLUG, {"slug": slug})
-
-
-async def ids_below(reads: Reads, children_lineage: str) -> list[int]:
-    """The ids of every category below one (whose children have this lineage)."""
-    low, high = subtree_range(children_lineage)
-    return [int(row[0]) for row in await reads.rows(_IDS_IN_RANGE, {"low": low, "high": high})]
+async def at_and_below(reads: Reads, *, category_id: int | None = None, slug: str | None = None) -> list[int]:
+    """The ids of the category with this id (or slug) and of every category below it,
+    smallest first; none when there is no such category."""
+    sql, ref = (_AT_AND_BELOW["id"], category_id) if category_id is not None else (_AT_AND_BELOW["slug"], slug)
+    return [int(row[0]) for row in await reads.rows(sql, {"ref": ref})]
 
 
 def _conditions(lineage: str | None, params: dict[str, Any]) -> list[str]:
@@ -191,19 +199,45 @@ async def count(reads: Reads, lineage: str | None) -> int:
     return int(await reads.scalar("SELECT count(*) FROM categories" + where(_conditions(lineage, params)), params))
 
 
-def products_in(category_ids: Sequence[int]) -> Condition:
-    """A condition on a query FROM products: the product is in one of these categories.
-
-    An EXISTS on product_categories' primary key (product_id, category_id): the
-    products are read in the list's own order, by its index, and the first page
-    stops after a page of matches. The ids are padded to a power of two (the
-    last one repeated), so a few statements serve every subtree."""
+def _listed(category_ids: Sequence[int]) -> tuple[str, tuple[tuple[str, int], ...]]:
+    """The ids as SQL parameters, padded to a power of two (the last one repeated),
+    so that a few statements serve every subtree."""
     ids = list(category_ids)
     ids += ids[-1:] * ((1 << (len(ids) - 1).bit_length()) - len(ids))
     names = [f"category_{index}" for index in range(len(ids))]
+    return ", ".join(":" + name for name in names), tuple(zip(names, ids, strict=True))
+
+
+@functools.lru_cache(maxsize=256)  # a category's list, page after page: the same ids
+def products_in(category_ids: tuple[int, ...], *, postgres: bool) -> Condition:
+    """A condition on a query FROM products: the product is in one of these categories.
+
+    Tested on each product (`sql`), it is an EXISTS on product_categories' primary
+    key (product_id, then category_id): the products are read in the list's own
+    order, by its index, and the first page stops after a page of matches. The `+`
+    keeps the database on the product_id part of that key: the category ids are a
+    set to look each link up in, not keys to look up one by one for every product
+    (SQLite did the latter: a hundred lookups a product). The OFFSET keeps it a test
+    on each product on PostgreSQL too, which never turns such a subquery into a
+    join: a plan made once for every LIMIT could otherwise read all the links.
+
+    Finding the products (`selective_sql`), it reads the links of those categories
+    by their index (category_id, product_id) first. PostgreSQL's planner, given a
+    plain IN, may still walk the catalogue in the list's order and look for them
+    there (a long walk for a few products); from an ARRAY of their ids it fetches
+    them by primary key and sorts them."""
+    listed, params = _listed(category_ids)
     sql = (
-        "EXISTS (SELECT 1 FROM product_categories"
-        " WHERE product_categories.product_id = products.id"
-        f" AND product_categories.category_id IN ({', '.join(':' + name for name in names)}))"
+        "EXISTS (SELECT 1 FROM product_categories WHERE product_categories.product_id = products.id"
+        f" AND +product_categories.category_id IN ({listed}) LIMIT 1 OFFSET 0)"
     )
-    return Condition(sql, tuple(zip(names, ids, strict=True)))
+    linked = f"SELECT product_id FROM product_categories WHERE category_id IN ({listed})"
+    selective = f"products.id = ANY(ARRAY({linked}))" if postgres else f"products.id IN ({linked})"
+    return Condition(sql, selective, params)
+
+
+async def count_products(reads: Reads, category_ids: Sequence[int]) -> int:
+    """How many products are in one or more of these categories: from the links' index alone."""
+    listed, params = _listed(category_ids)
+    sql = f"SELECT count(DISTINCT product_id) FROM product_categories WHERE category_id IN ({listed})"
+    return int(await reads.scalar(sql, dict(params)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import falcon.asgi
 
+from shop.categories.service import Trees
 from shop.kernel import codec
 from shop.kernel.clock import Clock
 from shop.products import service
@@ -25,11 +26,20 @@ class Products:
     """`/products`: list (everyone with a token, or everyone with a public catalogue) and create (admins)."""
 
     def __init__(
-        self, database: Database, clock: Clock, totals: Totals, cursors: CursorSeal, currency: str, *, public: bool
+        self,
+        database: Database,
+        clock: Clock,
+        totals: Totals,
+        cursors: CursorSeal,
+        currency: str,
+        *,
+        public: bool,
+        trees: Trees,
     ) -> None:
         self.database = database
         self.clock = clock
         self.totals = totals
+        self.trees = trees  # the categories below each one asked for (?category=)
         self.cursors = cursors
         self.currency = currency
         # With a public catalogue, reading needs no token (one sent is still checked).
@@ -51,7 +61,7 @@ class Products:
     )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         query = parse_query(req, ProductList, self.cursors)
-        page = await service.list_products(self.database, query, self.totals)
+        page = await service.list_products(self.database, query, self.totals, self.trees)
         render_page(req, resp, query, page.map(lambda product: public(product, self.currency)), self.cursors)
 
     @documented(

@@ -151,7 +151,7 @@ async def by_id(reads: Reads, product_id: int) -> ProductRow | None:
     return await reads.one(PRODUCT, _BY_ID, {"id": product_id})
 
 
-def _conditions(filters: Filters, params: dict[str, Any]) -> list[str]:
+def _conditions(filters: Filters, params: dict[str, Any], *, selective: bool = False) -> list[str]:
     conditions = []
     if filters.name_contains is not None:
         conditions.append("name_key LIKE :name_pattern ESCAPE '\\'")
@@ -165,17 +165,21 @@ def _conditions(filters: Filters, params: dict[str, Any]) -> list[str]:
     if filters.in_stock is not None:
         conditions.append("stock > 0" if filters.in_stock else "stock = 0")
     if filters.in_categories is not None:
-        conditions.append(filters.in_categories.sql)
-        params.update(filters.in_categories.params)
+        condition = filters.in_categories
+        conditions.append(condition.selective_sql if selective else condition.sql)
+        params.update(condition.params)
     return conditions
 
 
-async def window(reads: Reads, filters: Filters, rows: Window) -> list[ProductRow]:
+async def window(reads: Reads, filters: Filters, rows: Window, *, selective: bool = False) -> list[ProductRow]:
+    """`selective`: few products pass the filters; find them through the conditions' own indexes."""
     params: dict[str, Any] = {}
-    sql = f"SELECT {PRODUCT.select_list()} FROM products" + rows.sql(_conditions(filters, params), params)
+    conditions = _conditions(filters, params, selective=selective)
+    sql = f"SELECT {PRODUCT.select_list()} FROM products" + rows.sql(conditions, params)
     return await reads.all(PRODUCT, sql, params)
 
 
 async def count(reads: Reads, filters: Filters) -> int:
     params: dict[str, Any] = {}
-    return int(await reads.scalar("SELECT count(*) FROM products" + where(_conditions(filters, params)), params))
+    conditions = _conditions(filters, params, selective=True)
+    return int(await reads.scalar("SELECT count(*) FROM products" + where(conditions), params))

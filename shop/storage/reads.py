@@ -54,10 +54,16 @@ def like_fragment(text: str) -> str:
 
 
 class Condition(NamedTuple):
-    """A condition one store writes for another's query (SQL naming its values),
-    with those values: hashable, so a list's filters stay a key for its totals."""
+    """A condition one store writes for another's query, in SQL naming its values,
+    with those values (hashable: a list's filters stay a key for its totals).
+
+    It is written twice, for the two ways a database can meet it: `sql` is tested
+    on each row as the query reads them in its own order (when many rows pass, a
+    page is soon full); `selective_sql` finds the rows through the condition's own
+    index (when few pass, and to count them)."""
 
     sql: str
+    selective_sql: str
     params: tuple[tuple[str, Any], ...]
 
 

@@ -25,9 +25,16 @@ Feature: Categories
   with it. Reading the categories is like reading the catalogue (everyone with
   a token, and with PUBLIC_CATALOGUE=true everyone); only admins change them.
 
+  GET /categories lists the tree a page at a time, by path, then position,
+  then id, like every list (page and per_page, or a cursor). A change (PATCH)
+  sends at least one of name, slug, parent_id and position, and gets the whole
+  category back; a field the shop does not know is 422.
+
   Endpoints: POST /categories, GET /categories, GET /categories/{id},
   PATCH /categories/{id}, DELETE /categories/{id}; and category_ids on
   POST /products and PATCH /products/{id}, and GET /products?category=.
+  In these scenarios, {Kitchen} in a path or a body stands for the id of the
+  category "Kitchen".
 
   Background:
     Given an admin "root" with the password "correct horse battery"
@@ -48,9 +55,9 @@ Feature: Categories
 
   Scenario: A category under another has the path of its ancestors, the top one first
     Given the categories:
-      | name    | parent  |
-      | Home    |         |
-      | Kitchen | Home    |
+      | name    | parent |
+      | Home    |        |
+      | Kitchen | Home   |
     And "root" has logged in
     When "root" adds the category:
       """
@@ -70,15 +77,15 @@ Feature: Categories
     And the response's "slug" is "<slug>"
 
     Examples:
-      | name                  | slug                  |
-      | Teapots               | teapots               |
-      | Tea & Coffee          | tea-coffee            |
-      | Crème Brûlée Sets     | creme-brulee-sets     |
-      | --Mugs--              | mugs                  |
-      | 2024 Collection       | 2024-collection       |
-      | 2024                  | category-2024         |
-      | 日本                  | category              |
-      | Kitchen               | kitchen-2             |
+      | name              | slug              |
+      | Teapots           | teapots           |
+      | Tea & Coffee      | tea-coffee        |
+      | Crème Brûlée Sets | creme-brulee-sets |
+      | --Mugs--          | mugs              |
+      | 2024 Collection   | 2024-collection   |
+      | 2024              | category-2024     |
+      | 日本                | category          |
+      | Kitchen           | kitchen-2         |
 
   Scenario: A made slug that is taken is numbered: -2, then -3
     Given the categories:
@@ -139,23 +146,23 @@ Feature: Categories
       | <loc> | <msg> |
 
     Examples:
-      | field                    | body                                               | loc                     | msg                      |
-      | name missing             | {"slug": "pans"}                                   | ["body", "name"]        | required                 |
-      | name empty               | {"name": ""}                                       | ["body", "name"]        | at least 1               |
-      | name blank               | {"name": "   "}                                    | ["body", "name"]        | blank                    |
-      | name with a tab          | {"name": "Pots\u0009Pans"}                         | ["body", "name"]        | control characters       |
-      | slug with capitals       | {"name": "Pans", "slug": "Pans"}                   | ["body", "slug"]        | should match pattern     |
-      | slug with a space        | {"name": "Pans", "slug": "pots pans"}              | ["body", "slug"]        | should match pattern     |
-      | slug with two hyphens    | {"name": "Pans", "slug": "pots--pans"}             | ["body", "slug"]        | should match pattern     |
-      | slug ending with -       | {"name": "Pans", "slug": "pans-"}                  | ["body", "slug"]        | should match pattern     |
-      | slug of digits only      | {"name": "Pans", "slug": "2024"}                   | ["body", "slug"]        | a letter                 |
-      | slug empty               | {"name": "Pans", "slug": ""}                       | ["body", "slug"]        | at least 1               |
-      | parent_id not a number   | {"name": "Pans", "parent_id": "7"}                 | ["body", "parent_id"]   | valid integer            |
-      | parent_id 0              | {"name": "Pans", "parent_id": 0}                   | ["body", "parent_id"]   | greater than or equal to 1 |
-      | parent_id unknown        | {"name": "Pans", "parent_id": 424242}              | ["body", "parent_id"]   | no such category         |
-      | position negative        | {"name": "Pans", "position": -1}                   | ["body", "position"]    | greater than or equal to 0 |
-      | position too far         | {"name": "Pans", "position": 1000001}              | ["body", "position"]    | less than or equal to 1000000 |
-      | an unknown field         | {"name": "Pans", "colour": "red"}                  | ["body", "colour"]      | not permitted            |
+      | field                  | body                                   | loc                   | msg                           |
+      | name missing           | {"slug": "pans"}                       | ["body", "name"]      | required                      |
+      | name empty             | {"name": ""}                           | ["body", "name"]      | at least 1                    |
+      | name blank             | {"name": "   "}                        | ["body", "name"]      | blank                         |
+      | name with a tab        | {"name": "Pots\u0009Pans"}             | ["body", "name"]      | control characters            |
+      | slug with capitals     | {"name": "Pans", "slug": "Pans"}       | ["body", "slug"]      | should match pattern          |
+      | slug with a space      | {"name": "Pans", "slug": "pots pans"}  | ["body", "slug"]      | should match pattern          |
+      | slug with two hyphens  | {"name": "Pans", "slug": "pots--pans"} | ["body", "slug"]      | should match pattern          |
+      | slug ending with -     | {"name": "Pans", "slug": "pans-"}      | ["body", "slug"]      | should match pattern          |
+      | slug of digits only    | {"name": "Pans", "slug": "2024"}       | ["body", "slug"]      | a letter                      |
+      | slug empty             | {"name": "Pans", "slug": ""}           | ["body", "slug"]      | at least 1                    |
+      | parent_id not a number | {"name": "Pans", "parent_id": "7"}     | ["body", "parent_id"] | valid integer                 |
+      | parent_id 0            | {"name": "Pans", "parent_id": 0}       | ["body", "parent_id"] | greater than or equal to 1    |
+      | parent_id unknown      | {"name": "Pans", "parent_id": 424242}  | ["body", "parent_id"] | no such category              |
+      | position negative      | {"name": "Pans", "position": -1}       | ["body", "position"]  | greater than or equal to 0    |
+      | position too far       | {"name": "Pans", "position": 1000001}  | ["body", "position"]  | less than or equal to 1000000 |
+      | an unknown field       | {"name": "Pans", "colour": "red"}      | ["body", "colour"]    | not permitted                 |
 
   Scenario: Names and slugs are measured in characters, not bytes
     Given "root" has logged in
@@ -210,11 +217,11 @@ Feature: Categories
     Then the response is a problem with status 404
 
     Examples:
-      | path                          |
-      | /categories/424242            |
-      | /categories/0                 |
-      | /categories/-1                |
-      | /categories/kitchen           |
+      | path                            |
+      | /categories/424242              |
+      | /categories/0                   |
+      | /categories/-1                  |
+      | /categories/kitchen             |
       | /categories/9223372036854775808 |
 
   Scenario: Categories are listed by path (the top first, then each family of siblings), then position, then id
@@ -277,11 +284,11 @@ Feature: Categories
       | <loc> | <msg> |
 
     Examples:
-      | query             | loc                      | msg                       |
-      | per_page=101      | ["query", "per_page"]    | less than or equal to 100 |
-      | parent_id=abc     | ["query", "parent_id"]   | whole number              |
-      | cursor=abc        | ["query", "cursor"]      | cursor                    |
-      | sort=name         | ["query", "sort"]        | not permitted             |
+      | query         | loc                    | msg                       |
+      | per_page=101  | ["query", "per_page"]  | less than or equal to 100 |
+      | parent_id=abc | ["query", "parent_id"] | whole number              |
+      | cursor=abc    | ["query", "cursor"]    | cursor                    |
+      | sort=name     | ["query", "sort"]      | not permitted             |
 
   # -- Renaming and moving ---------------------------------------------------------
 
@@ -318,13 +325,13 @@ Feature: Categories
     Then the response status is 200
     And the response is the category "Kitchen" with the slug "kitchen" under "Garden"
     And the categories have these paths:
-      | category | path                     |
-      | Home     | none                     |
-      | Garden   | none                     |
-      | Kitchen  | Garden                   |
-      | Pans     | Garden > Kitchen         |
-      | Iron     | Garden > Kitchen > Pans  |
-      | Teapots  | Garden > Kitchen         |
+      | category | path                    |
+      | Home     | none                    |
+      | Garden   | none                    |
+      | Kitchen  | Garden                  |
+      | Pans     | Garden > Kitchen        |
+      | Iron     | Garden > Kitchen > Pans |
+      | Teapots  | Garden > Kitchen        |
 
   Scenario: A category moves to the top of the tree with a parent_id of null
     Given the categories:
@@ -382,6 +389,24 @@ Feature: Categories
       | Pans       | below itself |
       | Iron       | below itself |
 
+  Scenario: Moving under a category that does not exist is 422 at parent_id, and nothing moves
+    Given the categories:
+      | name    | parent  |
+      | Kitchen |         |
+      | Pans    | Kitchen |
+    And "root" has logged in
+    When "root" changes the category "Pans" with:
+      """
+      {"parent_id": 424242}
+      """
+    Then the response is a problem with status 422
+    And the problem lists these errors:
+      | loc                   | msg              |
+      | ["body", "parent_id"] | no such category |
+    And the categories have these paths:
+      | category | path    |
+      | Pans     | Kitchen |
+
   Scenario: A move that would take a category below the tenth level is 409
     Given a chain of categories "L01" to "L10", each under the one before
     And the categories:
@@ -395,7 +420,7 @@ Feature: Categories
     When "root" moves the category "Other" under "L08"
     Then the response status is 200
     And the categories have these paths:
-      | category | path                                          |
+      | category | path                                                  |
       | Leaf     | L01 > L02 > L03 > L04 > L05 > L06 > L07 > L08 > Other |
 
   Scenario Outline: A change is checked like a new category: <body>
@@ -416,18 +441,18 @@ Feature: Categories
     And the category "Pans" is named "Pans" with the slug "pans"
 
     Examples:
-      | body                        | status |
-      | {}                          | 422    |
-      | {"name": ""}                | 422    |
-      | {"name": null}              | 422    |
-      | {"slug": "Pans"}            | 422    |
-      | {"slug": null}              | 422    |
-      | {"position": -1}            | 422    |
-      | {"parent_id": 0}            | 422    |
-      | {"parent_id": 424242}       | 422    |
-      | {"colour": "red"}           | 422    |
-      | {"name": "POTS"}            | 409    |
-      | {"slug": "kitchen"}         | 409    |
+      | body                  | status |
+      | {}                    | 422    |
+      | {"name": ""}          | 422    |
+      | {"name": null}        | 422    |
+      | {"slug": "Pans"}      | 422    |
+      | {"slug": null}        | 422    |
+      | {"position": -1}      | 422    |
+      | {"parent_id": 0}      | 422    |
+      | {"parent_id": 424242} | 422    |
+      | {"colour": "red"}     | 422    |
+      | {"name": "POTS"}      | 409    |
+      | {"slug": "kitchen"}   | 409    |
 
   Scenario: An empty change is 422 and says what may be changed
     Given the categories:
@@ -440,7 +465,7 @@ Feature: Categories
       """
     Then the response is a problem with status 422
     And the problem lists these errors:
-      | loc      | msg                                               |
+      | loc      | msg                                                  |
       | ["body"] | Give at least one of name, slug, parent_id, position |
 
   # -- Deleting -----------------------------------------------------------------------
@@ -566,8 +591,8 @@ Feature: Categories
     When "root" adds a product "Kettle" in the categories "C01" to "C21"
     Then the response is a problem with status 422
     And the problem lists these errors:
-      | loc                       | msg                  |
-      | ["body", "category_ids"]  | at most 20 items     |
+      | loc                      | msg              |
+      | ["body", "category_ids"] | at most 20 items |
 
   Scenario Outline: A product's category_ids are checked: <case>
     Given the categories:
@@ -586,13 +611,13 @@ Feature: Categories
     And the catalogue holds no product "Teapot"
 
     Examples:
-      | case                  | ids                   | loc                          | msg                        |
-      | a category twice      | [{Sale}, {Sale}]      | ["body", "category_ids"]     | more than once             |
-      | an unknown category   | [424242]              | ["body", "category_ids", 0]  | no such category           |
-      | an unknown one second | [{Sale}, 424242]      | ["body", "category_ids", 1]  | no such category           |
-      | an id as text         | ["1"]                 | ["body", "category_ids", 0]  | valid integer              |
-      | an id of 0            | [0]                   | ["body", "category_ids", 0]  | greater than or equal to 1 |
-      | null                  | null                  | ["body", "category_ids"]     | valid list                 |
+      | case                  | ids              | loc                         | msg                        |
+      | a category twice      | [{Sale}, {Sale}] | ["body", "category_ids"]    | more than once             |
+      | an unknown category   | [424242]         | ["body", "category_ids", 0] | no such category           |
+      | an unknown one second | [{Sale}, 424242] | ["body", "category_ids", 1] | no such category           |
+      | an id as text         | ["1"]            | ["body", "category_ids", 0] | valid integer              |
+      | an id of 0            | [0]              | ["body", "category_ids", 0] | greater than or equal to 1 |
+      | null                  | null             | ["body", "category_ids"]    | valid list                 |
 
   Scenario: A change of category_ids is checked the same way, and changes nothing when refused
     Given the categories:
@@ -608,8 +633,8 @@ Feature: Categories
       """
     Then the response is a problem with status 422
     And the problem lists these errors:
-      | loc                          | msg              |
-      | ["body", "category_ids", 0]  | no such category |
+      | loc                         | msg              |
+      | ["body", "category_ids", 0] | no such category |
     And the product "Teapot" is in the categories "Teapots"
     When "root" changes the product "Teapot" with:
       """
@@ -648,10 +673,10 @@ Feature: Categories
 
   Scenario: The products of a category combine with the other filters and sorts
     Given the categories:
-      | name     | parent   |
-      | Kitchen  |          |
-      | Teapots  | Kitchen  |
-      | Garden   |          |
+      | name    | parent  |
+      | Kitchen |         |
+      | Teapots | Kitchen |
+      | Garden  |         |
     And the products in categories:
       | name        | price | categories |
       | Teapot      | 19.99 | Teapots    |
@@ -705,20 +730,20 @@ Feature: Categories
     Then the response is a problem with status <status>
 
     Examples:
-      | category     | status |
-      | 424242       | 404    |
-      | no-such-shelf | 404   |
-      | Kitchen      | 422    |
-      | pots%20pans  | 422    |
-      | -1           | 422    |
+      | category      | status |
+      | 424242        | 404    |
+      | no-such-shelf | 404    |
+      | Kitchen       | 422    |
+      | pots%20pans   | 422    |
+      | -1            | 422    |
 
   # -- Who may -------------------------------------------------------------------------
 
   Scenario: With a public catalogue, visitors read categories without a token; changing them still takes an admin
     Given the catalogue is public
     And the categories:
-      | name    | parent  |
-      | Kitchen |         |
+      | name    | parent |
+      | Kitchen |        |
     When a client sends GET "/categories"
     Then the response status is 200
     And the listed categories are "Kitchen"

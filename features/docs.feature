@@ -57,12 +57,12 @@ Feature: API documentation
       | GET    | /events                     | for a bearer token | 200 401 403 422 503                         |
 
     Examples: Categories
-      | method | path                     | security           | statuses                                |
-      | POST   | /categories              | for a bearer token | 201 400 401 403 409 413 415 422 503     |
-      | GET    | /categories              | for a bearer token | 200 401 404 422 503                     |
-      | GET    | /categories/{category_id} | for a bearer token | 200 401 404 503                        |
+      | method | path                      | security           | statuses                                |
+      | POST   | /categories               | for a bearer token | 201 400 401 403 409 413 415 422 503     |
+      | GET    | /categories               | for a bearer token | 200 401 404 422 503                     |
+      | GET    | /categories/{category_id} | for a bearer token | 200 401 404 503                         |
       | PATCH  | /categories/{category_id} | for a bearer token | 200 400 401 403 404 409 413 415 422 503 |
-      | DELETE | /categories/{category_id} | for a bearer token | 204 401 403 404 409 503                |
+      | DELETE | /categories/{category_id} | for a bearer token | 204 401 403 404 409 503                 |
 
     Examples: Webhooks
       | method | path                                                  | security           | statuses                            |

@@ -41,7 +41,7 @@ class Filters(NamedTuple):
     min_price_cents: int | None = None
     max_price_cents: int | None = None
     in_stock: bool | None = None
-    in_categories: Condition | None = None  # categories.service.in_category
+    in_categories: Condition | None = None  # categories.service.products_in
 
 
 class Taken(NamedTuple):

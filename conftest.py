@@ -33,6 +33,7 @@ pytest_plugins = [
     "steps.operations",
     "steps.accounts",
     "steps.catalogue",
+    "steps.categories",
     "steps.ordering",
     "steps.access",
     "steps.docs",

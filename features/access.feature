@@ -13,6 +13,9 @@ Feature: Who may do what
     And the product "Shirt" in sizes "S", "M" with 5 each
     And "Shirt" is offered in "L" too
     And "ada" has ordered 1 "Mug"
+    And the categories:
+      | name    | parent |
+      | Teaware |        |
 
   Scenario Outline: <caller> calling <method> <path> gets <status>
     When <caller> sends <method> "<path>" with <body>
@@ -132,6 +135,30 @@ Feature: Who may do what
       | ada    | DELETE | /products/{Mug} | none                                         | 403    |
       | root   | DELETE | /products/{Mug} | none                                         | 204    |
 
+    Examples: Everyone with a token browses the categories, and the products of one
+      | caller | method | path                            | body | status |
+      | nobody | GET    | /categories                     | none | 401    |
+      | ada    | GET    | /categories                     | none | 200    |
+      | root   | GET    | /categories                     | none | 200    |
+      | nobody | GET    | /categories/{Teaware}           | none | 401    |
+      | ada    | GET    | /categories/{Teaware}           | none | 200    |
+      | root   | GET    | /categories/{Teaware}           | none | 200    |
+      | nobody | GET    | /products?category={Teaware}    | none | 401    |
+      | ada    | GET    | /products?category={Teaware}    | none | 200    |
+      | root   | GET    | /products?category={Teaware}    | none | 200    |
+
+    Examples: Only admins change the categories
+      | caller | method | path                  | body                | status |
+      | nobody | POST   | /categories           | {"name": "Cups"}    | 401    |
+      | ada    | POST   | /categories           | {"name": "Cups"}    | 403    |
+      | root   | POST   | /categories           | {"name": "Cups"}    | 201    |
+      | nobody | PATCH  | /categories/{Teaware} | {"name": "Teacups"} | 401    |
+      | ada    | PATCH  | /categories/{Teaware} | {"name": "Teacups"} | 403    |
+      | root   | PATCH  | /categories/{Teaware} | {"name": "Teacups"} | 200    |
+      | nobody | DELETE | /categories/{Teaware} | none                | 401    |
+      | ada    | DELETE | /categories/{Teaware} | none                | 403    |
+      | root   | DELETE | /categories/{Teaware} | none                | 204    |
+
     Examples: Orders: a customer orders for themself, an admin for anyone
       | caller | method | path    | body                                                                | status |
       | nobody | POST   | /orders | {"items": [{"product_id": {Mug}, "quantity": 1}]}                   | 401    |
@@ -220,28 +247,43 @@ Feature: Who may do what
       | ada    | POST   | /webhooks/1/deliveries/1/retry      | none              | 403    |
       | root   | POST   | /webhooks/1/deliveries/1/retry      | none              | 404    |
 
-  Scenario Outline: With a public catalogue, nobody calling <method> <path> gets <status>
-    A storefront's visitors read the catalogue without a token (PUBLIC_CATALOGUE=true);
-    everything else is as it was.
+  Scenario Outline: With PUBLIC_CATALOGUE=true, <caller> calling <method> <path> gets <status>
+    A storefront's visitors read the catalogue without a token; everything else
+    is as it was.
 
     Given the catalogue is public
-    When nobody sends <method> "<path>" with <body>
+    When <caller> sends <method> "<path>" with <body>
     Then the response status is <status>
 
-    Examples: Reading needs no token
-      | method | path                                     | body | status |
-      | GET    | /products                                | none | 200    |
-      | GET    | /products/{Mug}                          | none | 200    |
-      | GET    | /products/{Mug}/variants                 | none | 200    |
-      | GET    | /products/{Mug}/variants/{Mug's variant} | none | 200    |
+    Examples: Visitors read the catalogue, its variants and its categories without a token
+      | caller | method | path                                     | body | status |
+      | nobody | GET    | /products                                | none | 200    |
+      | nobody | GET    | /products/{Mug}                          | none | 200    |
+      | nobody | GET    | /products?category={Teaware}             | none | 200    |
+      | nobody | GET    | /products/{Mug}/variants                 | none | 200    |
+      | nobody | GET    | /products/{Mug}/variants/{Mug's variant} | none | 200    |
+      | nobody | GET    | /categories                              | none | 200    |
+      | nobody | GET    | /categories/{Teaware}                    | none | 200    |
+      | ada    | GET    | /categories                              | none | 200    |
+      | ada    | GET    | /categories/{Teaware}                    | none | 200    |
 
-    Examples: Changing the catalogue, and its stock movements, still need an admin's token
-      | method | path                                                     | body                                                    | status |
-      | POST   | /products                                                | {"name": "Cup", "price": "2.00", "stock": 5}            | 401    |
-      | PATCH  | /products/{Mug}                                          | {"stock": 4}                                            | 401    |
-      | DELETE | /products/{Mug}                                          | none                                                    | 401    |
-      | POST   | /products/{Shirt}/variants                               | {"options": {"size": "L"}, "price": "9.00", "stock": 1} | 401    |
-      | PATCH  | /products/{Mug}/variants/{Mug's variant}                 | {"stock": 4}                                            | 401    |
-      | DELETE | /products/{Mug}/variants/{Mug's variant}                 | none                                                    | 401    |
-      | GET    | /products/{Mug}/variants/{Mug's variant}/stock-movements | none                                                    | 401    |
-      | GET    | /orders                                                  | none                                                    | 401    |
+    Examples: Changing the catalogue, its variants and categories, and reading stock movements still take an admin
+      | caller | method | path                                                     | body                                                    | status |
+      | nobody | POST   | /products                                                | {"name": "Cup", "price": "2.00", "stock": 5}            | 401    |
+      | nobody | PATCH  | /products/{Mug}                                          | {"stock": 4}                                            | 401    |
+      | nobody | DELETE | /products/{Mug}                                          | none                                                    | 401    |
+      | nobody | POST   | /products/{Shirt}/variants                               | {"options": {"size": "L"}, "price": "9.00", "stock": 1} | 401    |
+      | nobody | PATCH  | /products/{Mug}/variants/{Mug's variant}                 | {"stock": 4}                                            | 401    |
+      | nobody | DELETE | /products/{Mug}/variants/{Mug's variant}                 | none                                                    | 401    |
+      | nobody | GET    | /products/{Mug}/variants/{Mug's variant}/stock-movements | none                                                    | 401    |
+      | nobody | GET    | /orders                                                  | none                                                    | 401    |
+      | nobody | POST   | /categories                                              | {"name": "Cups"}                                        | 401    |
+      | nobody | PATCH  | /categories/{Teaware}                                    | {"name": "Teacups"}                                     | 401    |
+      | nobody | DELETE | /categories/{Teaware}                                    | none                                                    | 401    |
+      | ada    | POST   | /categories                                              | {"name": "Cups"}                                        | 403    |
+      | ada    | PATCH  | /categories/{Teaware}                                    | {"name": "Teacups"}                                     | 403    |
+      | ada    | DELETE | /categories/{Teaware}                                    | none                                                    | 403    |
+      | ada    | GET    | /products/{Mug}/variants/{Mug's variant}/stock-movements | none                                                    | 403    |
+      | root   | POST   | /categories                                              | {"name": "Cups"}                                        | 201    |
+      | root   | PATCH  | /categories/{Teaware}                                    | {"name": "Teacups"}                                     | 200    |
+      | root   | DELETE | /categories/{Teaware}                                    | none                                                    | 204    |

@@ -41,7 +41,7 @@ Feature: API documentation
       | PATCH  | /users/{user_id}            | for a bearer token | 200 400 401 403 404 409 413 415 422 429 503 |
       | DELETE | /users/{user_id}            | for a bearer token | 204 401 404 409 503                         |
       | POST   | /products                   | for a bearer token | 201 400 401 403 409 413 415 422 503         |
-      | GET    | /products                   | for a bearer token | 200 401 422 503                             |
+      | GET    | /products                   | for a bearer token | 200 401 404 422 503                         |
       | GET    | /products/{product_id}      | for a bearer token | 200 304 401 404 503                         |
       | PATCH  | /products/{product_id}      | for a bearer token | 200 400 401 403 404 409 412 413 415 422 503 |
       | DELETE | /products/{product_id}      | for a bearer token | 204 401 403 404 503                         |
@@ -55,6 +55,14 @@ Feature: API documentation
       | POST   | /orders/{order_id}/refunds  | for a bearer token | 201 400 401 403 404 409 413 415 422 503     |
       | POST   | /payments/stripe/webhook    | open to everyone   | 200 400 409 413 415 422 503                 |
       | GET    | /events                     | for a bearer token | 200 401 403 422 503                         |
+
+    Examples: Categories
+      | method | path                      | security           | statuses                                |
+      | POST   | /categories               | for a bearer token | 201 400 401 403 409 413 415 422 503     |
+      | GET    | /categories               | for a bearer token | 200 401 404 422 503                     |
+      | GET    | /categories/{category_id} | for a bearer token | 200 401 404 503                         |
+      | PATCH  | /categories/{category_id} | for a bearer token | 200 400 401 403 404 409 413 415 422 503 |
+      | DELETE | /categories/{category_id} | for a bearer token | 204 401 403 404 409 503                 |
 
     Examples: Webhooks
       | method | path                                                  | security           | statuses                            |
@@ -71,12 +79,16 @@ Feature: API documentation
     When a client reads the OpenAPI document
     Then it says POST "/users" is open to everyone, a token optional
 
-  Scenario: With a public catalogue, reading products needs no token
+  Scenario: With a public catalogue, reading products and categories needs no token
     Given the catalogue is public
     When a client reads the OpenAPI document
     Then it says GET "/products" is open to everyone, a token optional
     And it says GET "/products/{product_id}" is open to everyone, a token optional
     And it says POST "/products" is for a bearer token
+    And it says GET "/categories" is open to everyone, a token optional
+    And it says GET "/categories/{category_id}" is open to everyone, a token optional
+    And it says POST "/categories" is for a bearer token
+    And it says PATCH "/categories/{category_id}" is for a bearer token
 
   Scenario: A request body is documented by the schema that validates it
     When a client reads the OpenAPI document
@@ -87,6 +99,8 @@ Feature: API documentation
     And the body of POST "/orders/{order_id}/refunds" requires "amount", "reason" and allows no other fields
     And the body of POST "/webhooks" requires "url", "events" and allows no other fields
     And the body of PATCH "/webhooks/{webhook_id}" requires nothing and allows no other fields
+    And the body of POST "/categories" requires "name" and allows no other fields
+    And the body of PATCH "/categories/{category_id}" requires nothing and allows no other fields
 
   Scenario: Stripe's webhook body is documented as Stripe sends it, whatever else it carries
     When a client reads the OpenAPI document
@@ -260,6 +274,7 @@ Feature: API documentation
     Then the 201 answer of POST "/orders" links to GET, PATCH and DELETE "/orders/{order_id}" by its id
     And the 201 answer of POST "/products" links to GET, PATCH and DELETE "/products/{product_id}" by its id
     And the 201 answer of POST "/users" links to GET, PATCH and DELETE "/users/{user_id}" by its id
+    And the 201 answer of POST "/categories" links to GET, PATCH and DELETE "/categories/{category_id}" by its id
 
   Scenario: Swagger UI works with no internet access
     When a client sends GET "/docs"

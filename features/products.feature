@@ -1,9 +1,10 @@
 Feature: The catalogue
   A product is {"id", "name", "slug", "description", "price", "currency",
-  "stock", "options", "variants", "images", "created_at", "updated_at"}. This
-  feature shows products without options, which have exactly one variant that
-  carries their price and stock (variants.feature shows the rest: options,
-  variants, SKUs, slugs, images, stock movements). Money is exact: a price is given as a string or
+  "stock", "options", "variants", "category_ids", "images", "created_at",
+  "updated_at"}. This feature shows products without options, which have
+  exactly one variant that carries their price and stock (variants.feature
+  shows the rest: options, variants, SKUs, slugs, images, stock movements;
+  categories.feature the categories). Money is exact: a price is given as a string or
   a JSON number with at most two fraction digits, from 0 to 99999999.99, and
   always shown as a string with exactly two ("19.99"), in the shop's one
   CURRENCY. Names are 1 to 200 characters and unique ignoring case. Everyone

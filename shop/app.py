@@ -15,6 +15,8 @@ from argon2 import PasswordHasher
 from falcon.routing import BaseConverter, CompiledRouter
 from loguru import logger
 
+from shop.categories import resources as categories
+from shop.categories import service as categories_service
 from shop.events import resources as events
 from shop.kernel.clock import Clock, utcnow
 from shop.kernel.errors import ShopError
@@ -204,7 +206,10 @@ def create_app(
     app.add_route("/users/me", users.Me(database))
     app.add_route("/users/{user_id:id}", users.User(database, clock, app.passwords, app.login_guard))
     public = settings.PUBLIC_CATALOGUE
-    app.add_route("/products", products.Products(database, clock, totals, cursors, currency, public=public))
+    trees = categories_service.Trees(database)  # which categories are below one, for ?category=
+    app.add_route(
+        "/products", products.Products(database, clock, totals, cursors, currency, public=public, trees=trees)
+    )
     app.add_route("/products/{product_id:id}", products.Product(database, clock, currency, public=public))
     app.add_route(
         "/products/{product_id:id}/variants",
@@ -218,6 +223,8 @@ def create_app(
         "/products/{product_id:id}/variants/{variant_id:id}/stock-movements",
         products.StockMovements(database, totals, cursors),
     )
+    app.add_route("/categories", categories.Categories(database, clock, totals, cursors, public=public))
+    app.add_route("/categories/{category_id:id}", categories.Category(database, clock, public=public))
     app.add_route("/orders", orders.Orders(database, clock, totals, cursors, currency, app.metrics))
     app.add_route("/orders/{order_id:id}", orders.Order(database, clock, currency, paid_cents=applied_cents))
     app.add_route("/orders/{order_id:id}/payments", payments.Payments(database, clock, currency))

@@ -7,21 +7,22 @@ import re
 from pytest_bdd import parsers, when
 
 from steps.accounts import login, user_id
-from steps.catalogue import product_id, sole_variant
+from steps.catalogue import sole_variant
+from steps.categories import named_id
 from steps.http import Exchange, send
 from steps.shop_client import InProcessShop
 
 
 def resource_id(shop: InProcessShop, placed: list[int], name: str) -> int:
     """The id behind a placeholder: `{ada}` is ada's user id, `{Mug}` the Mug's
-    product id, `{Mug's variant}` the id of its one variant, `{ada's order}` the
-    order the Background placed for ada."""
+    product id (`{Teaware}` a category's), `{Mug's variant}` the id of its one
+    variant, `{ada's order}` the order the Background placed for ada."""
     if name == "ada's order":
         return placed[0]
     if name.endswith("'s variant"):
         return int(sole_variant(shop, name.removesuffix("'s variant")).id)
     if name[0].isupper():
-        return product_id(shop, name)
+        return named_id(shop, name)
     return user_id(shop, name)
 
 

@@ -12,7 +12,7 @@ and forgets variants, options and images: a catalogue with options does not fit
 the older schema and loses them.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 """
 
 import contextlib
@@ -25,7 +25,7 @@ from alembic.operations import BatchOperations
 from slugify import slugify
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import falcon.asgi
 
+from shop.categories.service import Trees
 from shop.kernel import codec
 from shop.kernel.clock import Clock
 from shop.products import service, variants
@@ -48,11 +49,20 @@ class Products:
     """`/products`: list (everyone with a token, or everyone with a public catalogue) and create (admins)."""
 
     def __init__(
-        self, database: Database, clock: Clock, totals: Totals, cursors: CursorSeal, currency: str, *, public: bool
+        self,
+        database: Database,
+        clock: Clock,
+        totals: Totals,
+        cursors: CursorSeal,
+        currency: str,
+        *,
+        public: bool,
+        trees: Trees,
     ) -> None:
         self.database = database
         self.clock = clock
         self.totals = totals
+        self.trees = trees  # the categories below each one asked for (?category=)
         self.cursors = cursors
         self.currency = currency
         # With a public catalogue, reading needs no token (one sent is still checked).
@@ -63,15 +73,19 @@ class Products:
             "listProducts",
             "List the catalogue",
             description="Filters: `q` (name contains, ignoring case), `slug`, `min_price` and `max_price` "
-            "(inclusive, on a product's lowest variant price), `in_stock` (some active variant has stock); `sort` "
-            "by id, name, price or created_at, `-` for descending; ties broken by id.",
+            "(inclusive, on a product's lowest variant price), `in_stock` (some active variant has stock), "
+            "`category` (an id or a slug: the products of that category and of every category below it); "
+            "`sort` by id, name, price or created_at, `-` for descending; ties broken by id.",
             query=ProductList,
-            answers={200: Answer("A page of products.", Listing[ProductBody], ("X-Total-Count", "Link"))},
+            answers={
+                200: Answer("A page of products.", Listing[ProductBody], ("X-Total-Count", "Link")),
+                404: problem("No such category (`category`)."),
+            },
         )
     )
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         query = parse_query(req, ProductList, self.cursors)
-        page = await service.list_products(self.database, query, self.totals)
+        page = await service.list_products(self.database, query, self.totals, self.trees)
         shown = page.map(lambda product: public(product.product, product.variants, self.currency))
         render_page(req, resp, query, shown, self.cursors)
 
@@ -141,8 +155,9 @@ class Product:
         Operation(
             "updateProduct",
             "Change a product (admins)",
-            description="Any of name, description, slug, images, options (renamed, or more values), and, "
-            "of a product without options, price and stock; at least one.",
+            description="Any of name, description, slug, images, category_ids (which replaces the product's "
+            "categories), options (renamed, or more values), and, of a product without options, price and "
+            "stock; at least one.",
             body=ProductUpdate,
             headers=(
                 RequestHeader(

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator, with_config
 
+from shop.categories.schemas import CategoryIds, CategoryRef
 from shop.kernel import codec
 from shop.kernel.codec import Timestamp
 from shop.kernel.errors import Invalid
@@ -175,6 +176,7 @@ class ProductCreate(BaseModel):
         NOT_NULL,
         Field(min_length=1, max_length=MAX_VARIANTS, description="With options: every variant, at least one."),
     ] = None
+    category_ids: CategoryIds = []
     images: Images = []
 
     @model_validator(mode="after")
@@ -214,6 +216,9 @@ class ProductUpdate(Changes):
         NOT_NULL,
         Field(description="The same options, in the same order: renamed, or with values added."),
     ] = None
+    category_ids: Annotated[CategoryIds | None, NOT_NULL, Field(description="Replaces the product's categories.")] = (
+        None
+    )
     images: Annotated[Images | None, NOT_NULL] = None
 
 
@@ -221,7 +226,7 @@ SortKey = Literal["id", "-id", "name", "-name", "price", "-price", "created_at",
 
 
 class ProductList(ListQuery):
-    EMPTY_MEANS_ABSENT = frozenset({"cursor", "q", "min_price", "max_price", "slug"})
+    EMPTY_MEANS_ABSENT = frozenset({"cursor", "q", "min_price", "max_price", "slug", "category"})
 
     q: Annotated[str, Field(max_length=200, description=EMPTY_IS_ABSENT)] | None = None
     slug: Annotated[str, Field(max_length=200, description="The product with this slug. " + EMPTY_IS_ABSENT)] | None = (
@@ -230,6 +235,7 @@ class ProductList(ListQuery):
     min_price: QueryMoney | None = None
     max_price: QueryMoney | None = None
     in_stock: bool | None = None
+    category: CategoryRef | None = None
     sort: SortKey = "id"
 
     @field_validator("in_stock", mode="before")
@@ -284,6 +290,7 @@ class Product(TypedDict):
     stock: Annotated[int, Field(ge=0)]
     options: list[OptionBody]
     variants: list[Variant]
+    category_ids: list[Id]  # smallest first
     images: list[ImageBody]
     created_at: Timestamp
     updated_at: Timestamp
@@ -326,6 +333,7 @@ def public(product: ProductRow, variants: Sequence[VariantRow], currency: str) -
         "stock": sum(variant.stock for variant in variants),
         "options": codec.stored(product.options),
         "variants": shown,
+        "category_ids": codec.stored(product.category_ids),
         "images": codec.stored(product.images),
         "created_at": codec.timestamp(product.created_at),
         "updated_at": codec.timestamp(product.updated_at),

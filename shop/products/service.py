@@ -11,6 +11,7 @@ from typing import Any, NamedTuple, NoReturn
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from shop.categories import service as categories
 from shop.events import service as events
 from shop.events.schemas import EventType
 from shop.kernel import codec
@@ -49,6 +50,18 @@ def etag(body: bytes) -> str:
     """A strong ETag of a product as the API shows it: a variant's stock or price
     changing changes it too."""
     return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+# Up to this many products in a category (and below it), a list of them reads them through
+# their links and sorts them; with more, it reads the catalogue in the list's order and keeps
+# those in the category, and a page is soon full (store.window's `selective`). On a million
+# products the two ways cost the same at a few thousand.
+FEW_IN_CATEGORY = 3000
+
+
+def category_ids_json(ids: Sequence[int]) -> str:
+    """The products.category_ids column's JSON: the ids, smallest first."""
+    return codec.dumps(sorted(ids)).decode()
 
 
 def images_json(images: Sequence[Image]) -> str:
@@ -158,11 +171,14 @@ async def create_product(database: Database, new: ProductCreate, now: datetime, 
             "description": new.description,
             "price_cents": 0,  # the lowest variant's, below
             "options": options.json(),
+            "category_ids": category_ids_json(new.category_ids),
             "images": images_json(new.images),
             "created_at": now,
             "updated_at": now,
         }
         product = saved(lambda: store.add(connection, values))
+        if new.category_ids:
+            categories.link(connection, product.id, new.category_ids)
         # Without options, its one variant (already valid: constructed, not validated again).
         wanted = new.variants or [
             VariantIn.model_construct(sku=None, options={}, price=new.price or 0, stock=new.stock or 0)
@@ -200,21 +216,28 @@ async def read_product(database: Database, product_id: int) -> Shown:
     return found
 
 
-async def list_products(database: Database, query: ProductList, totals: Totals) -> Page[Shown]:
+async def list_products(database: Database, query: ProductList, totals: Totals, trees: categories.Trees) -> Page[Shown]:
+    category_ids = None if query.category is None else await trees.at_and_below(query.category)
     filters = Filters(
         name_contains=name_key(query.q) if query.q is not None else None,
         slug=query.slug,
         min_price_cents=query.min_price,
         max_price_cents=query.max_price,
         in_stock=query.in_stock,
+        in_categories=None if category_ids is None else categories.products_in(database, category_ids),
     )
     sort = Sort(ProductRow, SORTS[query.sort.removeprefix("-")], descending=query.sort.startswith("-"))
 
-    async def rows(window: Window) -> list[ProductRow]:
-        return await store.window(database.reads, filters, window)
-
     async def total() -> int:
+        if category_ids is not None and filters._replace(in_categories=None) == Filters():
+            # Only a category: its links alone say how many products it has.
+            ids = category_ids
+            return await totals.count(("products", filters), lambda: categories.count_products(database, ids))
         return await totals.count(("products", filters), lambda: store.count(database.reads, filters))
+
+    async def rows(window: Window) -> list[ProductRow]:
+        selective = filters.in_categories is not None and await total() <= FEW_IN_CATEGORY
+        return await store.window(database.reads, filters, window, selective=selective)
 
     page = await fetch_page(query, sort, rows, total)
     variants = await store.active_variants(database.reads, [product.id for product in page.items])
@@ -263,6 +286,10 @@ async def update_product(
             values["slug"] = changes.slug
         if changes.images is not None:
             values["images"] = images_json(changes.images)
+        if changes.category_ids is not None:
+            values["category_ids"] = category_ids_json(changes.category_ids)
+            if values["category_ids"] != product.category_ids:
+                categories.link(connection, product_id, changes.category_ids)
         if changes.options is not None:
             new = OptionSet.given(changes.options)
             renames = options.changed_to(new, [codec.loads(variant.options) for variant in variants])

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from shop.storage.keyset import Window
 from shop.storage.models import MovementReason, Product, StockMovement, Variant
-from shop.storage.reads import Reads, in_list, like_fragment, row_type, where
+from shop.storage.reads import Condition, Reads, in_list, like_fragment, row_type, where
 
 
 class ProductRow(NamedTuple):
@@ -31,6 +31,7 @@ class ProductRow(NamedTuple):
     images: str  # JSON
     created_at: datetime
     updated_at: datetime
+    category_ids: str  # a JSON array, smallest first: written with the product's links to its categories
 
 
 class VariantRow(NamedTuple):
@@ -70,6 +71,7 @@ class Filters(NamedTuple):
     min_price_cents: int | None = None
     max_price_cents: int | None = None
     in_stock: bool | None = None
+    in_categories: Condition | None = None  # categories.service.products_in
 
 
 class Taken(NamedTuple):
@@ -313,7 +315,7 @@ async def shown(reads: Reads, product_id: int) -> Shown | None:
     return Shown(PRODUCT.make(rows[0][:_SPLIT]), variants)
 
 
-def _conditions(filters: Filters, params: dict[str, Any]) -> list[str]:
+def _conditions(filters: Filters, params: dict[str, Any], *, selective: bool = False) -> list[str]:
     conditions = []
     if filters.name_contains is not None:
         conditions.append("name_key LIKE :name_pattern ESCAPE '\\'")
@@ -333,18 +335,25 @@ def _conditions(filters: Filters, params: dict[str, Any]) -> list[str]:
             " AND v.archived_at IS NULL AND v.stock > 0)"
         )
         conditions.append(stocked if filters.in_stock else f"NOT {stocked}")
+    if filters.in_categories is not None:
+        condition = filters.in_categories
+        conditions.append(condition.selective_sql if selective else condition.sql)
+        params.update(condition.params)
     return conditions
 
 
-async def window(reads: Reads, filters: Filters, rows: Window) -> list[ProductRow]:
+async def window(reads: Reads, filters: Filters, rows: Window, *, selective: bool = False) -> list[ProductRow]:
+    """`selective`: few products pass the filters; find them through the conditions' own indexes."""
     params: dict[str, Any] = {}
-    sql = f"SELECT {PRODUCT.select_list()} FROM products" + rows.sql(_conditions(filters, params), params)
+    conditions = _conditions(filters, params, selective=selective)
+    sql = f"SELECT {PRODUCT.select_list()} FROM products" + rows.sql(conditions, params)
     return await reads.all(PRODUCT, sql, params)
 
 
 async def count(reads: Reads, filters: Filters) -> int:
     params: dict[str, Any] = {}
-    return int(await reads.scalar("SELECT count(*) FROM products" + where(_conditions(filters, params)), params))
+    conditions = _conditions(filters, params, selective=True)
+    return int(await reads.scalar("SELECT count(*) FROM products" + where(conditions), params))
 
 
 async def active_variants(reads: Reads, product_ids: Sequence[int]) -> dict[int, list[VariantRow]]:

@@ -143,6 +143,60 @@ class Product(Base):
     images: Mapped[str] = mapped_column(Text, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The ids of its categories, smallest first, as a JSON array: written with the
+    # product_categories rows, in the same transaction, so a product is read in one query.
+    category_ids: Mapped[str] = mapped_column(Text, server_default="[]")
+
+
+# A category's lineage: the ids of its ancestors, the top one first, each in
+# LINEAGE_DIGITS digits and followed by "/" ("" at the top; "0000000000000000007/"
+# under category 7). Every id has the same width, so the lineages sort as their
+# paths do, id by id, and the categories below one are one range of them.
+LINEAGE_DIGITS = 19  # 2**63 - 1 has 19 digits
+MAX_DEPTH = 10  # levels, the top one included: at most 9 ancestors
+MAX_LINEAGE = (MAX_DEPTH - 1) * (LINEAGE_DIGITS + 1)
+
+
+class Category(Base):
+    """A node of the catalogue's tree. `parent_id` keeps the tree whole (RESTRICT: a
+    category with subcategories stays); `lineage` orders it and finds subtrees."""
+
+    __tablename__ = "categories"
+    __table_args__ = (
+        CheckConstraint("position >= 0", name="position_not_negative"),
+        # Siblings share a lineage: a name is unique among them, ignoring case.
+        UniqueConstraint("lineage", "name_key"),
+        # The list's order (path, position, id), and every subtree as a range of it.
+        Index("ix_categories_lineage_position_id", "lineage", "position", "id"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(300))  # NFKC, case folded (categories.schemas.name_key)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"), index=True)
+    # Byte order ("C") on PostgreSQL, as on SQLite: ranges and order agree on every server.
+    lineage: Mapped[str] = mapped_column(
+        String(MAX_LINEAGE).with_variant(String(MAX_LINEAGE, collation="C"), "postgresql")
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProductCategory(Base):
+    """A product in a category. CASCADE: a deleted product leaves its categories;
+    RESTRICT: a category with products cannot be deleted."""
+
+    __tablename__ = "product_categories"
+    __table_args__ = (
+        # A category's products (GET /products?category=, counted), and the RESTRICT check.
+        Index("ix_product_categories_category_id_product_id", "category_id", "product_id"),
+    )
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"), primary_key=True)
 
 
 class Variant(Base):

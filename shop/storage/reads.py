@@ -21,7 +21,7 @@ import re
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiosqlite
 import asyncpg
@@ -58,6 +58,20 @@ def in_list(name: str, values: Sequence[Any], params: dict[str, Any]) -> str:
     names = [f"{name}_{index}" for index in range(len(values))]
     params.update(zip(names, values, strict=True))
     return "(" + ", ".join(f":{each}" for each in names) + ")"
+
+
+class Condition(NamedTuple):
+    """A condition one store writes for another's query, in SQL naming its values,
+    with those values (hashable: a list's filters stay a key for its totals).
+
+    It is written twice, for the two ways a database can meet it: `sql` is tested
+    on each row as the query reads them in its own order (when many rows pass, a
+    page is soon full); `selective_sql` finds the rows through the condition's own
+    index (when few pass, and to count them)."""
+
+    sql: str
+    selective_sql: str
+    params: tuple[tuple[str, Any], ...]
 
 
 def where(conditions: list[str]) -> str:

@@ -1,0 +1,1 @@
+"""Categories: the catalogue's tree, and which products are in which category."""

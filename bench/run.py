@@ -400,6 +400,8 @@ def main() -> None:
             Scenario("GET /products/{id}, one variant", "shop", "/products/{id}", ids=fourths, id_step=4, id_offset=-1),
             Scenario("GET /products/{id}, six variants", "shop", "/products/{id}", ids=fourths, id_step=4),
             Scenario("GET /products?page=1", "shop", "/products?page=1"),
+            # The first category `shop seed` makes is a department at the top (a tenth of the products).
+            Scenario("GET /products?category=<top>", "shop", "/products?category=1"),
             Scenario(f"GET /products?cursor (depth {depth:,})", "shop", f"/products?cursor={cursor}"),
             Scenario("GET /orders/{id}", "shop", "/orders/{id}", ids=orders),
             Scenario(
@@ -529,6 +531,7 @@ RATIOS = {
     "GET /products/{id}, one variant": "bare: token + one row",
     "GET /products/{id}, six variants": "GET /products/{id}, one variant",
     "POST /orders, 3 variant lines": "POST /orders, 3 product lines",
+    "GET /products?category=<top>": "GET /products?page=1",
     "GET /orders/{id}": "bare: token + one row",
     "GET /products/{id} without a token (401)": "bare: 401",
     "GET /health": "bare: fixed JSON",

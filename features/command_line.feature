@@ -97,6 +97,14 @@ Feature: The shop command
     And the database holds 120 products, 7 users and 15 orders
     And every seeded order has lines and a total equal to the sum of its lines
 
+  Scenario: seed makes a catalogue like a shop's: categories, variants, pictures, a ledger that adds up
+    When the operator runs "shop seed --products 120 --categories 30"
+    Then the command succeeds
+    And the database holds 120 products in 30 categories, 3 of them at the top
+    And every product is in one category below the top, with two https pictures
+    And every fourth product comes in six variants, the others in one
+    And every variant's stock movements add up to its stock
+
   Scenario: seed names the customers it made, who log in with the password it prints
     Given an admin "root" with the password "correct horse battery"
     When the operator runs "shop seed --products 3 --users 2"

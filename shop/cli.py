@@ -201,6 +201,10 @@ def create_admin(
 @cli.command()
 def seed(
     products: Annotated[int, typer.Option(help="Products to add.", min=0)] = 1000,
+    categories: Annotated[
+        int | None,
+        typer.Option(help="Categories to put them in (a tenth at the top); default one per 1,000, 10 to 1,000.", min=1),
+    ] = None,
     users: Annotated[int, typer.Option(help="Customers to add.", min=0)] = 0,
     orders: Annotated[int, typer.Option(help="Orders to add (needs customers and products).", min=0)] = 0,
 ) -> None:
@@ -219,7 +223,7 @@ def seed(
                 return partial(bar.advance, bar.add_task(label, total=count))
 
             if products:
-                await seed_products(database, products, advance("products", products))
+                await seed_products(database, products, advance("products", products), categories_count=categories)
             named = await seed_users(database, users, advance("users", users)) if users else None
             if orders:
                 await seed_orders(database, orders, advance("orders", orders), currency=settings.CURRENCY)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
+from shop.categories import service as categories
+from shop.categories.schemas import CategoryCreate
 from shop.kernel.callers import Caller
 from shop.kernel.clock import utcnow
 from shop.kernel.errors import ShopError
@@ -29,6 +31,7 @@ SEEDED_USER_PASSWORD = "seeded-user-password"
 
 _ADJECTIVES = ("Red", "Blue", "Green", "Small", "Large", "Classic", "Modern", "Organic", "Vintage", "Smart")
 _NOUNS = ("Mug", "Lamp", "Chair", "Notebook", "Backpack", "Kettle", "Blanket", "Headphones", "Plant", "Clock")
+_DEPARTMENTS = ("Kitchen", "Home", "Garden", "Office", "Travel", "Outdoors", "Bath", "Kids", "Audio", "Lighting")
 _SIZES, _COLOURS = ("S", "M", "L"), ("black", "white")
 _VIEWS = ("front", "side")
 
@@ -68,32 +71,63 @@ async def seed_demo(database: Database, products_count: int = 50) -> bool:
     return True
 
 
-def demo_product(rng: random.Random, n: int) -> products.NewProduct:
+def default_categories(products_count: int) -> int:
+    """A category for every thousand products, from 10 to 1,000."""
+    return min(1_000, max(10, products_count // 1_000))
+
+
+async def seed_categories(database: Database, count: int) -> list[int]:
+    """`count` categories: a tenth of them (1 to 10) departments at the top, the rest
+    shelves below them in turn; the ids of those a product goes on (the shelves, or
+    the departments when there are no shelves)."""
+    tops = min(10, max(1, count // 10))
+    now = utcnow()
+    departments = []
+    for n in range(tops):
+        name = _DEPARTMENTS[n]
+        departments.append(await categories.create_category(database, CategoryCreate(name=name), now))
+    shelves = []
+    for n in range(count - tops):
+        department = departments[n % tops]
+        new = CategoryCreate(name=f"{department.name} shelf {n // tops + 1}", parent_id=department.id)
+        shelves.append(await categories.create_category(database, new, now))
+    return [category.id for category in shelves or departments]
+
+
+def demo_product(rng: random.Random, n: int, category_id: int | None = None) -> products.NewProduct:
     """The n-th demo product: every fourth comes in three sizes and two colours
     (six variants, the large ones dearer), the others in one variant; each with
-    two pictures."""
+    two pictures, on one shelf."""
     name = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} #{n}"
     price = rng.randint(100, 50_000)
     images = tuple((f"https://images.shop.example/demo/{n}/{view}.jpg", f"{name}, {view}") for view in _VIEWS)
+    placed = (category_id,) if category_id is not None else ()
     if n % 4:
-        return products.NewProduct(name, f"Demo product number {n}.", price, rng.randint(0, 1_000), images=images)
+        stock = rng.randint(0, 1_000)
+        return products.NewProduct(name, f"Demo product number {n}.", price, stock, images=images, category_ids=placed)
     variants = tuple(
         products.NewVariant({"size": size, "colour": colour}, price + (200 if size == "L" else 0), rng.randint(0, 300))
         for size in _SIZES
         for colour in _COLOURS
     )
     options = (("size", _SIZES), ("colour", _COLOURS))
-    return products.NewProduct(name, f"Demo product number {n}.", price, 0, options, variants, images)
+    return products.NewProduct(name, f"Demo product number {n}.", price, 0, options, variants, images, placed)
 
 
-async def seed_products(database: Database, count: int, progress: Progress = _no_progress) -> None:
-    """`count` products with names that do not clash with the ones already there."""
+async def seed_products(
+    database: Database, count: int, progress: Progress = _no_progress, *, categories_count: int | None = None
+) -> None:
+    """`count` products with names that do not clash with the ones already there, on
+    the shelves of `categories_count` new categories (default_categories)."""
     rng = random.Random()
+    shelves = await seed_categories(database, categories_count or default_categories(count)) if count else []
     start = await products.last_id(database)
     done = 0
     while done < count:
         size = min(BATCH, count - done)
-        batch = [demo_product(rng, n) for n in range(start + done + 1, start + done + size + 1)]
+        batch = [
+            demo_product(rng, n, shelves[n % len(shelves)]) for n in range(start + done + 1, start + done + size + 1)
+        ]
         await products.add_many(database, batch, utcnow())
         done += size
         progress(size)

@@ -30,7 +30,17 @@ from shop.app import ShopApp
 from shop.kernel.settings import Settings
 from shop.seed import DEMO_ACCOUNTS
 from shop.storage.database import Database
-from shop.storage.models import Base, Order, OrderLine, Product, User
+from shop.storage.models import (
+    Base,
+    Category,
+    Order,
+    OrderLine,
+    Product,
+    ProductCategory,
+    StockMovement,
+    User,
+    Variant,
+)
 from steps.accounts import add_user
 from steps.grammar import step
 from steps.http import Exchange, in_process_app, send, start_shop, test_settings
@@ -494,6 +504,52 @@ def database_holds(shop: InProcessShop, products: int, users: int, orders: int) 
 
     tables = (Product, User, Order)
     assert shop.in_database(counts) == (products, users, orders)
+
+
+@then(step("the database holds {products:d} products in {categories:d} categories, {tops:d} of them at the top"))
+def database_holds_catalogue(shop: InProcessShop, products: int, categories: int, tops: int) -> None:
+    def counts(connection: Connection) -> tuple[int, int, int]:
+        top = select(func.count()).select_from(Category).where(Category.parent_id.is_(None))
+        return (
+            int(connection.execute(select(func.count()).select_from(Product)).scalar_one()),
+            int(connection.execute(select(func.count()).select_from(Category)).scalar_one()),
+            int(connection.execute(top).scalar_one()),
+        )
+
+    assert shop.in_database(counts) == (products, categories, tops)
+
+
+@then("every product is in one category below the top, with two https pictures")
+def seeded_products_placed(shop: InProcessShop) -> None:
+    statement = (
+        select(Product.id, Product.images, Product.category_ids, Category.parent_id)
+        .join(ProductCategory, ProductCategory.product_id == Product.id)
+        .join(Category, Category.id == ProductCategory.category_id)
+    )
+    rows = shop.in_database(lambda connection: connection.execute(statement).all())
+    assert len(rows) == shop.in_database(lambda c: c.execute(select(func.count()).select_from(Product)).scalar_one())
+    for _, images, category_ids, parent_id in rows:
+        assert parent_id is not None and len(json.loads(category_ids)) == 1
+        pictures = json.loads(images)
+        assert len(pictures) == 2 and all(picture["url"].startswith("https://") for picture in pictures), pictures
+
+
+@then("every fourth product comes in six variants, the others in one")
+def seeded_variants(shop: InProcessShop) -> None:
+    statement = select(Variant.product_id, func.count()).group_by(Variant.product_id).order_by(Variant.product_id)
+    counted = shop.in_database(lambda connection: connection.execute(statement).all())
+    assert counted and all(count == (6 if product_id % 4 == 0 else 1) for product_id, count in counted), counted
+
+
+@then("every variant's stock movements add up to its stock")
+def seeded_ledger(shop: InProcessShop) -> None:
+    moved = (
+        select(Variant.id, Variant.stock, func.coalesce(func.sum(StockMovement.delta), 0))
+        .outerjoin(StockMovement, StockMovement.variant_id == Variant.id)
+        .group_by(Variant.id, Variant.stock)
+    )
+    rows = shop.in_database(lambda connection: connection.execute(moved).all())
+    assert rows and all(stock == total for _, stock, total in rows), [row for row in rows if row[1] != row[2]][:5]
 
 
 @then("every seeded order has lines and a total equal to the sum of its lines")

@@ -247,6 +247,11 @@ def link(connection: Connection, product_id: int, category_ids: Sequence[int]) -
         raise Invalid.at(["body", "category_ids"], NO_CATEGORY) from None
 
 
+def link_new(connection: Connection, rows: Sequence[tuple[int, int]]) -> None:
+    """Put new products (demo data) in categories known to exist, (product_id, category_id), in bulk."""
+    store.link_many(connection, rows)
+
+
 class Trees:
     """Which categories are at and below a category named by its id or its slug
     (`GET /products?category=`), remembered for a moment as list totals are: at

@@ -153,6 +153,12 @@ def link(connection: Connection, product_id: int, category_ids: Sequence[int]) -
         connection.execute(insert(ProductCategory), rows)
 
 
+def link_many(connection: Connection, rows: Sequence[tuple[int, int]]) -> None:
+    """Links of new products (demo data), (product_id, category_id), in one statement."""
+    if rows:
+        connection.execute(insert(ProductCategory), [{"product_id": p, "category_id": c} for p, c in rows])
+
+
 # -- Fast reads (shop.storage.reads) ---------------------------------------------------
 
 _BY_ID = f"SELECT {CATEGORY.select_list()} FROM categories WHERE id = :id"

@@ -476,6 +476,7 @@ class NewProduct(NamedTuple):
     options: tuple[tuple[str, tuple[str, ...]], ...] = ()
     variants: tuple[NewVariant, ...] = ()
     images: tuple[tuple[str, str], ...] = ()  # (url, alt)
+    category_ids: tuple[int, ...] = ()  # categories known to exist
 
 
 async def add_many(database: Database, products: Sequence[NewProduct], now: datetime) -> None:
@@ -495,12 +496,21 @@ async def add_many(database: Database, products: Sequence[NewProduct], now: date
                 "price_cents": min(variant.price_cents for variant in variants),
                 "options": OptionSet([(name, list(values)) for name, values in product.options]).json(),
                 "images": codec.dumps([{"url": url, "alt": alt} for url, alt in product.images]).decode(),
+                "category_ids": category_ids_json(product.category_ids),
                 "created_at": now,
                 "updated_at": now,
             }
             for product, slug, variants in zip(products, slugs, sold, strict=True)
         ]
         ids = store.add_many(connection, rows)
+        categories.link_new(
+            connection,
+            [
+                (product_id, category_id)
+                for product_id, product in zip(ids, products, strict=True)
+                for category_id in product.category_ids
+            ],
+        )
         made = [
             slug_of(slug, *variant.values.values(), max_length=64, fallback="variant")
             for slug, variants in zip(slugs, sold, strict=True)

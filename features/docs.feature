@@ -152,6 +152,7 @@ Feature: API documentation
     Then the query parameters "q" and "cursor" of GET "/products" take an empty value
     And the query parameters "q" and "cursor" of GET "/users" take an empty value
     And the query parameters "min_price" and "max_price" of GET "/products" take an empty value
+    And the query parameters "category" and "q" of GET "/products" take an empty value
 
   Scenario: A price in a query string is text
     When a client reads the OpenAPI document

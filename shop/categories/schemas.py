@@ -89,12 +89,12 @@ CategoryIds = Annotated[
     Field(max_length=MAX_PER_PRODUCT, examples=[[3, 7]]),
     AfterValidator(_each_once),
 ]
-# A category named in a query string: its id, or its slug.
+# A category named in a query string: its id, or its slug ("" is no filter: EMPTY_IS_ABSENT).
 CategoryRef = Annotated[
     str,
     Field(
         max_length=MAX_SLUG,
-        pattern=r"^([1-9][0-9]{0,18}|[a-z0-9]+(-[a-z0-9]+)*)$",
+        pattern=r"^([1-9][0-9]{0,18}|[a-z0-9]+(-[a-z0-9]+)*)?$",
         examples=["teapots", "7"],
         description="A category's id or slug: its products and those of every category below it. " + EMPTY_IS_ABSENT,
     ),

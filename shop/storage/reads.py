@@ -98,6 +98,8 @@ def row_type[R: tuple[Any, ...]](kind: type[R]) -> RowType[R]:
     columns: tuple[str, ...] = kind._fields  # type: ignore[attr-defined]
     converters = tuple(utc if hints[name] is datetime else None for name in columns)
     new = functools.partial(tuple.__new__, kind)
+    if not any(converters):  # nothing to convert (a variant): the row as it is, at C speed
+        return RowType(columns, new)
 
     def make(row: Sequence[Any]) -> R:
         return new(

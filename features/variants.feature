@@ -279,6 +279,41 @@ Feature: Options, variants and the stock they hold
       | the option removed    | []                                                                               |
       | a used value dropped  | [{"name": "size", "values": ["S"]}]                                              |
 
+  Scenario: Options keep their order: two swapped would swap every variant's values
+    When "root" adds the product:
+      """
+      {"name": "Frame", "options": [{"name": "width", "values": ["1", "2"]}, {"name": "height", "values": ["1", "2"]}],
+       "variants": [{"options": {"width": "1", "height": "2"}, "price": "5.00", "stock": 1}]}
+      """
+    And "root" changes the product "Frame" with:
+      """
+      {"options": [{"name": "height", "values": ["1", "2"]}, {"name": "width", "values": ["1", "2"]}]}
+      """
+    Then the response is a problem with status 409
+    And the problem says "order"
+
+  Scenario: A variant naming one option twice, in two cases, is refused
+    When "root" adds the product:
+      """
+      {"name": "Cup", "options": [{"name": "size", "values": ["S", "M"]}],
+       "variants": [{"options": {"size": "S", "SIZE": "M"}, "price": "1.00", "stock": 1}]}
+      """
+    Then the response is a problem with status 422
+    And the catalogue holds no product "Cup"
+
+  Scenario: A SKU given to one variant is not made for another of the same product
+    When "root" adds the product:
+      """
+      {"name": "Tee", "options": [{"name": "size", "values": ["S", "M"]}],
+       "variants": [{"options": {"size": "S"}, "price": "1.00", "stock": 1},
+                    {"options": {"size": "M"}, "price": "1.00", "stock": 1, "sku": "TEE-S"}]}
+      """
+    Then the response status is 201
+    And the response's variants are:
+      | sku     | options       | price | stock | position |
+      | tee-s-2 | {"size": "S"} | 1.00  | 1     | 0        |
+      | TEE-S   | {"size": "M"} | 1.00  | 1     | 1        |
+
   # -- Variants ---------------------------------------------------------------------
 
   Scenario: An admin adds a variant: the product's price follows and its first stock is a movement

@@ -32,6 +32,8 @@ class OptionSet(NamedTuple):
         two variants the same); 422 at `loc` unless they name exactly one value of
         each option."""
         by_key = {name_key(name): value for name, value in given.items()}
+        if len(by_key) < len(given):
+            raise Invalid.at(loc, "An option is named twice (ignoring case): name each option once.")
         errors: list[dict[str, Any]] = []
         values: dict[str, str] = {}
         for name, allowed in self.options:
@@ -55,6 +57,10 @@ class OptionSet(NamedTuple):
         else 409; the renames, old name to new."""
         if len(new.options) != len(self.options):
             raise Conflict("Options can be renamed or given more values, not added or removed: make a new product.")
+        old_names = [name_key(name) for name, _ in self.options]
+        for index, (name, _) in enumerate(new.options):
+            if name_key(name) in old_names and old_names.index(name_key(name)) != index:
+                raise Conflict("Options keep their order: one moved would change every variant's values.")
         renames = {}
         for (old_name, _), (new_name, new_values) in zip(self.options, new.options, strict=True):
             if old_name != new_name:

@@ -95,10 +95,22 @@ class Skus:
         self.connection = connection
         self.slug = slug
         self.claimed: set[str] = set()  # keys (lower case) given out in this transaction
+        self.reserved: set[str] = set()  # keys given in the request, checked free: made ones avoid them
+
+    def reserve(self, skus: Sequence[str]) -> None:
+        """The SKUs a request gives, checked free before any is made for the others."""
+        keys = [sku.lower() for sku in skus]
+        taken = store.skus_taken(self.connection, keys) if keys else set()
+        for sku, key in zip(skus, keys, strict=True):
+            if key in taken or key in self.reserved:
+                raise Conflict(f"The SKU {sku!r} is taken (ignoring case), archived variants included.")
+            self.reserved.add(key)
 
     def given(self, sku: str, loc: list[str | int], *, besides: int | None = None) -> str:
         key = sku.lower()
-        if key in self.claimed or store.skus_taken(self.connection, [key], besides=besides):
+        if key in self.reserved:  # checked by reserve()
+            self.reserved.discard(key)
+        elif key in self.claimed or store.skus_taken(self.connection, [key], besides=besides):
             raise Conflict(f"The SKU {sku!r} is taken (ignoring case), archived variants included.")
         self.claimed.add(key)
         return sku
@@ -107,7 +119,7 @@ class Skus:
         wanted = slug_of(self.slug, *values.values(), max_length=64, fallback="variant")
 
         def taken(tried: list[str]) -> set[str]:
-            return (set(tried) & self.claimed) | store.skus_taken(self.connection, tried)
+            return (set(tried) & (self.claimed | self.reserved)) | store.skus_taken(self.connection, tried)
 
         sku = first_free(wanted, 64, taken)
         self.claimed.add(sku)
@@ -184,6 +196,7 @@ async def create_product(database: Database, new: ProductCreate, now: datetime, 
             VariantIn.model_construct(sku=None, options={}, price=new.price or 0, stock=new.stock or 0)
         ]
         skus = Skus(connection, slug)
+        skus.reserve([variant.sku for variant in wanted if variant.sku is not None])
         drafts = [
             draft_variant(options, skus, variant, position, ["body", "variants", position], product.id)
             for position, variant in enumerate(wanted)
@@ -307,7 +320,7 @@ async def update_product(
         changed = Shown(product._replace(**values), store.variants_of(connection, product_id))
         if changed == shown:
             return shown  # nothing changes: neither updated_at nor the ETag moves, nothing to tell
-        changed = Shown(store.change(connection, product_id, values, now), changed.variants)
+        changed = Shown(saved(lambda: store.change(connection, product_id, values, now)), changed.variants)
         tell(connection, "product.updated", changed, currency, now)
         return changed
 

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, case, delete, exists, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from shop.kernel import codec
 from shop.storage.keyset import Window
 from shop.storage.models import MovementReason, Product, StockMovement, Variant
 from shop.storage.reads import Condition, Reads, in_list, like_fragment, row_type, where
@@ -125,8 +126,10 @@ def last_variant_id(connection: Connection) -> int:
 
 
 def locked(connection: Connection, product_id: int) -> ProductRow | None:
-    """The product, locked until the transaction ends (PostgreSQL; SQLite's writer holds the whole database)."""
-    row = connection.execute(select(*_COLUMNS).where(Product.id == product_id).with_for_update()).first()
+    """The product, locked until the transaction ends (PostgreSQL; SQLite's writer holds the whole database).
+    FOR NO KEY UPDATE: an order's lines, whose foreign key names the product, are not held up by it."""
+    statement = select(*_COLUMNS).where(Product.id == product_id).with_for_update(key_share=True)
+    row = connection.execute(statement).first()
     return PRODUCT.make(row) if row is not None else None
 
 
@@ -180,12 +183,13 @@ def add_variants(connection: Connection, rows: list[dict[str, Any]]) -> list[Var
 
 def variants_of(connection: Connection, product_id: int, *, archived: bool = False) -> list[VariantRow]:
     """The product's active variants (with `archived`, all), by position, locked
-    until the transaction ends."""
+    until the transaction ends: in id order, as orders lock them (no deadlock)."""
     statement = select(*_VARIANT_COLUMNS).where(Variant.product_id == product_id)
     if not archived:
         statement = statement.where(_ACTIVE)
-    statement = statement.order_by(Variant.position, Variant.id).with_for_update()
-    return [VARIANT.make(row) for row in connection.execute(statement)]
+    statement = statement.order_by(Variant.id).with_for_update()
+    variants = [VARIANT.make(row) for row in connection.execute(statement)]
+    return sorted(variants, key=lambda variant: (variant.position, variant.id))
 
 
 def change_variant(connection: Connection, variant_id: int, values: Mapping[str, Any]) -> VariantRow:
@@ -298,20 +302,27 @@ def described(connection: Connection, variant_ids: Collection[int]) -> dict[int,
 
 # -- Fast reads (shop.storage.reads) ---------------------------------------------------
 
-# The product and its active variants in one query: one row per variant.
-_SHOWN = (
-    f"SELECT {PRODUCT.select_list('p')}, {VARIANT.select_list('v')} FROM products p"
-    " LEFT JOIN variants v ON v.product_id = p.id AND v.archived_at IS NULL"
-    " WHERE p.id = :id ORDER BY v.position, v.id"
-)
+# The product and its active variants in one row: the variants as one JSON array
+# of arrays made by the database (a row per variant would repeat the product's
+# columns in each, and reading rows, not the database, is what costs). Each
+# database spells it its own way; the variants come back in no promised order.
+_VARIANT_ARRAY = ", ".join(f"v.{name}" for name in VARIANT.columns)
+_ACTIVE_OF_P = "FROM variants v WHERE v.product_id = p.id AND v.archived_at IS NULL"
+_SHOWN = {
+    "sqlite": f"SELECT {PRODUCT.select_list('p')}, (SELECT json_group_array(json_array({_VARIANT_ARRAY}))"
+    f" {_ACTIVE_OF_P}) FROM products p WHERE p.id = :id",
+    "postgresql": f"SELECT {PRODUCT.select_list('p')}, (SELECT coalesce(json_agg(json_build_array({_VARIANT_ARRAY})),"
+    f" '[]')::text {_ACTIVE_OF_P}) FROM products p WHERE p.id = :id",
+}
 _SPLIT = len(PRODUCT.columns)
 
 
 async def shown(reads: Reads, product_id: int) -> Shown | None:
-    rows = await reads.rows(_SHOWN, {"id": product_id})
+    rows = await reads.rows(_SHOWN["sqlite" if reads.sqlite else "postgresql"], {"id": product_id})
     if not rows:
         return None
-    variants = [VARIANT.make(row[_SPLIT:]) for row in rows if row[_SPLIT] is not None]
+    variants = [VARIANT.make(values) for values in codec.loads(rows[0][_SPLIT])]
+    variants.sort(key=lambda variant: (variant.position, variant.id))
     return Shown(PRODUCT.make(rows[0][:_SPLIT]), variants)
 
 

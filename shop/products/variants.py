@@ -11,7 +11,7 @@ from shop.kernel import codec
 from shop.kernel.errors import Conflict, NotFound
 from shop.products import store
 from shop.products.options import OptionSet
-from shop.products.schemas import MovementList, VariantCreate, VariantList, VariantUpdate
+from shop.products.schemas import MAX_VARIANTS, MovementList, VariantCreate, VariantList, VariantUpdate
 from shop.products.service import (
     BY_POSITION,
     NEWEST_FIRST,
@@ -50,6 +50,8 @@ async def add_variant(
 ) -> VariantRow:
     def work(connection: Connection) -> VariantRow:
         product, variants = locked_shown(connection, product_id)
+        if len(variants) >= MAX_VARIANTS:
+            raise Conflict(f"A product has at most {MAX_VARIANTS} active variants.")
         last = max((variant.position for variant in variants), default=-1)
         position = new.position if new.position is not None else last + 1
         draft = draft_variant(

@@ -84,7 +84,8 @@ Feature: Categories
       | --Mugs--          | mugs              |
       | 2024 Collection   | 2024-collection   |
       | 2024              | category-2024     |
-      | 日本                | category          |
+      | 日本                | ri-ben            |
+      | !!!               | category          |
       | Kitchen           | kitchen-2         |
 
   Scenario: A made slug that is taken is numbered: -2, then -3

@@ -3,7 +3,6 @@ product says about its categories (`CategoryIds`, `CategoryRef`)."""
 
 from __future__ import annotations
 
-import unicodedata
 from typing import TYPE_CHECKING, Annotated, TypedDict
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, with_config
@@ -12,6 +11,8 @@ from shop.kernel import codec
 from shop.kernel.codec import Timestamp
 from shop.kernel.fields import NOT_NULL, Changes, one_line
 from shop.kernel.ids import Id, QueryId
+from shop.kernel.names import name_key, not_blank
+from shop.kernel.slugs import PATTERN as SLUG_PATTERN
 from shop.storage.keyset import EMPTY_IS_ABSENT, ListQuery
 from shop.storage.models import LINEAGE_DIGITS
 
@@ -21,22 +22,8 @@ if TYPE_CHECKING:
 MAX_POSITION = 1_000_000
 MAX_SLUG = 200
 MAX_PER_PRODUCT = 20
-SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 # Room for a name's key: case folding and NFKC can make a name longer ("ß" -> "ss").
 MAX_NAME_KEY = 300
-
-
-def name_key(name: str) -> str:
-    """What makes two sibling names the same name: NFKC, case folded (as product names)."""
-    if name.isascii():
-        return name.lower()
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value
 
 
 def _key_fits(value: str) -> str:
@@ -60,7 +47,7 @@ def _each_once(ids: list[int]) -> list[int]:
 Name = Annotated[
     str,
     Field(min_length=1, max_length=100, examples=["Teapots"]),
-    AfterValidator(_not_blank),
+    AfterValidator(not_blank),
     AfterValidator(one_line),
     AfterValidator(_key_fits),
 ]

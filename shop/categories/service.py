@@ -11,8 +11,6 @@ to it: the schema refuses otherwise (RESTRICT), and the refusal is the 409.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -26,11 +24,12 @@ from shop.categories.schemas import (
     CategoryCreate,
     CategoryList,
     CategoryUpdate,
-    name_key,
 )
 from shop.categories.store import CategoryRow
 from shop.kernel.errors import Conflict, Invalid, NotFound
 from shop.kernel.ids import plain_id
+from shop.kernel.names import name_key
+from shop.kernel.slugs import first_free, slug_of
 from shop.storage.database import Database
 from shop.storage.keyset import Page, Sort, Totals, Window, fetch_page
 from shop.storage.models import LINEAGE_DIGITS, MAX_DEPTH
@@ -67,38 +66,20 @@ def level_of(lineage: str) -> int:
 
 
 FALLBACK_SLUG = "category"
-_WORDS = re.compile(r"[a-z0-9]+")
 
 
 def slug_from(name: str) -> str:
-    """A slug made of a name: its Latin letters without their accents and its
-    digits, words joined by hyphens ("Crème Brûlée Sets" -> "creme-brulee-sets").
-    A name with neither gives "category"; one of digits alone, "category-2024"
-    (a slug of digits only would read as an id)."""
-    plain = "".join(char for char in unicodedata.normalize("NFKD", name) if not unicodedata.combining(char))
-    slug = "-".join(_WORDS.findall(plain.lower()))[:MAX_SLUG].rstrip("-")
-    if not slug:
-        return FALLBACK_SLUG
-    if slug.isdigit():
-        return f"{FALLBACK_SLUG}-{slug}"[:MAX_SLUG].rstrip("-")
-    return slug
-
-
-def numbered(slug: str, number: int) -> str:
-    """`slug` with `-number`, cut to fit within MAX_SLUG."""
-    suffix = f"-{number}"
-    return slug[: MAX_SLUG - len(suffix)].rstrip("-") + suffix
+    """A slug made of a name, as products' are ("Crème Brûlée Sets" -> "creme-brulee-sets");
+    a name that gives none: "category"; one of digits alone: "category-2024" (a slug
+    of digits only would read as an id)."""
+    slug = slug_of(name, max_length=MAX_SLUG, fallback=FALLBACK_SLUG)
+    return slug_of(FALLBACK_SLUG, slug, max_length=MAX_SLUG, fallback=FALLBACK_SLUG) if slug.isdigit() else slug
 
 
 def _free_slug(connection: Connection, made: str) -> str:
     """`made`, or the first of `made-2`, `made-3` ... that no category has."""
     taken = store.slugs_starting(connection, made[: MAX_SLUG - 12].rstrip("-"))
-    if made not in taken:
-        return made
-    number = 2
-    while numbered(made, number) in taken:
-        number += 1
-    return numbered(made, number)
+    return first_free(made, MAX_SLUG, lambda tried: set(tried) & taken)
 
 
 # -- Writes ------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from typing import Any, NamedTuple
 
 from shop.kernel import codec
 from shop.kernel.errors import Conflict, Invalid
-from shop.products.schemas import Option, name_key
+from shop.kernel.names import name_key
+from shop.products.schemas import Option
 
 
 class OptionSet(NamedTuple):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypedDict
 from urllib.parse import urlsplit
@@ -16,6 +15,7 @@ from shop.kernel.errors import Invalid
 from shop.kernel.fields import NOT_NULL, Changes, document_not_null, one_line, plain_text
 from shop.kernel.ids import Id
 from shop.kernel.money import Amount, Currency, Money, QueryMoney, format_cents
+from shop.kernel.names import name_key, not_blank
 from shop.kernel.slugs import PATTERN as SLUG_PATTERN
 from shop.storage.keyset import EMPTY_IS_ABSENT, ListQuery
 from shop.storage.models import MovementReason
@@ -32,24 +32,9 @@ MAX_OPTIONS, MAX_VALUES, MAX_VARIANTS, MAX_IMAGES = 3, 50, 100, 20
 MAX_NAME_KEY = 600
 
 
-def name_key(name: str) -> str:
-    """What makes two names the same name (uniqueness, `q`, sorting by name):
-    Unicode compatibility form (NFKC: full-width letters, ligatures), case
-    folded. Migration 0004 wrote it for the products stored before."""
-    if name.isascii():
-        return name.lower()
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
-
-
 def _key_fits(value: str) -> str:
     if len(name_key(value)) > MAX_NAME_KEY:
         raise ValueError(f"must stay within {MAX_NAME_KEY} characters once case-folded and normalized (NFKC)")
-    return value
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
     return value
 
 
@@ -71,7 +56,7 @@ def _https(url: str) -> str:
 Name = Annotated[
     str,
     Field(min_length=1, max_length=200, examples=["Teapot"]),
-    AfterValidator(_not_blank),
+    AfterValidator(not_blank),
     AfterValidator(one_line),
     AfterValidator(_key_fits),
 ]
@@ -80,7 +65,7 @@ Stock = Annotated[int, Field(ge=0, le=MAX_STOCK, examples=[12])]
 Slug = Annotated[str, Field(min_length=1, max_length=200, pattern=SLUG_PATTERN, examples=["cast-iron-teapot"])]
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", examples=["TEAPOT-BLACK"])]
 Label = Annotated[
-    str, Field(min_length=1, max_length=50, examples=["size"]), AfterValidator(_not_blank), AfterValidator(one_line)
+    str, Field(min_length=1, max_length=50, examples=["size"]), AfterValidator(not_blank), AfterValidator(one_line)
 ]
 Position = Annotated[int, Field(ge=0, le=1_000_000, examples=[0])]
 

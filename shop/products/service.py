@@ -16,6 +16,7 @@ from shop.events import service as events
 from shop.events.schemas import EventType
 from shop.kernel import codec
 from shop.kernel.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from shop.kernel.names import name_key
 from shop.kernel.slugs import first_free, slug_of
 from shop.products import store
 from shop.products.options import OptionSet, key_of
@@ -25,7 +26,6 @@ from shop.products.schemas import (
     ProductList,
     ProductUpdate,
     VariantIn,
-    name_key,
     public,
 )
 from shop.products.store import Filters, MovementRow, ProductRow, Shown, Taken, VariantRow

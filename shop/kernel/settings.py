@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from shop.kernel.countries import Country
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///ecommerce.db"
 MIN_SECRET_LENGTH = 32
 # The value shipped in `.env.example`: a deployment must never run with it.
@@ -64,6 +66,10 @@ class Settings(BaseSettings):
     # uvicorn's setting, same meaning and default: the proxies whose X-Forwarded-* headers count.
     FORWARDED_ALLOW_IPS: str = "127.0.0.1"
     CURRENCY: str = "USD"
+    # Whether prices (of products and shipping rates) already include tax, as in the EU, or tax is added.
+    PRICES_INCLUDE_TAX: bool = False
+    # The tax country of an order shipped nowhere (pickup, digital); unset, such orders are not taxed.
+    SHOP_COUNTRY: Country | None = None
     LOG_LEVEL: str = "INFO"
     LOG_JSON: bool = False
     CORS_ORIGINS: Annotated[tuple[str, ...], NoDecode] = ()

@@ -146,6 +146,8 @@ class Product(Base):
     # The ids of its categories, smallest first, as a JSON array: written with the
     # product_categories rows, in the same transaction, so a product is read in one query.
     category_ids: Mapped[str] = mapped_column(Text, server_default="[]")
+    # Which tax rate of the shipping country applies (tax_rates.tax_class); a variant may name its own.
+    tax_class: Mapped[str] = mapped_column(String(50), server_default="standard")
 
 
 # A category's lineage: the ids of its ancestors, the top one first, each in
@@ -236,6 +238,7 @@ class Variant(Base):
     position: Mapped[int] = mapped_column(Integer)
     images: Mapped[str] = mapped_column(Text, server_default="[]")  # JSON, as products.images
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    tax_class: Mapped[str | None] = mapped_column(String(50))  # None: its product's
 
 
 class StockMovement(Base):
@@ -280,6 +283,18 @@ class Order(Base):
     cancel_reason: Mapped[CancelReason | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Every figure as priced when the order was placed (shop.orders.pricing), never
+    # recomputed: `total_cents` is what was charged unless an admin set it by hand.
+    subtotal_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    discount_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    shipping_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    shipping_tax_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    tax_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")  # the lines' and the shipping's
+    prices_include_tax: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    discount_code: Mapped[str | None] = mapped_column(String(40))
+    # Copies as chosen, JSON: the address ({"name", "line1", ...}), the rate ({"id", "name", "price"}).
+    shipping_address: Mapped[str | None] = mapped_column(Text)
+    shipping_rate: Mapped[str | None] = mapped_column(Text)
 
 
 class OrderLine(Base):
@@ -306,6 +321,106 @@ class OrderLine(Base):
     name: Mapped[str] = mapped_column(String(200))
     unit_price_cents: Mapped[int] = mapped_column(BigInteger)
     quantity: Mapped[int] = mapped_column(Integer)
+    # As priced when the order was placed (shop.orders.pricing), never recomputed.
+    discount_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    tax_cents: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    tax_class: Mapped[str] = mapped_column(String(50), server_default="standard")
+    tax_rate_bp: Mapped[int] = mapped_column(Integer, server_default="0")  # hundredths of a percent
+
+
+class Address(Base):
+    """An entry of a customer's address book; at most one is their default."""
+
+    __tablename__ = "addresses"
+    __table_args__ = (
+        Index("ix_addresses_user_id_id", "user_id", "id"),
+        Index(
+            "ix_addresses_one_default",
+            "user_id",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
+        ),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    line1: Mapped[str] = mapped_column(String(100))
+    line2: Mapped[str | None] = mapped_column(String(100))
+    city: Mapped[str] = mapped_column(String(100))
+    postal_code: Mapped[str] = mapped_column(String(20))
+    region: Mapped[str | None] = mapped_column(String(100))
+    country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2
+    phone: Mapped[str | None] = mapped_column(String(30))
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ShippingZone(Base):
+    """Where the shop ships to: a set of countries, each in one zone at most."""
+
+    __tablename__ = "shipping_zones"
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(100), unique=True)  # case folded: unique ignoring case
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ShippingZoneCountry(Base):
+    """A country of a zone: its primary key is the rule "a country in one zone at most"."""
+
+    __tablename__ = "shipping_zone_countries"
+
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    zone_id: Mapped[int] = mapped_column(ForeignKey("shipping_zones.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # the countries' order as the admin gave them
+
+
+class ShippingRate(Base):
+    """A way to ship to a zone, at a price; only for subtotals in its band, and free over an amount."""
+
+    __tablename__ = "shipping_rates"
+    __table_args__ = (
+        CheckConstraint("price_cents >= 0", name="price_not_negative"),
+        Index("ix_shipping_rates_zone_id_id", "zone_id", "id"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    # RESTRICT: a zone with rates is not deleted (orders keep a copy of their rate either way).
+    zone_id: Mapped[int] = mapped_column(ForeignKey("shipping_zones.id", ondelete="RESTRICT"))
+    name: Mapped[str] = mapped_column(String(100))
+    price_cents: Mapped[int] = mapped_column(BigInteger)
+    min_subtotal_cents: Mapped[int | None] = mapped_column(BigInteger)
+    max_subtotal_cents: Mapped[int | None] = mapped_column(BigInteger)
+    free_over_cents: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TaxRate(Base):
+    """The tax of one class of goods in one country, in hundredths of a percent
+    (7.70% is 770): exact, never a float."""
+
+    __tablename__ = "tax_rates"
+    __table_args__ = (
+        CheckConstraint("rate_bp >= 0 AND rate_bp <= 10000", name="rate_in_range"),
+        UniqueConstraint("country", "tax_class"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    country: Mapped[str] = mapped_column(String(2))
+    tax_class: Mapped[str] = mapped_column(String(50))
+    rate_bp: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class IdempotencyKey(Base):

@@ -16,6 +16,9 @@ Feature: Who may do what
     And the categories:
       | name    | parent |
       | Teaware |        |
+    And "ada" has these addresses:
+      | city   | default |
+      | Berlin | yes     |
 
   Scenario Outline: <caller> calling <method> <path> gets <status>
     When <caller> sends <method> "<path>" with <body>
@@ -63,6 +66,27 @@ Feature: Who may do what
       | nobody | GET    | /users/me | none | 401    |
       | ada    | GET    | /users/me | none | 200    |
       | root   | GET    | /users/me | none | 200    |
+
+    Examples: Everyone with a token has an address book of their own; no one else's entry exists for them, admins included
+      | caller | method | path                                          | body                                                                                                 | status |
+      | nobody | GET    | /users/me/addresses                           | none                                                                                                 | 401    |
+      | ada    | GET    | /users/me/addresses                           | none                                                                                                 | 200    |
+      | root   | GET    | /users/me/addresses                           | none                                                                                                 | 200    |
+      | nobody | POST   | /users/me/addresses                           | {"name": "Eve", "line1": "1 Main Street", "city": "Paris", "postal_code": "75001", "country": "FR"}  | 401    |
+      | ada    | POST   | /users/me/addresses                           | {"name": "Ada", "line1": "1 Main Street", "city": "Paris", "postal_code": "75001", "country": "FR"}  | 201    |
+      | root   | POST   | /users/me/addresses                           | {"name": "Root", "line1": "1 Main Street", "city": "Paris", "postal_code": "75001", "country": "FR"} | 201    |
+      | nobody | GET    | /users/me/addresses/{ada's address in Berlin} | none                                                                                                 | 401    |
+      | ada    | GET    | /users/me/addresses/{ada's address in Berlin} | none                                                                                                 | 200    |
+      | bob    | GET    | /users/me/addresses/{ada's address in Berlin} | none                                                                                                 | 404    |
+      | root   | GET    | /users/me/addresses/{ada's address in Berlin} | none                                                                                                 | 404    |
+      | nobody | PATCH  | /users/me/addresses/{ada's address in Berlin} | {"city": "Potsdam"}                                                                                  | 401    |
+      | ada    | PATCH  | /users/me/addresses/{ada's address in Berlin} | {"city": "Potsdam"}                                                                                  | 200    |
+      | bob    | PATCH  | /users/me/addresses/{ada's address in Berlin} | {"city": "Potsdam"}                                                                                  | 404    |
+      | root   | PATCH  | /users/me/addresses/{ada's address in Berlin} | {"city": "Potsdam"}                                                                                  | 404    |
+      | nobody | DELETE | /users/me/addresses/{ada's address in Berlin} | none                                                                                                 | 401    |
+      | bob    | DELETE | /users/me/addresses/{ada's address in Berlin} | none                                                                                                 | 404    |
+      | root   | DELETE | /users/me/addresses/{ada's address in Berlin} | none                                                                                                 | 404    |
+      | ada    | DELETE | /users/me/addresses/{ada's address in Berlin} | none                                                                                                 | 204    |
 
     Examples: A customer reads only themself; someone else's account does not exist for them
       | caller | method | path          | body | status |

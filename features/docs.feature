@@ -64,6 +64,14 @@ Feature: API documentation
       | PATCH  | /categories/{category_id} | for a bearer token | 200 400 401 403 404 409 413 415 422 503 |
       | DELETE | /categories/{category_id} | for a bearer token | 204 401 403 404 409 503                 |
 
+    Examples: The address book
+      | method | path                             | security           | statuses                            |
+      | GET    | /users/me/addresses              | for a bearer token | 200 401 422 503                     |
+      | POST   | /users/me/addresses              | for a bearer token | 201 400 401 409 413 415 422 503     |
+      | GET    | /users/me/addresses/{address_id} | for a bearer token | 200 401 404 503                     |
+      | PATCH  | /users/me/addresses/{address_id} | for a bearer token | 200 400 401 404 413 415 422 503     |
+      | DELETE | /users/me/addresses/{address_id} | for a bearer token | 204 401 404 503                     |
+
     Examples: Webhooks
       | method | path                                                  | security           | statuses                            |
       | POST   | /webhooks                                             | for a bearer token | 201 400 401 403 413 415 422 503     |
@@ -101,6 +109,8 @@ Feature: API documentation
     And the body of PATCH "/webhooks/{webhook_id}" requires nothing and allows no other fields
     And the body of POST "/categories" requires "name" and allows no other fields
     And the body of PATCH "/categories/{category_id}" requires nothing and allows no other fields
+    And the body of POST "/users/me/addresses" requires "name", "line1", "city", "postal_code", "country" and allows no other fields
+    And the body of PATCH "/users/me/addresses/{address_id}" requires nothing and allows no other fields
 
   Scenario: Stripe's webhook body is documented as Stripe sends it, whatever else it carries
     When a client reads the OpenAPI document
@@ -276,6 +286,7 @@ Feature: API documentation
     And the 201 answer of POST "/products" links to GET, PATCH and DELETE "/products/{product_id}" by its id
     And the 201 answer of POST "/users" links to GET, PATCH and DELETE "/users/{user_id}" by its id
     And the 201 answer of POST "/categories" links to GET, PATCH and DELETE "/categories/{category_id}" by its id
+    And the 201 answer of POST "/users/me/addresses" links to GET, PATCH and DELETE "/users/me/addresses/{address_id}" by its id
 
   Scenario: Swagger UI works with no internet access
     When a client sends GET "/docs"

@@ -15,6 +15,7 @@ from argon2 import PasswordHasher
 from falcon.routing import BaseConverter, CompiledRouter
 from loguru import logger
 
+from shop.addresses import resources as addresses
 from shop.categories import resources as categories
 from shop.categories import service as categories_service
 from shop.events import resources as events
@@ -204,6 +205,10 @@ def create_app(
         users.Users(database, clock, totals, cursors, app.passwords, open_registration=settings.OPEN_REGISTRATION),
     )
     app.add_route("/users/me", users.Me(database))
+    # The caller's address book. Its ids are read by the resource, not the router: any
+    # path below it that names no entry of the book is "No such address." (404).
+    app.add_route("/users/me/addresses", addresses.Addresses(database, clock, totals, cursors))
+    app.add_route("/users/me/addresses/{address_id}", addresses.Address(database, clock))
     app.add_route("/users/{user_id:id}", users.User(database, clock, app.passwords, app.login_guard))
     public = settings.PUBLIC_CATALOGUE
     trees = categories_service.Trees(database)  # which categories are below one, for ?category=

@@ -7,6 +7,7 @@ import re
 from pytest_bdd import parsers, when
 
 from steps.accounts import login, user_id
+from steps.address_book import address_id
 from steps.catalogue import sole_variant
 from steps.categories import named_id
 from steps.http import Exchange, send
@@ -16,9 +17,13 @@ from steps.shop_client import InProcessShop
 def resource_id(shop: InProcessShop, placed: list[int], name: str) -> int:
     """The id behind a placeholder: `{ada}` is ada's user id, `{Mug}` the Mug's
     product id (`{Teaware}` a category's), `{Mug's variant}` the id of its one
-    variant, `{ada's order}` the order the Background placed for ada."""
+    variant, `{ada's order}` the order the Background placed for ada, `{ada's
+    address in Berlin}` the entry of ada's address book in Berlin."""
     if name == "ada's order":
         return placed[0]
+    if "'s address in " in name:
+        owner, city = name.split("'s address in ")
+        return address_id(shop, owner, city)
     if name.endswith("'s variant"):
         return int(sole_variant(shop, name.removesuffix("'s variant")).id)
     if name[0].isupper():

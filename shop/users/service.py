@@ -26,6 +26,8 @@ HAS_ORDERS = "This user has orders (cancelled ones count too), so the account ca
 BY_ID = Sort(UserRow, ("id",))
 username_key = store.username_key  # failed logins and password guesses count per user, ignoring case
 exists = store.exists  # in the caller's transaction: an admin orders for a user who exists
+# In the caller's transaction: what a user keeps (their address book) changes one transaction at a time.
+hold = store.hold
 
 
 class NewAccount(NamedTuple):

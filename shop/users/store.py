@@ -106,6 +106,14 @@ def locked(connection: Connection, user_id: int) -> UserRow | None:
     return USER.make(row) if row is not None else None
 
 
+def hold(connection: Connection, user_id: int) -> bool:
+    """Lock the user's row until the transaction ends, FOR NO KEY UPDATE on PostgreSQL
+    (rows that refer to the user, and changes to other users, go on meanwhile; SQLite's
+    writer holds the whole database): whether there is such a user."""
+    statement = select(User.id).where(User.id == user_id).with_for_update(key_share=True)
+    return connection.execute(statement).first() is not None
+
+
 def locked_admin_ids(connection: Connection) -> list[int]:
     """Every admin's id, their rows locked: two admins cannot demote or delete each other at once."""
     return list(connection.execute(select(User.id).where(User.role == "admin").with_for_update()).scalars())

@@ -1,0 +1,1 @@
+"""The customers' address books: the addresses each user ships to, one of them their default."""

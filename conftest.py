@@ -45,6 +45,7 @@ pytest_plugins = [
     "steps.payments",
     "steps.webhooks",
     "steps.variants",
+    "steps.shipping",
 ]
 
 

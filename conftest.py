@@ -46,6 +46,7 @@ pytest_plugins = [
     "steps.webhooks",
     "steps.variants",
     "steps.address_book",
+    "steps.shipping",
 ]
 
 

@@ -19,6 +19,16 @@ Feature: Who may do what
     And "ada" has these addresses:
       | city   | default |
       | Berlin | yes     |
+    And the shipping zones:
+      | name    | countries |
+      | Europe  | DE        |
+      | Oceania | AU        |
+    And the shipping rates:
+      | zone   | name     | price | min_subtotal | max_subtotal | free_over |
+      | Europe | Standard | 4.90  |              |              |           |
+    And the tax rates:
+      | country | tax_class | rate  |
+      | DE      | standard  | 19.00 |
 
   Scenario Outline: <caller> calling <method> <path> gets <status>
     When <caller> sends <method> "<path>" with <body>
@@ -182,6 +192,57 @@ Feature: Who may do what
       | nobody | DELETE | /categories/{Teaware} | none                | 401    |
       | ada    | DELETE | /categories/{Teaware} | none                | 403    |
       | root   | DELETE | /categories/{Teaware} | none                | 204    |
+
+    Examples: Everyone with a token reads the shipping zones and their rates; only admins change them
+      | caller | method | path                                      | body                                  | status |
+      | nobody | GET    | /shipping-zones                           | none                                  | 401    |
+      | ada    | GET    | /shipping-zones                           | none                                  | 200    |
+      | root   | GET    | /shipping-zones                           | none                                  | 200    |
+      | nobody | POST   | /shipping-zones                           | {"name": "Asia", "countries": ["JP"]} | 401    |
+      | ada    | POST   | /shipping-zones                           | {"name": "Asia", "countries": ["JP"]} | 403    |
+      | root   | POST   | /shipping-zones                           | {"name": "Asia", "countries": ["JP"]} | 201    |
+      | nobody | GET    | /shipping-zones/{Europe}                  | none                                  | 401    |
+      | ada    | GET    | /shipping-zones/{Europe}                  | none                                  | 200    |
+      | root   | GET    | /shipping-zones/{Europe}                  | none                                  | 200    |
+      | nobody | PATCH  | /shipping-zones/{Europe}                  | {"name": "EU"}                        | 401    |
+      | ada    | PATCH  | /shipping-zones/{Europe}                  | {"name": "EU"}                        | 403    |
+      | root   | PATCH  | /shipping-zones/{Europe}                  | {"name": "EU"}                        | 200    |
+      | nobody | DELETE | /shipping-zones/{Oceania}                 | none                                  | 401    |
+      | ada    | DELETE | /shipping-zones/{Oceania}                 | none                                  | 403    |
+      | root   | DELETE | /shipping-zones/{Oceania}                 | none                                  | 204    |
+      | nobody | GET    | /shipping-zones/{Europe}/rates            | none                                  | 401    |
+      | ada    | GET    | /shipping-zones/{Europe}/rates            | none                                  | 200    |
+      | root   | GET    | /shipping-zones/{Europe}/rates            | none                                  | 200    |
+      | nobody | POST   | /shipping-zones/{Europe}/rates            | {"name": "Express", "price": "12.00"} | 401    |
+      | ada    | POST   | /shipping-zones/{Europe}/rates            | {"name": "Express", "price": "12.00"} | 403    |
+      | root   | POST   | /shipping-zones/{Europe}/rates            | {"name": "Express", "price": "12.00"} | 201    |
+      | nobody | GET    | /shipping-zones/{Europe}/rates/{Standard} | none                                  | 401    |
+      | ada    | GET    | /shipping-zones/{Europe}/rates/{Standard} | none                                  | 200    |
+      | root   | GET    | /shipping-zones/{Europe}/rates/{Standard} | none                                  | 200    |
+      | nobody | PATCH  | /shipping-zones/{Europe}/rates/{Standard} | {"price": "5.00"}                     | 401    |
+      | ada    | PATCH  | /shipping-zones/{Europe}/rates/{Standard} | {"price": "5.00"}                     | 403    |
+      | root   | PATCH  | /shipping-zones/{Europe}/rates/{Standard} | {"price": "5.00"}                     | 200    |
+      | nobody | DELETE | /shipping-zones/{Europe}/rates/{Standard} | none                                  | 401    |
+      | ada    | DELETE | /shipping-zones/{Europe}/rates/{Standard} | none                                  | 403    |
+      | root   | DELETE | /shipping-zones/{Europe}/rates/{Standard} | none                                  | 204    |
+
+    Examples: Tax rates are for admins only
+      | caller | method | path                     | body                            | status |
+      | nobody | GET    | /tax-rates               | none                            | 401    |
+      | ada    | GET    | /tax-rates               | none                            | 403    |
+      | root   | GET    | /tax-rates               | none                            | 200    |
+      | nobody | POST   | /tax-rates               | {"country": "FR", "rate": "20"} | 401    |
+      | ada    | POST   | /tax-rates               | {"country": "FR", "rate": "20"} | 403    |
+      | root   | POST   | /tax-rates               | {"country": "FR", "rate": "20"} | 201    |
+      | nobody | GET    | /tax-rates/{DE standard} | none                            | 401    |
+      | ada    | GET    | /tax-rates/{DE standard} | none                            | 403    |
+      | root   | GET    | /tax-rates/{DE standard} | none                            | 200    |
+      | nobody | PATCH  | /tax-rates/{DE standard} | {"rate": "16"}                  | 401    |
+      | ada    | PATCH  | /tax-rates/{DE standard} | {"rate": "16"}                  | 403    |
+      | root   | PATCH  | /tax-rates/{DE standard} | {"rate": "16"}                  | 200    |
+      | nobody | DELETE | /tax-rates/{DE standard} | none                            | 401    |
+      | ada    | DELETE | /tax-rates/{DE standard} | none                            | 403    |
+      | root   | DELETE | /tax-rates/{DE standard} | none                            | 204    |
 
     Examples: Orders: a customer orders for themself, an admin for anyone
       | caller | method | path    | body                                                                | status |

@@ -72,6 +72,24 @@ Feature: API documentation
       | PATCH  | /users/me/addresses/{address_id} | for a bearer token | 200 400 401 404 413 415 422 503     |
       | DELETE | /users/me/addresses/{address_id} | for a bearer token | 204 401 404 503                     |
 
+    Examples: Shipping and taxes
+      | method | path                                      | security           | statuses                                |
+      | POST   | /shipping-zones                           | for a bearer token | 201 400 401 403 409 413 415 422 503     |
+      | GET    | /shipping-zones                           | for a bearer token | 200 401 422 503                         |
+      | GET    | /shipping-zones/{zone_id}                 | for a bearer token | 200 401 404 503                         |
+      | PATCH  | /shipping-zones/{zone_id}                 | for a bearer token | 200 400 401 403 404 409 413 415 422 503 |
+      | DELETE | /shipping-zones/{zone_id}                 | for a bearer token | 204 401 403 404 409 503                 |
+      | POST   | /shipping-zones/{zone_id}/rates           | for a bearer token | 201 400 401 403 404 413 415 422 503     |
+      | GET    | /shipping-zones/{zone_id}/rates           | for a bearer token | 200 401 404 422 503                     |
+      | GET    | /shipping-zones/{zone_id}/rates/{rate_id} | for a bearer token | 200 401 404 503                         |
+      | PATCH  | /shipping-zones/{zone_id}/rates/{rate_id} | for a bearer token | 200 400 401 403 404 413 415 422 503     |
+      | DELETE | /shipping-zones/{zone_id}/rates/{rate_id} | for a bearer token | 204 401 403 404 503                     |
+      | POST   | /tax-rates                                | for a bearer token | 201 400 401 403 409 413 415 422 503     |
+      | GET    | /tax-rates                                | for a bearer token | 200 401 403 422 503                     |
+      | GET    | /tax-rates/{tax_rate_id}                  | for a bearer token | 200 401 403 404 503                     |
+      | PATCH  | /tax-rates/{tax_rate_id}                  | for a bearer token | 200 400 401 403 404 409 413 415 422 503 |
+      | DELETE | /tax-rates/{tax_rate_id}                  | for a bearer token | 204 401 403 404 503                     |
+
     Examples: Webhooks
       | method | path                                                  | security           | statuses                            |
       | POST   | /webhooks                                             | for a bearer token | 201 400 401 403 413 415 422 503     |

@@ -33,9 +33,11 @@ from shop.orders.sweeper import Sweeper
 from shop.payments import resources as payments
 from shop.payments.service import applied_cents
 from shop.products import resources as products
+from shop.shipping import resources as shipping
 from shop.storage.database import PING_TIMEOUT_SECONDS, Database
 from shop.storage.keyset import Totals
 from shop.storage.migrate import head_revision
+from shop.taxes import resources as taxes
 from shop.users import resources as users
 from shop.users.service import standing_of
 from shop.web.auth import Authentication
@@ -230,6 +232,12 @@ def create_app(
     )
     app.add_route("/categories", categories.Categories(database, clock, totals, cursors, public=public))
     app.add_route("/categories/{category_id:id}", categories.Category(database, clock, public=public))
+    app.add_route("/shipping-zones", shipping.Zones(database, clock, totals, cursors))
+    app.add_route("/shipping-zones/{zone_id:id}", shipping.Zone(database, clock))
+    app.add_route("/shipping-zones/{zone_id:id}/rates", shipping.Rates(database, clock, totals, cursors))
+    app.add_route("/shipping-zones/{zone_id:id}/rates/{rate_id:id}", shipping.Rate(database, clock))
+    app.add_route("/tax-rates", taxes.TaxRates(database, clock, totals, cursors))
+    app.add_route("/tax-rates/{tax_rate_id:id}", taxes.TaxRate(database, clock))
     app.add_route("/orders", orders.Orders(database, clock, totals, cursors, currency, app.metrics))
     app.add_route("/orders/{order_id:id}", orders.Order(database, clock, currency, paid_cents=applied_cents))
     app.add_route("/orders/{order_id:id}/payments", payments.Payments(database, clock, currency))

@@ -294,7 +294,16 @@ def _tag(template: str) -> str:
     segments = template.strip("/").split("/")
     if {"payments", "refunds"} & set(segments):
         return "payments"
-    if segments[0] in ("users", "products", "categories", "orders", "events", "webhooks"):
+    if segments[0] in (
+        "users",
+        "products",
+        "categories",
+        "shipping-zones",
+        "tax-rates",
+        "orders",
+        "events",
+        "webhooks",
+    ):
         return segments[0]
     return "auth" if segments[0] in ("login", "logout") else "operations"
 

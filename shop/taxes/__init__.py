@@ -1,0 +1,1 @@
+"""Taxes: the rate of each class of goods in each country."""

@@ -427,7 +427,7 @@ Feature: The address book
     Then the response is a problem with status 422
     And the problem lists these errors:
       | loc                 | msg        |
-      | ["body", "country"] | pattern    |
+      | ["body", "country"] | upper case |
       | ["body", "city"]    | at least 1 |
       | ["body", "phone"]   | invisible  |
     And "ada"'s address in "Berlin" is as it was

@@ -113,9 +113,9 @@ Feature: Shipping zones and rates
       | countries missing      | {"name": "Europe"}                                  | ["body", "countries"]    | required             |
       | no country             | {"name": "Europe", "countries": []}                 | ["body", "countries"]    | at least 1           |
       | a country twice        | {"name": "Europe", "countries": ["DE", "FR", "DE"]} | ["body", "countries"]    | "DE" more than once  |
-      | a country in lowercase | {"name": "Europe", "countries": ["DE", "fr"]}       | ["body", "countries", 1] | should match pattern |
+      | a country in lowercase | {"name": "Europe", "countries": ["DE", "fr"]}       | ["body", "countries", 1] | upper case           |
       | an unassigned country  | {"name": "Europe", "countries": ["XX"]}             | ["body", "countries", 0] | assigned ISO 3166-1  |
-      | a three-letter country | {"name": "Europe", "countries": ["DEU"]}            | ["body", "countries", 0] | at most 2            |
+      | a three-letter country | {"name": "Europe", "countries": ["DEU"]}            | ["body", "countries", 0] | alpha-2              |
       | countries not a list   | {"name": "Europe", "countries": "DE"}               | ["body", "countries"]    | valid list           |
       | an unknown field       | {"name": "Europe", "countries": ["DE"], "eu": true} | ["body", "eu"]           | not permitted        |
 

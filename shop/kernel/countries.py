@@ -20,14 +20,13 @@ def assigned(code: str) -> str:
     return code
 
 
+# The pattern is the schema's only: the validator says more than a pattern would ("must be in upper case").
 Country = Annotated[
     str,
+    AfterValidator(assigned),
     Field(
-        min_length=2,
-        max_length=2,
-        pattern="^[A-Z]{2}$",
         examples=["DE"],
         description="An assigned ISO 3166-1 alpha-2 code, in upper case.",
+        json_schema_extra={"pattern": "^[A-Z]{2}$", "minLength": 2, "maxLength": 2},
     ),
-    AfterValidator(assigned),
 ]

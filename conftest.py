@@ -47,6 +47,7 @@ pytest_plugins = [
     "steps.variants",
     "steps.address_book",
     "steps.shipping",
+    "steps.checkout",
 ]
 
 

@@ -251,6 +251,13 @@ Feature: Who may do what
       | ada    | POST   | /orders | {"items": [{"product_id": {Mug}, "quantity": 1}], "user_id": {bob}} | 403    |
       | root   | POST   | /orders | {"items": [{"product_id": {Mug}, "quantity": 1}], "user_id": {bob}} | 201    |
 
+    Examples: A quote is for whoever may order, as the order would be
+      | caller | method | path          | body                                                                | status |
+      | nobody | POST   | /orders/quote | {"items": [{"product_id": {Mug}, "quantity": 1}]}                   | 401    |
+      | ada    | POST   | /orders/quote | {"items": [{"product_id": {Mug}, "quantity": 1}]}                   | 200    |
+      | ada    | POST   | /orders/quote | {"items": [{"product_id": {Mug}, "quantity": 1}], "user_id": {bob}} | 403    |
+      | root   | POST   | /orders/quote | {"items": [{"product_id": {Mug}, "quantity": 1}], "user_id": {bob}} | 200    |
+
     Examples: Orders: a customer sees their own, an admin sees all
       | caller | method | path                  | body | status |
       | nobody | GET    | /orders               | none | 401    |

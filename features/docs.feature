@@ -46,6 +46,7 @@ Feature: API documentation
       | PATCH  | /products/{product_id}      | for a bearer token | 200 400 401 403 404 409 412 413 415 422 503 |
       | DELETE | /products/{product_id}      | for a bearer token | 204 401 403 404 503                         |
       | POST   | /orders                     | for a bearer token | 201 400 401 403 409 413 415 422 503         |
+      | POST   | /orders/quote               | for a bearer token | 200 400 401 403 413 415 422 503             |
       | GET    | /orders                     | for a bearer token | 200 401 403 422 503                         |
       | GET    | /orders/{order_id}          | for a bearer token | 200 401 404 503                             |
       | PATCH  | /orders/{order_id}          | for a bearer token | 200 400 401 403 404 409 413 415 422 503     |
@@ -120,6 +121,7 @@ Feature: API documentation
     When a client reads the OpenAPI document
     Then the body of POST "/products" requires "name" and allows no other fields
     And the body of POST "/orders" requires "items" and allows no other fields
+    And the body of POST "/orders/quote" requires "items" and allows no other fields
     And the body of PATCH "/products/{product_id}" requires nothing and allows no other fields
     And the body of POST "/orders/{order_id}/payments" requires "amount", "reference" and allows no other fields
     And the body of POST "/orders/{order_id}/refunds" requires "amount", "reason" and allows no other fields

@@ -29,6 +29,7 @@ from shop.kernel.tokens import Tokens
 from shop.login.guard import DatabaseAttempts, LoginGuard, RedisAttempts
 from shop.login.resources import Login, Logout
 from shop.orders import resources as orders
+from shop.orders.checkout import Selling
 from shop.orders.sweeper import Sweeper
 from shop.payments import resources as payments
 from shop.payments.service import applied_cents
@@ -238,7 +239,9 @@ def create_app(
     app.add_route("/shipping-zones/{zone_id:id}/rates/{rate_id:id}", shipping.Rate(database, clock))
     app.add_route("/tax-rates", taxes.TaxRates(database, clock, totals, cursors))
     app.add_route("/tax-rates/{tax_rate_id:id}", taxes.TaxRate(database, clock))
-    app.add_route("/orders", orders.Orders(database, clock, totals, cursors, currency, app.metrics))
+    selling = Selling(currency, settings.PRICES_INCLUDE_TAX, settings.SHOP_COUNTRY)
+    app.add_route("/orders", orders.Orders(database, clock, totals, cursors, selling, app.metrics))
+    app.add_route("/orders/quote", orders.Quote(database, selling))
     app.add_route("/orders/{order_id:id}", orders.Order(database, clock, currency, paid_cents=applied_cents))
     app.add_route("/orders/{order_id:id}/payments", payments.Payments(database, clock, currency))
     app.add_route("/orders/{order_id:id}/refunds", payments.Refunds(database, clock))

@@ -20,6 +20,8 @@ from shop.kernel.clock import utcnow
 from shop.kernel.errors import ShopError
 from shop.kernel.passwords import hash_password_sync
 from shop.orders import service as orders
+from shop.orders.checkout import Terms
+from shop.orders.pricing import Setting
 from shop.orders.schemas import LineIn, OrderCreate
 from shop.products import service as products
 from shop.storage.database import Database
@@ -27,6 +29,8 @@ from shop.users import service as users
 
 BATCH = 5_000
 ORDERS_BATCH = 1_000
+# Demo orders are picked up at the shop, untaxed: their totals are their lines'.
+UNSHIPPED = Terms(None, (), None, Setting({}))
 SEEDED_USER_PASSWORD = "seeded-user-password"
 
 _ADJECTIVES = ("Red", "Blue", "Green", "Small", "Large", "Classic", "Modern", "Organic", "Vintage", "Smart")
@@ -170,7 +174,7 @@ async def seed_orders(database: Database, count: int, progress: Progress = _no_p
             for caller, new in wanted:
                 try:
                     with connection.begin_nested():  # a refused order takes back only its own lines
-                        orders.place(connection, caller, new, now, currency)  # with its order.created event
+                        orders.place(connection, caller, new, UNSHIPPED, now, currency)  # with its order.created event
                     placed += 1
                 except ShopError:
                     pass  # short of stock, or a deleted product: the customer would not get it either

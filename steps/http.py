@@ -36,6 +36,7 @@ class Exchange:
     tokens: dict[str, str] = field(default_factory=dict)  # by username
     devices: dict[tuple[str, str], str] = field(default_factory=dict)  # tokens by (username, device)
     history: list[Result] = field(default_factory=list)  # answers kept for comparison
+    quoted: Any = None  # the body of the last quote asked for
 
     @property
     def last(self) -> Result:

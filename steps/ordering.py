@@ -128,7 +128,8 @@ def orders_with_long_key(
 
 @when(step('"{username:q}" places an order with the body:'))
 def places_raw(exchange: Exchange, shop: InProcessShop, placed: list[int], username: str, docstring: str) -> None:
-    raw = re.sub(r"\{(\w+)\}", lambda m: str(product_id(shop, m.group(1))), docstring)
+    # {Name}: the id of the product, or of the shipping rate or address kept under that name.
+    raw = re.sub(r"\{([\w ]+)\}", lambda m: str(product_id(shop, m.group(1))), docstring)
     exchange.token = token_of(exchange, shop, username)
     send(exchange, shop, "POST", "/orders", headers={"Content-Type": "application/json"}, body=raw.encode())
 
@@ -242,7 +243,8 @@ def response_is_order(
 ) -> None:
     body = exchange.last.json
     keys = {"id", "user_id", "status", "items", "total_price", "currency", "cancel_reason", "created_at", "updated_at"}
-    assert set(body) == keys, body
+    figures = {"subtotal", "discount_total", "shipping_total", "tax_total", "prices_include_tax", "discount_code"}
+    assert set(body) == keys | figures | {"shipping_address", "shipping_rate"}, body
     assert (body["user_id"], body["status"], body["total_price"], body["currency"]) == (
         user_id(shop, username),
         "pending",
@@ -260,6 +262,11 @@ def response_is_order(
             "options",
             "unit_price",
             "quantity",
+            "subtotal",
+            "discount",
+            "tax_class",
+            "tax_rate",
+            "tax",
             "line_total",
         }
         assert item["product_id"] == product_id(shop, want["name"])

@@ -7,7 +7,11 @@ after every step checks the shop's promises:
 - for every variant, archived ones too, stock + the quantities held by live
   orders (not cancelled, not deleted) = everything ever put in, and its stock
   movements add up to its stock;
-- every order's total is the sum of its lines, unless an admin set it;
+- orders ship nowhere, to an address written out or from the customer's book, at
+  a rate of its zone (refused when it is not, or its band does not take them),
+  and every order's figures are the pricing rules' (shop.orders.pricing) on its
+  lines as sold, its rate and its country's tax rates; its total is theirs,
+  unless an admin set it;
 - no stock is below zero;
 - a refused request changed nothing, and neither did a repeated Stripe event;
 - every cancelled order says why, and after a sweep no order is pending past
@@ -44,7 +48,9 @@ from sqlalchemy.engine import Connection
 
 from conftest import Databases
 from shop.kernel.money import format_cents, parse_cents
+from shop.kernel.percent import parse_hundredths
 from shop.kernel.settings import load_settings
+from shop.orders.pricing import Line, Rate, Setting, price
 from shop.orders.service import MOVED, MOVES
 from shop.storage.models import Event, Order, OrderLine, Payment, Product, ProviderEvent, Refund, StockMovement, Variant
 from shop.users.service import create_user
@@ -67,6 +73,22 @@ REFERENCES = ("bank 1", "bank 2", "pi_1")
 EVENTS = tuple(f"evt_{n}" for n in range(1, 9))
 INTENTS = ("pi_1", "pi_2", "pi_3")
 UNKNOWN_ORDER = 424242
+TAX = {"DE": {"standard": "19.00", "reduced": "7.70"}, "FR": {"standard": "20.00"}}
+# name: (the country of its zone, price, min_subtotal, free_over)
+RATES = {
+    "Parcel": ("DE", "4.90", None, "30.00"),
+    "Bulky": ("DE", "25.00", "40.00", None),
+    "Colis": ("FR", "6.05", None, None),
+}
+SHIPPING = (
+    "nowhere",
+    "DE by Parcel",
+    "DE by Bulky",
+    "DE by Colis",
+    "US by Parcel",
+    "ada's book by Colis",
+    "nowhere by Parcel",
+)
 
 
 @cache
@@ -141,6 +163,7 @@ def run_machine(databases: Databases) -> None:
                 DATABASE_URL=str(self.url),
                 UNPAID_ORDER_TTL_SECONDS=TTL_SECONDS,
                 STRIPE_WEBHOOK_SECRET=STRIPE_SECRET,
+                SHOP_COUNTRY="DE",
             )
             self.clock = FakeClock()
             self.shop = InProcessShop(in_process_app(settings_, self.clock))
@@ -165,6 +188,7 @@ def run_machine(databases: Databases) -> None:
                 for name, stock in PRODUCTS
             ]
             shirt = {**SHIRT, "variants": [{"options": {"size": s}, "price": "9.00", "stock": n} for s, n in SIZES]}
+            shirt["tax_class"] = "reduced"
             created.append(self.call("root", "POST", "/products", shirt))
             for product in created:
                 assert product.status_code == 201, product.text
@@ -172,6 +196,7 @@ def run_machine(databases: Databases) -> None:
                     self.put_in[variant["id"]] = variant["stock"]
                     self.product_of[variant["id"]] = product.json["id"]
             self.admin_totals: set[int] = set()
+            self.ship_to = self.set_up_checkout()
             # The ledger as it should be: payments by (provider, reference), oldest first.
             self.payments: dict[tuple[str, str], Paid] = {}
             self.events: set[str] = set()  # Stripe event ids acted on (claimed)
@@ -181,6 +206,39 @@ def run_machine(databases: Databases) -> None:
             self.product_changes = 0  # restocks: each a product.updated
             self.total_changes = 0  # an admin's new totals: each an order.updated
             self.products_deleted = 0
+
+        def set_up_checkout(self) -> dict[str, Any]:
+            """Tax rates, zones and their rates, and ada's address book: the ways to ship."""
+            for country, rates in TAX.items():
+                for tax_class, rate in rates.items():
+                    body: dict[str, Any] = {"country": country, "tax_class": tax_class, "rate": rate}
+                    assert self.call("root", "POST", "/tax-rates", body).status_code == 201
+            self.rates: dict[int, tuple[Rate, str]] = {}  # by id: the rate, and its zone's country
+            ids: dict[str, int] = {}
+            for country in TAX:
+                zone = self.call("root", "POST", "/shipping-zones", {"name": country, "countries": [country]})
+                for name, (where, cost, low, free) in RATES.items():
+                    if where == country:
+                        body = {"name": name, "price": cost, "min_subtotal": low, "free_over": free}
+                        made = self.call("root", "POST", f"/shipping-zones/{zone.json['id']}/rates", body).json
+                        money = [None if value is None else parse_cents(value) for value in (low, None, free)]
+                        self.rates[made["id"]] = (Rate(parse_cents(cost), *money), country)
+                        ids[name] = made["id"]
+            entry = {"name": "Ada", "line1": "Rue 1", "city": "Paris", "postal_code": "75001", "country": "FR"}
+            book = self.call("ada", "POST", "/users/me/addresses", entry).json["id"]
+
+            def written(country: str) -> dict[str, Any]:
+                return {"name": "A", "line1": "L", "city": "C", "postal_code": "1", "country": country}
+
+            return {
+                "nowhere": {},
+                "DE by Parcel": {"shipping_address": written("DE"), "shipping_rate_id": ids["Parcel"]},
+                "DE by Bulky": {"shipping_address": written("DE"), "shipping_rate_id": ids["Bulky"]},
+                "DE by Colis": {"shipping_address": written("DE"), "shipping_rate_id": ids["Colis"]},
+                "US by Parcel": {"shipping_address": written("US"), "shipping_rate_id": ids["Parcel"]},
+                "ada's book by Colis": {"shipping_address_id": book, "shipping_rate_id": ids["Colis"]},
+                "nowhere by Parcel": {"shipping_rate_id": ids["Parcel"]},
+            }
 
         def teardown(self) -> None:
             self.shop.close()
@@ -247,17 +305,25 @@ def run_machine(databases: Databases) -> None:
         @rule(
             who=st.sampled_from(["ada", "bob", "root"]),
             picks=st.lists(st.tuples(st.integers(0, 4), st.integers(1, 6), st.booleans()), min_size=1, max_size=3),
+            ship=st.sampled_from(SHIPPING),
         )
-        def place_order(self, who: str, picks: list[tuple[int, int, bool]]) -> None:
-            """Lines of variants (archived and deleted ones too), some named by their product."""
+        def place_order(self, who: str, picks: list[tuple[int, int, bool]], ship: str) -> None:
+            """Lines of variants (archived and deleted ones too), some named by their product,
+            shipped one of the ways (some of which cannot be: the rate of another zone, a
+            country no zone holds, a book entry that is not the caller's, a rate without an
+            address, a band the order misses)."""
             ids = sorted(self.product_of)
             items: dict[int, dict[str, int]] = {}
             for index, quantity, by_product in picks:
                 variant_id = ids[index % len(ids)]
                 line = {"product_id": self.product_of[variant_id]} if by_product else {"variant_id": variant_id}
                 items[variant_id] = {**line, "quantity": quantity}
-            response = self.call(who, "POST", "/orders", {"items": list(items.values())})
+            response = self.call(who, "POST", "/orders", {"items": list(items.values()), **self.ship_to[ship]})
             assert response.status_code in (201, 409, 422), response.text
+            if ship in ("DE by Colis", "US by Parcel", "nowhere by Parcel") or (
+                ship.startswith("ada") and who != "ada"
+            ):
+                assert response.status_code == 422, response.text
             if response.status_code == 201:
                 self.orders.add(response.json["id"])
                 taken = {line["variant_id"] for line in response.json["items"]}
@@ -476,10 +542,25 @@ def run_machine(databases: Databases) -> None:
                 assert (reason is not None) == (status == "cancelled"), (status, reason)
 
         @invariant()
-        def totals_are_the_sum_of_their_lines(self) -> None:
-            for order_id in self.orders - self.admin_totals:
+        def orders_are_priced_by_the_rules(self) -> None:
+            for order_id in self.orders:
                 order = self.call("root", "GET", f"/orders/{order_id}").json
-                assert parse_cents(order["total_price"]) == sum(parse_cents(i["line_total"]) for i in order["items"])
+                rate = self.rates[order["shipping_rate"]["id"]][0] if order["shipping_rate"] else None
+                address = order["shipping_address"]
+                country = address["country"] if address else "DE"
+                rates = {tax_class: parse_hundredths(rate) for tax_class, rate in TAX[country].items()}
+                lines = [
+                    Line(parse_cents(item["unit_price"]), item["quantity"], item["tax_class"])
+                    for item in order["items"]
+                ]
+                expected = price(lines, rate, Setting(rates))
+                figures = (order["subtotal"], order["shipping_total"], order["tax_total"])
+                assert figures == tuple(map(format_cents, (expected.subtotal, expected.shipping, expected.tax)))
+                assert [item["line_total"] for item in order["items"]] == [
+                    format_cents(line.total) for line in expected.lines
+                ]
+                if order_id not in self.admin_totals:
+                    assert parse_cents(order["total_price"]) == expected.total, order
 
         @invariant()
         def the_money_is_accounted_for(self) -> None:

@@ -9,8 +9,10 @@ from shop.idempotency import service as idempotency
 from shop.kernel import codec
 from shop.kernel.clock import Clock
 from shop.orders import service
+from shop.orders.checkout import Selling
 from shop.orders.schemas import Order as OrderBody
 from shop.orders.schemas import OrderCreate, OrderList, OrderUpdate, public
+from shop.orders.schemas import Quote as QuoteBody
 from shop.orders.store import Placed
 from shop.storage.database import Database
 from shop.storage.keyset import Listing, Totals
@@ -22,18 +24,25 @@ from shop.web.problems import refusal_body
 from shop.web.urls import absolute
 from shop.web.validation import parse_body
 
+SHIPPING_RULES = (
+    "With `shipping_address` (or `shipping_address_id`, of the caller's address book) a "
+    "`shipping_rate_id` of the zone of its country is needed: 422 at that field when it is missing or "
+    "does not serve the order, and at the address when no zone holds its country."
+)
+
 
 class Orders:
     """`/orders`: place an order (idempotently with Idempotency-Key) and list them."""
 
     def __init__(
-        self, database: Database, clock: Clock, totals: Totals, cursors: CursorSeal, currency: str, metrics: Metrics
+        self, database: Database, clock: Clock, totals: Totals, cursors: CursorSeal, selling: Selling, metrics: Metrics
     ) -> None:
         self.database = database
         self.clock = clock
         self.totals = totals
         self.cursors = cursors
-        self.currency = currency
+        self.selling = selling
+        self.currency = selling.currency
         self.metrics = metrics
 
     @documented(
@@ -41,8 +50,11 @@ class Orders:
             "createOrder",
             "Place an order",
             description="One transaction: every line's stock is checked and taken, or nothing changes (409). "
-            "Prices are copied into the lines now. A customer orders for themself; an admin for any user. "
-            "A retry with the same Idempotency-Key and body within 24 hours gets the first answer again.",
+            "Prices are copied into the lines now, and the order is priced as a quote of the same body "
+            "would be: shipping to its address at the rate chosen, tax of the address's country (without an "
+            "address nothing ships and SHOP_COUNTRY's tax applies). A customer orders for themself; an admin "
+            "for any user. A retry with the same Idempotency-Key and body within 24 hours gets the first "
+            "answer again. " + SHIPPING_RULES,
             body=OrderCreate,
             headers=(idempotent.DOCUMENTED,),
             # A refusal is kept and replayed too, with Idempotent-Replayed.
@@ -65,7 +77,7 @@ class Orders:
             caller,
             new,
             self.clock(),
-            currency=self.currency,
+            selling=self.selling,
             key=idempotent.key_of(req),
             refusal=lambda error: refusal_body(req, error),
         )
@@ -94,6 +106,32 @@ class Orders:
         render_page(
             req, resp, query, page.map(lambda order: public(order, lines[order.id], self.currency)), self.cursors
         )
+
+
+class Quote:
+    """`/orders/quote`: what an order would cost, without placing it."""
+
+    def __init__(self, database: Database, selling: Selling) -> None:
+        self.database = database
+        self.selling = selling
+
+    @documented(
+        Operation(
+            "quoteOrder",
+            "Price an order without placing it",
+            description="Every figure the order of this body would have if it were placed now, and the "
+            "shipping rates that would take it to its address. Nothing changes: no stock is taken, nothing is "
+            "told. Stock is not checked (the order is where it is taken). " + SHIPPING_RULES,
+            body=OrderCreate,
+            answers={
+                200: Answer("The figures.", QuoteBody),
+                403: problem("A customer may only order for themself."),
+            },
+        )
+    )
+    async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        new = await parse_body(req, OrderCreate)
+        resp.data = codec.dumps(await service.quote(self.database, caller_of(req), new, self.selling))
 
 
 class Order:

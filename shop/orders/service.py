@@ -7,7 +7,7 @@ concurrent orders from any number of workers cannot oversell.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Connection
@@ -20,8 +20,10 @@ from shop.kernel import codec
 from shop.kernel.callers import Caller
 from shop.kernel.errors import Conflict, Forbidden, Invalid, NotFound, ShopError
 from shop.kernel.money import format_cents
-from shop.orders import store
-from shop.orders.schemas import OrderCreate, OrderList, OrderUpdate, public
+from shop.orders import checkout, store
+from shop.orders.checkout import Selling, Terms
+from shop.orders.pricing import Line
+from shop.orders.schemas import OrderCreate, OrderList, OrderUpdate, Quote, public, quoted
 from shop.orders.store import LineRow as LineRow
 from shop.orders.store import OrderRow as OrderRow
 from shop.orders.store import Placed as Placed
@@ -60,11 +62,13 @@ def tell(connection: Connection, kind: EventType, order: Placed, currency: str, 
     events.record(connection, kind, f"order:{order.order.id}", public(order.order, order.lines, currency), now)
 
 
-def place(connection: Connection, caller: Caller, new: OrderCreate, now: datetime, currency: str) -> Placed:
+def place(
+    connection: Connection, caller: Caller, new: OrderCreate, terms: Terms, now: datetime, currency: str
+) -> Placed:
     """One transaction (the caller's unit of work): every line's stock is taken,
-    or nothing changes. When all is well: one statement per line to take its
-    stock, one for the order, one for its lines, one for their stock movements,
-    and the order.created event."""
+    or nothing changes; the lines are priced as they are sold, on `terms`. When
+    all is well: one statement per line to take its stock, one for the order, one
+    for its lines, one for their stock movements, and the order.created event."""
     owner = new.user_id if new.user_id is not None else caller.id
     if owner != caller.id:
         if not caller.is_admin:
@@ -73,13 +77,12 @@ def place(connection: Connection, caller: Caller, new: OrderCreate, now: datetim
             raise Invalid.at(["body", "user_id"], "No such user.")
     wanted = [products.Wanted(line.product_id, line.variant_id, line.quantity) for line in new.items]
     taken = products.take_lines(connection, wanted)
-    lines = [
-        LineRow(got.product_id, got.variant_id, got.sku, got.options, got.name, got.price_cents, line.quantity)
-        for got, line in zip(taken, new.items, strict=True)
-    ]
-    placed = store.add(connection, owner, lines, now)
-    quantities = {got.variant_id: line.quantity for got, line in zip(taken, new.items, strict=True)}
-    products.record_taken(connection, placed.order.id, quantities, now)
+    quantities = [line.quantity for line in new.items]
+    lines, figures = _priced(taken, quantities, terms)
+    placed = store.add(connection, owner, lines, now, figures)
+    products.record_taken(
+        connection, placed.order.id, dict(zip([got.variant_id for got in taken], quantities, strict=True)), now
+    )
     tell(connection, "order.created", placed, currency, now)
     return placed
 
@@ -90,17 +93,84 @@ async def place_order(
     new: OrderCreate,
     now: datetime,
     *,
-    currency: str,
+    selling: Selling,
     key: str | None,
     refusal: Callable[[ShopError], bytes],
 ) -> idempotency.Answer:
     """Place an order; with an Idempotency-Key, at most once (shop.idempotency.service.once)."""
+    # Settled before the transaction, which holds SQLite's one writer; a refusal is
+    # given inside it, so that a retry of an order once placed still gets its answer.
+    refused: ShopError | None = None
+    try:
+        terms = await checkout.settle(
+            database, caller, new, include_tax=selling.prices_include_tax, home=selling.country
+        )
+    except ShopError as error:
+        refused = error
 
     def placed(connection: Connection) -> bytes:
-        order = place(connection, caller, new, now, currency)
-        return codec.dumps(public(order.order, order.lines, currency))
+        if refused is not None:
+            raise refused
+        order = place(connection, caller, new, terms, now, selling.currency)
+        return codec.dumps(public(order.order, order.lines, selling.currency))
 
     return await idempotency.once(database, caller.id, key, new.model_dump(mode="json"), now, placed, refusal)
+
+
+async def quote(database: Database, caller: Caller, new: OrderCreate, selling: Selling) -> Quote:
+    """What `new` would cost if it were placed now, as an order would price it; no
+    stock is taken, nothing is written, nothing is told."""
+    owner = new.user_id if new.user_id is not None else caller.id
+    if owner != caller.id:
+        if not caller.is_admin:
+            raise Forbidden("A customer can only order for themself.")
+        if await users.standing_of(database, owner) is None:
+            raise Invalid.at(["body", "user_id"], "No such user.")
+    terms = await checkout.settle(database, caller, new, include_tax=selling.prices_include_tax, home=selling.country)
+    wanted = [products.Wanted(line.product_id, line.variant_id, line.quantity) for line in new.items]
+    sold = await products.lines_as_sold(database, wanted)
+    lines, figures = _priced(sold, [line.quantity for line in new.items], terms)
+    serving = checkout.serving(terms.rates, figures.subtotal_cents - figures.discount_cents)
+    return quoted(figures, lines, [checkout.shown_rate(rate) for rate in serving], selling.currency)
+
+
+def _priced(
+    sold: Sequence[products.Taken], quantities: Sequence[int], terms: Terms
+) -> tuple[list[LineRow], store.Figures]:
+    """The lines as sold and the order's figures, priced on `terms` (shop.orders.pricing):
+    an order and its quote, alike."""
+    lines = [Line(got.price_cents, n, got.tax_class) for got, n in zip(sold, quantities, strict=True)]
+    bill = checkout.priced(lines, terms)
+    rows = [
+        LineRow(
+            got.product_id,
+            got.variant_id,
+            got.sku,
+            got.options,
+            got.name,
+            got.price_cents,
+            n,
+            figures.discount,
+            figures.tax,
+            got.tax_class,
+            figures.tax_rate,
+        )
+        for got, n, figures in zip(sold, quantities, bill.lines, strict=True)
+    ]
+    address = codec.dumps(terms.address).decode() if terms.address is not None else None
+    figures = store.Figures(
+        bill.subtotal,
+        bill.discount,
+        bill.shipping,
+        bill.shipping_tax,
+        bill.tax,
+        bill.total,
+        terms.setting.prices_include_tax,
+        None,
+        address,
+        terms.rate_json(),
+    )
+    return rows, figures
 
 
 def _visible(order: OrderRow | None, caller: Caller) -> OrderRow:

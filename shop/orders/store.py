@@ -23,15 +23,25 @@ class OrderRow(NamedTuple):
     id: int
     user_id: int
     status: OrderStatus
-    total_cents: int
+    total_cents: int  # what is due: the priced total, unless an admin set it by hand
     created_at: datetime
     updated_at: datetime
-    cancel_reason: CancelReason | None = None  # why a cancelled order was cancelled
+    cancel_reason: CancelReason | None  # why a cancelled order was cancelled
+    # Every other figure as priced when the order was placed (shop.orders.pricing).
+    subtotal_cents: int
+    discount_cents: int
+    shipping_cents: int
+    shipping_tax_cents: int
+    tax_cents: int  # the lines' and the shipping's
+    prices_include_tax: bool
+    discount_code: str | None
+    shipping_address: str | None  # JSON: the address as given
+    shipping_rate: str | None  # JSON: {"id", "name", "price"} as chosen
 
 
 class LineRow(NamedTuple):
     """A line as sold: the variant's SKU, options and price, and its product's name,
-    when the order was placed."""
+    when the order was placed; and its figures as priced then."""
 
     product_id: int | None  # None once the product has left the catalogue
     variant_id: int | None  # None once the product has left the catalogue
@@ -40,11 +50,30 @@ class LineRow(NamedTuple):
     name: str
     unit_price_cents: int
     quantity: int
+    discount_cents: int = 0
+    tax_cents: int = 0
+    tax_class: str = "standard"
+    tax_rate_bp: int = 0  # hundredths of a percent
 
 
 class Placed(NamedTuple):
     order: OrderRow
     lines: list[LineRow]
+
+
+class Figures(NamedTuple):
+    """What a new order keeps of its pricing, besides its lines."""
+
+    subtotal_cents: int
+    discount_cents: int
+    shipping_cents: int
+    shipping_tax_cents: int
+    tax_cents: int
+    total_cents: int
+    prices_include_tax: bool
+    discount_code: str | None
+    shipping_address: str | None
+    shipping_rate: str | None
 
 
 ORDER = row_type(OrderRow)
@@ -61,13 +90,32 @@ _ADD_ORDER = insert(Order).returning(Order.id)
 _ADD_LINES = insert(OrderLine)
 
 
-def add(connection: Connection, user_id: int, lines: list[LineRow], now: datetime) -> Placed:
-    """A new pending order of `lines`; its total is theirs."""
-    total = sum(line.unit_price_cents * line.quantity for line in lines)
-    values = {"user_id": user_id, "status": "pending", "total_cents": total, "total_set_by_admin": False}
+def add(
+    connection: Connection, user_id: int, lines: list[LineRow], now: datetime, figures: Figures | None = None
+) -> Placed:
+    """A new pending order of `lines`, priced as `figures` say (None: the lines' sum, nothing
+    shipped, discounted or taxed)."""
+    if figures is None:
+        subtotal = sum(line.unit_price_cents * line.quantity for line in lines)
+        figures = Figures(subtotal, 0, 0, 0, 0, subtotal, False, None, None, None)
+    values = {"user_id": user_id, "status": "pending", "total_set_by_admin": False, **figures._asdict()}
     order_id = connection.execute(_ADD_ORDER, {**values, "created_at": now, "updated_at": now}).scalar_one()
     connection.execute(_ADD_LINES, [dict(zip(LINE.columns, line, strict=True), order_id=order_id) for line in lines])
-    return Placed(OrderRow(order_id, user_id, "pending", total, now, now), lines)
+    order = OrderRow(
+        order_id,
+        user_id,
+        "pending",
+        figures.total_cents,
+        now,
+        now,
+        None,
+        *figures[:5],
+        figures.prices_include_tax,
+        figures.discount_code,
+        figures.shipping_address,
+        figures.shipping_rate,
+    )
+    return Placed(order, lines)
 
 
 _LOCKED = select(*_COLUMNS).where(Order.id == bindparam("order_id")).with_for_update()

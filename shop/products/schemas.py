@@ -19,6 +19,7 @@ from shop.kernel.names import name_key, not_blank
 from shop.kernel.slugs import PATTERN as SLUG_PATTERN
 from shop.storage.keyset import EMPTY_IS_ABSENT, ListQuery
 from shop.storage.models import MovementReason
+from shop.taxes.schemas import STANDARD, TaxClass
 
 if TYPE_CHECKING:
     from shop.products.store import MovementRow, ProductRow, VariantRow
@@ -121,6 +122,9 @@ class VariantIn(BaseModel):
     price: Money
     stock: Stock
     images: Images = []
+    tax_class: Annotated[TaxClass | None, Field(description="Its own tax class; left out or null: its product's.")] = (
+        None
+    )
 
 
 class VariantCreate(VariantIn):
@@ -136,6 +140,7 @@ class VariantUpdate(Changes):
     stock: Annotated[Stock | None, NOT_NULL] = None
     position: Annotated[Position | None, NOT_NULL] = None
     images: Annotated[Images | None, NOT_NULL] = None
+    tax_class: Annotated[TaxClass | None, Field(description="null: its product's tax class again.")] = None
 
 
 class ProductCreate(BaseModel):
@@ -163,6 +168,7 @@ class ProductCreate(BaseModel):
     ] = None
     category_ids: CategoryIds = []
     images: Images = []
+    tax_class: Annotated[TaxClass, Field(description="Which tax rate of the shipping country applies.")] = STANDARD
 
     @model_validator(mode="after")
     def _shape(self) -> Self:
@@ -205,6 +211,7 @@ class ProductUpdate(Changes):
         None
     )
     images: Annotated[Images | None, NOT_NULL] = None
+    tax_class: Annotated[TaxClass | None, NOT_NULL] = None
 
 
 SortKey = Literal["id", "-id", "name", "-name", "price", "-price", "created_at", "-created_at"]
@@ -260,6 +267,7 @@ class Variant(TypedDict):
     stock: Annotated[int, Field(ge=0)]
     position: Annotated[int, Field(ge=0)]
     images: list[ImageBody]
+    tax_class: str | None  # its own; null: its product's
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -277,6 +285,7 @@ class Product(TypedDict):
     variants: list[Variant]
     category_ids: list[Id]  # smallest first
     images: list[ImageBody]
+    tax_class: str  # which tax rate of the shipping country applies (a variant may name its own)
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -302,6 +311,7 @@ def public_variant(variant: VariantRow) -> Variant:
         "stock": variant.stock,
         "position": variant.position,
         "images": codec.stored(variant.images),
+        "tax_class": variant.tax_class,
     }
 
 
@@ -320,6 +330,7 @@ def public(product: ProductRow, variants: Sequence[VariantRow], currency: str) -
         "variants": shown,
         "category_ids": codec.stored(product.category_ids),
         "images": codec.stored(product.images),
+        "tax_class": product.tax_class,
         "created_at": codec.timestamp(product.created_at),
         "updated_at": codec.timestamp(product.updated_at),
     }

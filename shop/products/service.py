@@ -4,9 +4,9 @@ variants, and the stock the variants hold (with its ledger of movements)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple, NoReturn
+from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -28,7 +28,8 @@ from shop.products.schemas import (
     VariantIn,
     public,
 )
-from shop.products.store import Filters, MovementRow, ProductRow, Shown, Taken, VariantRow
+from shop.products.store import Filters, MovementRow, ProductRow, Shown, VariantRow
+from shop.products.store import Taken as Taken
 from shop.storage.database import Database
 from shop.storage.keyset import Page, Sort, Totals, Window, fetch_page
 from shop.storage.models import MovementReason
@@ -148,6 +149,7 @@ def draft_variant(
         "stock": new.stock,
         "position": position,
         "images": images_json(new.images),
+        "tax_class": new.tax_class,
     }
     return Drafted(row, key)
 
@@ -185,6 +187,7 @@ async def create_product(database: Database, new: ProductCreate, now: datetime, 
             "options": options.json(),
             "category_ids": category_ids_json(new.category_ids),
             "images": images_json(new.images),
+            "tax_class": new.tax_class,
             "created_at": now,
             "updated_at": now,
         }
@@ -299,6 +302,8 @@ async def update_product(
             values["slug"] = changes.slug
         if changes.images is not None:
             values["images"] = images_json(changes.images)
+        if changes.tax_class is not None:
+            values["tax_class"] = changes.tax_class
         if changes.category_ids is not None:
             values["category_ids"] = category_ids_json(changes.category_ids)
             if values["category_ids"] != product.category_ids:
@@ -371,13 +376,9 @@ class Wanted(NamedTuple):
     quantity: int
 
 
-def take_lines(connection: Connection, lines: Sequence[Wanted]) -> list[Taken]:
-    """Take every line's stock (in the caller's transaction), each line as sold,
-    in the order of `lines`; or raise, and the caller's transaction changes
-    nothing: 422 at a line naming a product or variant not for sale, or the same
-    variant twice; 409 naming the lines short of stock."""
-    named = {line.product_id for line in lines if line.product_id is not None}
-    soles = store.sole_variants(connection, named) if named else {}
+def _chosen(lines: Sequence[Wanted], soles: Mapping[int, store.Sole]) -> list[int]:
+    """The variant each line buys; or 422 at a line naming a product that is not for
+    sale or has several variants, or the same variant as another line."""
     chosen: list[int] = []
     errors: list[dict[str, Any]] = []
     for index, line in enumerate(lines):
@@ -404,6 +405,20 @@ def take_lines(connection: Connection, lines: Sequence[Wanted]) -> list[Taken]:
         seen.add(variant_id)
     if errors:
         raise Invalid("The same variant is in the order more than once.", errors=errors)
+    return chosen
+
+
+def _named_products(lines: Sequence[Wanted]) -> set[int]:
+    return {line.product_id for line in lines if line.product_id is not None}
+
+
+def take_lines(connection: Connection, lines: Sequence[Wanted]) -> list[Taken]:
+    """Take every line's stock (in the caller's transaction), each line as sold,
+    in the order of `lines`; or raise, and the caller's transaction changes
+    nothing: 422 at a line naming a product or variant not for sale, or the same
+    variant twice; 409 naming the lines short of stock."""
+    named = _named_products(lines)
+    chosen = _chosen(lines, store.sole_variants(connection, named) if named else {})
     # In variant order, so concurrent orders lock rows in the same order (no deadlocks).
     taken: dict[int, Taken] = {}
     quantities = sorted((variant_id, line.quantity) for variant_id, line in zip(chosen, lines, strict=True))
@@ -412,28 +427,42 @@ def take_lines(connection: Connection, lines: Sequence[Wanted]) -> list[Taken]:
         if got is not None:
             taken[variant_id] = got
     if len(taken) < len(lines):
-        _refuse(connection, lines, chosen, taken.keys())
+        known = store.described(connection, [variant_id for variant_id in chosen if variant_id not in taken])
+        active = dict.fromkeys(taken, True) | {
+            variant_id: row.archived_at is None for variant_id, (row, _) in known.items()
+        }
+        _not_for_sale(lines, chosen, active)
+        short = ", ".join(
+            f"{known[variant_id][1]} (SKU {known[variant_id][0].sku})"
+            for variant_id in chosen
+            if variant_id not in taken
+        )
+        raise Conflict(f"Not enough stock for: {short}. Nothing was ordered.")
     return [taken[variant_id] for variant_id in chosen]
 
 
-def _refuse(connection: Connection, lines: Sequence[Wanted], chosen: list[int], taken: Collection[int]) -> NoReturn:
-    """Why not every line could be taken: 422 naming variants not for sale, else 409 naming the short ones."""
-    known = store.described(connection, [variant_id for variant_id in chosen if variant_id not in taken])
+def _not_for_sale(lines: Sequence[Wanted], chosen: Sequence[int], active: Mapping[int, bool]) -> None:
+    """422 at each line whose variant is unknown or archived (`active`: what is known
+    of the variants in question)."""
     errors = []
     for index, variant_id in enumerate(chosen):
-        if variant_id in taken:
-            continue
         field = "variant_id" if lines[index].variant_id is not None else "product_id"
-        if variant_id not in known:
+        if variant_id not in active:
             errors.append({"loc": ["body", "items", index, field], "msg": "No such variant."})
-        elif known[variant_id][0].archived_at is not None:
+        elif not active[variant_id]:
             errors.append({"loc": ["body", "items", index, field], "msg": "This variant is no longer sold."})
     if errors:
         raise Invalid("The order names things that are not for sale.", errors=errors)
-    short = ", ".join(
-        f"{known[variant_id][1]} (SKU {known[variant_id][0].sku})" for variant_id in chosen if variant_id not in taken
-    )
-    raise Conflict(f"Not enough stock for: {short}. Nothing was ordered.")
+
+
+async def lines_as_sold(database: Database, lines: Sequence[Wanted]) -> list[Taken]:
+    """What `lines` would buy now, as `take_lines` would sell them, without taking
+    any stock (a quote): the same 422s, and no 409 for stock."""
+    named = _named_products(lines)
+    chosen = _chosen(lines, await store.sole_variants_now(database.reads, named) if named else {})
+    found = await store.for_sale(database.reads, chosen)
+    _not_for_sale(lines, chosen, {variant_id: archived_at is None for variant_id, (_, archived_at) in found.items()})
+    return [found[variant_id][0] for variant_id in chosen]
 
 
 def record_taken(connection: Connection, order_id: int, taken: Mapping[int, int], now: datetime) -> None:

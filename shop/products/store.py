@@ -33,6 +33,7 @@ class ProductRow(NamedTuple):
     created_at: datetime
     updated_at: datetime
     category_ids: str  # a JSON array, smallest first: written with the product's links to its categories
+    tax_class: str
 
 
 class VariantRow(NamedTuple):
@@ -46,6 +47,7 @@ class VariantRow(NamedTuple):
     position: int
     images: str  # JSON
     archived_at: datetime | None
+    tax_class: str | None  # None: its product's
 
 
 class MovementRow(NamedTuple):
@@ -84,6 +86,7 @@ class Taken(NamedTuple):
     options: str
     price_cents: int
     name: str
+    tax_class: str  # the variant's own, else its product's
 
 
 class Sole(NamedTuple):
@@ -236,6 +239,9 @@ _TAKE = (
         Variant.options,
         Variant.price_cents,
         select(Product.name).where(Product.id == Variant.product_id).scalar_subquery(),
+        func.coalesce(
+            Variant.tax_class, select(Product.tax_class).where(Product.id == Variant.product_id).scalar_subquery()
+        ),
     )
 )
 _MOVE = insert(StockMovement)
@@ -315,6 +321,33 @@ _SHOWN = {
     f" '[]')::text {_ACTIVE_OF_P}) FROM products p WHERE p.id = :id",
 }
 _SPLIT = len(PRODUCT.columns)
+
+
+_SOLE_NOW = (
+    "SELECT product_id, count(*), min(id) FROM variants WHERE product_id IN {among} AND archived_at IS NULL"
+    " GROUP BY product_id"
+)
+
+
+async def sole_variants_now(reads: Reads, product_ids: Collection[int]) -> dict[int, Sole]:
+    """sole_variants, on the fast reads (a quote)."""
+    params: dict[str, Any] = {}
+    rows = await reads.rows(_SOLE_NOW.format(among=in_list("id", list(product_ids), params)), params)
+    return {row[0]: Sole(row[0], row[1], row[2]) for row in rows}
+
+
+_FOR_SALE = (
+    "SELECT v.id, v.product_id, v.sku, v.options, v.price_cents, p.name, COALESCE(v.tax_class, p.tax_class),"
+    " v.archived_at FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id IN {among}"
+)
+
+
+async def for_sale(reads: Reads, variant_ids: Sequence[int]) -> dict[int, tuple[Taken, object]]:
+    """Those of the variants that exist, as an order would sell them now, each with
+    its `archived_at` (None while it is sold), on the fast reads (a quote)."""
+    params: dict[str, Any] = {}
+    rows = await reads.rows(_FOR_SALE.format(among=in_list("id", list(variant_ids), params)), params)
+    return {row[0]: (Taken(*row[:-1]), row[-1]) for row in rows}
 
 
 async def shown(reads: Reads, product_id: int) -> Shown | None:

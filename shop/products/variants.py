@@ -114,6 +114,8 @@ async def update_variant(
             values["position"] = changes.position
         if changes.images is not None:
             values["images"] = images_json(changes.images)
+        if "tax_class" in changes.model_fields_set:  # null: back to its product's
+            values["tax_class"] = changes.tax_class
         if changes.stock is not None:
             set_stock(connection, variant_id, changes.stock, now)
             values["stock"] = changes.stock

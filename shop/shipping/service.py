@@ -22,7 +22,8 @@ from shop.kernel.money import format_cents
 from shop.kernel.names import name_key
 from shop.shipping import store
 from shop.shipping.schemas import ShippingRateCreate, ShippingRateUpdate, ShippingZoneCreate, ShippingZoneUpdate
-from shop.shipping.store import RateRow, Zone, ZoneRow
+from shop.shipping.store import RateRow as RateRow
+from shop.shipping.store import Zone, ZoneRow
 from shop.storage.database import Database
 from shop.storage.keyset import ListQuery, Page, Sort, Totals, Window, fetch_page
 

@@ -96,7 +96,8 @@ def row_type[R: tuple[Any, ...]](kind: type[R]) -> RowType[R]:
     """The RowType of a NamedTuple: its fields are the columns, by name."""
     hints = typing.get_type_hints(kind)
     columns: tuple[str, ...] = kind._fields  # type: ignore[attr-defined]
-    converters = tuple(utc if hints[name] is datetime else None for name in columns)
+    # SQLite's booleans are the integers 0 and 1.
+    converters = tuple(utc if hints[name] is datetime else bool if hints[name] is bool else None for name in columns)
     new = functools.partial(tuple.__new__, kind)
     if not any(converters):  # nothing to convert (a variant): the row as it is, at C speed
         return RowType(columns, new)

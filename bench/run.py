@@ -395,6 +395,14 @@ def main() -> None:
         variant_lines = (
             '{"items": [' + ", ".join(f'{{"variant_id": {{id{d}}}, "quantity": 1}}' for d in ("", "+2", "+4")) + "]}"
         )
+        # Checkout: Germany taxes at 19% and ships by Parcel; the shipped orders go to Berlin.
+        call(shop_base, "POST", "/tax-rates", {"country": "DE", "tax_class": "standard", "rate": "19.00"}, token)
+        zone = call(shop_base, "POST", "/shipping-zones", {"name": "Germany", "countries": ["DE"]}, token)
+        parcel = {"name": "Parcel", "price": "4.90"}
+        rate = call(shop_base, "POST", f"/shipping-zones/{zone['id']}/rates", parcel, token)
+        berlin = {"name": "Bench", "line1": "Hauptstr. 1", "city": "Berlin", "postal_code": "10115", "country": "DE"}
+        shipping = {"shipping_address": berlin, "shipping_rate_id": rate["id"]}
+        shipped_lines = product_lines[:-1] + ", " + json.dumps(shipping)[1:]
         scenarios = [
             Scenario("GET /products/{id}", "shop", "/products/{id}", ids=products),
             Scenario("GET /products/{id}, one variant", "shop", "/products/{id}", ids=fourths, id_step=4, id_offset=-1),
@@ -413,6 +421,26 @@ def main() -> None:
                 "/orders",
                 method="POST",
                 body=product_lines,
+                ids=fourths,
+                id_step=4,
+                id_offset=-1,
+            ),
+            Scenario(
+                "POST /orders, 3 product lines, shipped and taxed",
+                "shop",
+                "/orders",
+                method="POST",
+                body=shipped_lines,
+                ids=fourths,
+                id_step=4,
+                id_offset=-1,
+            ),
+            Scenario(
+                "POST /orders/quote, 3 product lines, shipped and taxed",
+                "shop",
+                "/orders/quote",
+                method="POST",
+                body=shipped_lines,
                 ids=fourths,
                 id_step=4,
                 id_offset=-1,

@@ -1,7 +1,8 @@
 Feature: Settings
   The shop reads its settings from the environment and from a `.env` file in
   the directory it starts in: DEBUG, SECRET_KEY, DATABASE_URL,
-  JWT_EXPIRES_SECONDS, OPEN_REGISTRATION, PUBLIC_CATALOGUE, CURRENCY, LOG_LEVEL, LOG_JSON,
+  JWT_EXPIRES_SECONDS, OPEN_REGISTRATION, PUBLIC_CATALOGUE, CURRENCY, PRICES_INCLUDE_TAX,
+  SHOP_COUNTRY, LOG_LEVEL, LOG_JSON,
   CORS_ORIGINS, REDIS_URL, METRICS_TOKEN, PUBLIC_BASE_URL, UNPAID_ORDER_TTL_SECONDS, STRIPE_WEBHOOK_SECRET,
   WEBHOOK_ALLOW_PRIVATE_NETWORKS and WEBHOOK_RETRY_BASE_SECONDS. The older names SQLITE_URI (the database) and
   ALEMBIC_URI (the migrations' database) are still honoured. A missing or bad
@@ -39,6 +40,13 @@ Feature: Settings
       | WEBHOOK_RETRY_BASE_SECONDS     | -10       |
       | WEBHOOK_RETRY_BASE_SECONDS     | nan       |
       | WEBHOOK_RETRY_BASE_SECONDS     | a while   |
+
+    Examples: Pricing
+      | name               | value   |
+      | PRICES_INCLUDE_TAX | perhaps |
+      | SHOP_COUNTRY       | de      |
+      | SHOP_COUNTRY       | XX      |
+      | SHOP_COUNTRY       | Germany |
 
   Scenario: A bad Stripe secret is named, never shown
     Given the environment sets STRIPE_WEBHOOK_SECRET to "sk_live_51H7an_api_key_not_the_signing_secret"

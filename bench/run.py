@@ -559,6 +559,8 @@ RATIOS = {
     "GET /products/{id}, one variant": "bare: token + one row",
     "GET /products/{id}, six variants": "GET /products/{id}, one variant",
     "POST /orders, 3 variant lines": "POST /orders, 3 product lines",
+    "POST /orders, 3 product lines, shipped and taxed": "POST /orders, 3 product lines",
+    "POST /orders/quote, 3 product lines, shipped and taxed": "POST /orders, 3 product lines, shipped and taxed",
     "GET /products?category=<top>": "GET /products?page=1",
     "GET /orders/{id}": "bare: token + one row",
     "GET /products/{id} without a token (401)": "bare: 401",

@@ -18,10 +18,14 @@ import uuid
 
 from shop_api_client import AuthenticatedClient, Client
 from shop_api_client.api.auth import log_in
-from shop_api_client.api.orders import create_order, list_orders, update_order
+from shop_api_client.api.orders import create_order, list_orders, quote_order, update_order
+from shop_api_client.api.shipping_zones import create_shipping_rate, create_shipping_zone
+from shop_api_client.api.tax_rates import create_tax_rate
 from shop_api_client.api.products import create_product, get_product, list_products, list_variants, update_product
-from shop_api_client.api.users import create_user, get_me
+from shop_api_client.api.users import create_address, create_user, get_me
 from shop_api_client.models import (
+    Address,
+    AddressCreate,
     Credentials,
     LineIn,
     ListProductsSort,
@@ -38,6 +42,13 @@ from shop_api_client.models import (
     ProductCreate,
     ProductListing,
     ProductUpdate,
+    Quote,
+    ShippingRate,
+    ShippingRateCreate,
+    ShippingZone,
+    ShippingZoneCreate,
+    TaxRate,
+    TaxRateCreate,
     Token,
     User,
     UserCreate,
@@ -192,6 +203,35 @@ def main(base_url: str, admin_username: str, admin_password: str) -> None:
     assert (line.variant_id, line.sku, line.unit_price, bought.total_price) == (medium.id, medium.sku, "16.00", "32.00")
     variants = list_variants.sync(shirt.parsed.id, client=ada)
     assert isinstance(variants, VariantListing) and [v.stock for v in variants.items] == [3, 0], variants
+
+    # Checkout: Germany taxes at 19% and ships by Parcel at 4.90. The customer keeps her
+    # address, asks what one S shirt costs shipped there, and the order costs exactly that.
+    rate = create_tax_rate.sync(client=admin, body=TaxRateCreate(country="DE", rate="19.00"))
+    assert isinstance(rate, TaxRate) and rate.rate == "19.00" and rate.tax_class == "standard", rate
+    zone = create_shipping_zone.sync(client=admin, body=ShippingZoneCreate(name=f"Germany {run}", countries=["DE"]))
+    assert isinstance(zone, ShippingZone) and zone.countries == ["DE"], zone
+    parcel = create_shipping_rate.sync(zone.id, client=admin, body=ShippingRateCreate(name="Parcel", price="4.90"))
+    assert isinstance(parcel, ShippingRate) and parcel.price == "4.90", parcel
+    home = AddressCreate(name="Ada", line1="Hauptstraße 1", city="Berlin", postal_code="10115", country="DE")
+    kept = create_address.sync(client=ada, body=home)
+    assert isinstance(kept, Address) and kept.country == "DE", kept
+    small = shirt.parsed.variants[0]
+    cart = OrderCreate(
+        items=[LineIn(variant_id=small.id, quantity=1)], shipping_address_id=kept.id, shipping_rate_id=parcel.id
+    )
+    quote = quote_order.sync(client=ada, body=cart)
+    assert isinstance(quote, Quote), quote
+    # 15.00 + 2.85 tax, 4.90 shipping + 0.93 tax.
+    assert (quote.subtotal, quote.shipping_total, quote.tax_total, quote.total_price) == (
+        "15.00",
+        "4.90",
+        "3.78",
+        "23.68",
+    ), quote
+    assert [offered.name for offered in quote.shipping_rates] == ["Parcel"], quote.shipping_rates
+    shipped = create_order.sync(client=ada, body=cart)
+    assert isinstance(shipped, Order) and shipped.total_price == quote.total_price, shipped
+    assert shipped.shipping_address is not None and shipped.shipping_address.city == "Berlin", shipped
 
 
 if __name__ == "__main__":

@@ -119,6 +119,32 @@ async function main(baseUrl: string, adminName: string, adminPassword: string): 
   check(line !== undefined && line.variant_id === medium.id && line.sku === medium.sku, "the line names the variant");
   check(bought.data.total_price === "32.00", "2 x 16.00");
 
+  // Checkout to France (20% tax, Colis at 6.00, free from 50.00): a quote, then the order it prices.
+  const tax = await shop.POST("/tax-rates", { headers: admin, body: { country: "FR", rate: "20.00" } });
+  check(tax.response.status === 201 && tax.data?.tax_class === "standard", "a standard rate for France");
+  const zone = await shop.POST("/shipping-zones", { headers: admin, body: { name: `France ${run}`, countries: ["FR"] } });
+  check(zone.response.status === 201 && zone.data !== undefined, "a zone for France");
+  const colis = await shop.POST("/shipping-zones/{zone_id}/rates", {
+    headers: admin,
+    params: { path: { zone_id: zone.data.id } },
+    body: { name: "Colis", price: "6.00", free_over: "50.00" },
+  });
+  check(colis.response.status === 201 && colis.data !== undefined, "a rate for the zone");
+  const small = shirt.data.variants[0];
+  check(small !== undefined, "the first variant is the S");
+  const cart = {
+    items: [{ variant_id: small.id, quantity: 1 }],
+    shipping_address: { name: "Bea", line1: "1 rue de Rivoli", city: "Paris", postal_code: "75001", country: "FR" },
+    shipping_rate_id: colis.data.id,
+  };
+  const quote = await shop.POST("/orders/quote", { headers: bea, body: cart });
+  check(quote.response.status === 200 && quote.data !== undefined, "the order is quoted");
+  // 15.00 + 3.00 tax; 6.00 shipping + 1.20 tax.
+  check(quote.data.tax_total === "4.20" && quote.data.total_price === "25.20", "the quote's figures");
+  const shipped = await shop.POST("/orders", { headers: bea, body: cart });
+  check(shipped.response.status === 201 && shipped.data?.total_price === "25.20", "the order costs what was quoted");
+  check(shipped.data.shipping_rate?.name === "Colis", "the order keeps the rate chosen");
+
   console.log("the TypeScript client's flow held");
 }
 

@@ -34,7 +34,8 @@ Feature: Shipping zones and rates
 
   Endpoints: POST and GET /shipping-zones; GET, PATCH and DELETE
   /shipping-zones/{id}; POST and GET /shipping-zones/{id}/rates; GET, PATCH
-  and DELETE /shipping-zones/{id}/rates/{rate_id}. In these scenarios,
+  and DELETE /shipping-zones/{id}/rates/{rate_id}. Who may call each is in
+  the matrix of features/access.feature. In these scenarios,
   {Europe} in a path or a body stands for the id of the zone "Europe", and
   {Standard} for that of the rate "Standard".
 
@@ -407,44 +408,3 @@ Feature: Shipping zones and rates
     Then the response is a problem with status 404
     When "root" sends DELETE "/shipping-zones/{Europe}"
     Then the response status is 204
-
-  # -- Who may do what --------------------------------------------------------------
-
-  Scenario Outline: <caller> calling <method> <path> gets <status>
-    Given the shipping zones:
-      | name    | countries |
-      | Europe  | DE        |
-      | Oceania | AU        |
-    And the shipping rates:
-      | zone   | name     | price | min_subtotal | max_subtotal | free_over |
-      | Europe | Standard | 4.90  |              |              |           |
-    When <caller> sends <method> "<path>" with <body>
-    Then the response status is <status>
-
-    Examples: Everyone with a token reads zones and rates
-      | caller | method | path                                      | body | status |
-      | nobody | GET    | /shipping-zones                           | none | 401    |
-      | ada    | GET    | /shipping-zones                           | none | 200    |
-      | root   | GET    | /shipping-zones                           | none | 200    |
-      | nobody | GET    | /shipping-zones/{Europe}                  | none | 401    |
-      | ada    | GET    | /shipping-zones/{Europe}                  | none | 200    |
-      | nobody | GET    | /shipping-zones/{Europe}/rates            | none | 401    |
-      | ada    | GET    | /shipping-zones/{Europe}/rates            | none | 200    |
-      | nobody | GET    | /shipping-zones/{Europe}/rates/{Standard} | none | 401    |
-      | ada    | GET    | /shipping-zones/{Europe}/rates/{Standard} | none | 200    |
-
-    Examples: Only admins change them
-      | caller | method | path                                      | body                                  | status |
-      | nobody | POST   | /shipping-zones                           | {"name": "Asia", "countries": ["JP"]} | 401    |
-      | ada    | POST   | /shipping-zones                           | {"name": "Asia", "countries": ["JP"]} | 403    |
-      | root   | POST   | /shipping-zones                           | {"name": "Asia", "countries": ["JP"]} | 201    |
-      | ada    | PATCH  | /shipping-zones/{Europe}                  | {"name": "EU"}                        | 403    |
-      | root   | PATCH  | /shipping-zones/{Europe}                  | {"name": "EU"}                        | 200    |
-      | ada    | DELETE | /shipping-zones/{Oceania}                 | none                                  | 403    |
-      | root   | DELETE | /shipping-zones/{Oceania}                 | none                                  | 204    |
-      | ada    | POST   | /shipping-zones/{Europe}/rates            | {"name": "Express", "price": "12.00"} | 403    |
-      | root   | POST   | /shipping-zones/{Europe}/rates            | {"name": "Express", "price": "12.00"} | 201    |
-      | ada    | PATCH  | /shipping-zones/{Europe}/rates/{Standard} | {"price": "5.00"}                     | 403    |
-      | root   | PATCH  | /shipping-zones/{Europe}/rates/{Standard} | {"price": "5.00"}                     | 200    |
-      | ada    | DELETE | /shipping-zones/{Europe}/rates/{Standard} | none                                  | 403    |
-      | root   | DELETE | /shipping-zones/{Europe}/rates/{Standard} | none                                  | 204    |

@@ -22,7 +22,8 @@ Feature: Tax rates
   (PATCH) sends at least one of country, tax_class and rate.
 
   Endpoints: POST and GET /tax-rates (`?country=DE`: that country's only);
-  GET, PATCH and DELETE /tax-rates/{id}. In these scenarios, {DE standard}
+  GET, PATCH and DELETE /tax-rates/{id} (who may call each: the matrix of
+  features/access.feature). In these scenarios, {DE standard}
   in a path stands for the id of Germany's standard rate.
 
   Background:
@@ -213,28 +214,3 @@ Feature: Tax rates
     Then the response is a problem with status 404
     When "root" sends GET "/tax-rates/0"
     Then the response is a problem with status 404
-
-  Scenario Outline: <caller> calling <method> <path> gets <status>
-    Given the tax rates:
-      | country | tax_class | rate  |
-      | DE      | standard  | 19.00 |
-    When <caller> sends <method> "<path>" with <body>
-    Then the response status is <status>
-
-    Examples: Only admins see or change tax rates
-      | caller | method | path                     | body                            | status |
-      | nobody | GET    | /tax-rates               | none                            | 401    |
-      | ada    | GET    | /tax-rates               | none                            | 403    |
-      | root   | GET    | /tax-rates               | none                            | 200    |
-      | nobody | POST   | /tax-rates               | {"country": "FR", "rate": "20"} | 401    |
-      | ada    | POST   | /tax-rates               | {"country": "FR", "rate": "20"} | 403    |
-      | root   | POST   | /tax-rates               | {"country": "FR", "rate": "20"} | 201    |
-      | nobody | GET    | /tax-rates/{DE standard} | none                            | 401    |
-      | ada    | GET    | /tax-rates/{DE standard} | none                            | 403    |
-      | root   | GET    | /tax-rates/{DE standard} | none                            | 200    |
-      | nobody | PATCH  | /tax-rates/{DE standard} | {"rate": "16"}                  | 401    |
-      | ada    | PATCH  | /tax-rates/{DE standard} | {"rate": "16"}                  | 403    |
-      | root   | PATCH  | /tax-rates/{DE standard} | {"rate": "16"}                  | 200    |
-      | nobody | DELETE | /tax-rates/{DE standard} | none                            | 401    |
-      | ada    | DELETE | /tax-rates/{DE standard} | none                            | 403    |
-      | root   | DELETE | /tax-rates/{DE standard} | none                            | 204    |

@@ -269,6 +269,20 @@ Feature: Checkout: what an order costs, shipped and taxed, and its quote
       | "root"              | "carol"   | 200    |
       | a client with no token | herself | 401   |
 
+  Scenario Outline: Who the order is for is settled before where it goes: <case>
+    Given the zone "Germany" ships to "DE" at the rate "Parcel" for "4.90", free from "never"
+    And the product "Widget" priced "10.00" with 10 in stock
+    When <who> <asks> 1 "Widget" for "<whom>" shipped to "US" by "Parcel"
+    Then the response is a problem with status <status>
+    And the problem says "<says>"
+
+    Examples:
+      | case                                       | who     | asks                | whom          | status | says                    |
+      | a customer orders for someone else         | "carol" | orders              | root          | 403    | only order for themself |
+      | a customer quotes for someone else         | "carol" | asks for a quote of | root          | 403    | only order for themself |
+      | an admin orders for a user there is not    | "root"  | orders              | nobody-at-all | 422    | No such user            |
+      | an admin quotes for a user there is not    | "root"  | asks for a quote of | nobody-at-all | 422    | No such user            |
+
   Scenario: A quote for a user that does not exist is refused at user_id, as the order would be
     Given the product "Widget" priced "10.00" with 10 in stock
     When "root" asks for a quote of 1 "Widget" for "nobody-at-all"

@@ -158,14 +158,19 @@ def another_customer(exchange: Exchange, shop: InProcessShop, username: str, ent
 # -- Quotes and orders -----------------------------------------------------------------
 
 
+def buyer_id(shop: InProcessShop, username: str) -> int:
+    """The user's id; for a user there is not, an id no user has."""
+    return user_id(shop, username) if stored_user(shop, username) else 987_654_321
+
+
 SHIPPED = re.compile(
-    r'(?P<lines>.+?)(?: shipped to (?P<to>no address|"[^"]+"(?: and to "[^"]+")?)'
+    r'(?P<lines>.+?)(?: for "(?P<buyer>[^"]+)")?(?: shipped to (?P<to>no address|"[^"]+"(?: and to "[^"]+")?)'
     r' by (?P<by>no rate|the rate \d+|"[^"]+"))?'
 )
 
 
 def cart(shop: InProcessShop, lines: str) -> dict[str, Any]:
-    """`1 "Pen", 1 "Clip" and 1 "Stamp"`, optionally shipped: `shipped to "DE" by "Parcel"`
+    """`1 "Pen", 1 "Clip" and 1 "Stamp"`, optionally `for "root"`, optionally shipped: `shipped to "DE" by "Parcel"`
     (Carol's address in that country, at that rate), to `"Dave Other"` (a book entry),
     to `no address`, `by no rate`, `by the rate 999999`."""
     found = SHIPPED.fullmatch(lines)
@@ -175,6 +180,8 @@ def cart(shop: InProcessShop, lines: str) -> dict[str, Any]:
         for quantity, name in re.findall(r'(\d+) "([^"]+)"', found["lines"])
     ]
     body: dict[str, Any] = {"items": items}
+    if found["buyer"]:
+        body["user_id"] = buyer_id(shop, found["buyer"])
     for where in re.findall(r'"([^"]+)"', found["to"] or ""):
         if re.fullmatch(r"[A-Za-z]{2}", where):
             body["shipping_address"] = home_in(where)
@@ -205,8 +212,7 @@ def quote(exchange: Exchange, shop: InProcessShop, username: str | None, body: d
 def asks_for_quote(exchange: Exchange, shop: InProcessShop, username: str, lines: str, whom: str | None) -> None:
     body = cart(shop, lines)
     if whom and whom != " for herself":
-        buyer = whom.removeprefix(' for "').removesuffix('"')
-        body["user_id"] = user_id(shop, buyer) if stored_user(shop, buyer) else 987_654_321  # no such user
+        body["user_id"] = buyer_id(shop, whom.removeprefix(' for "').removesuffix('"'))
     quote(exchange, shop, username, body)
 
 

@@ -48,7 +48,7 @@ def format_hundredths(hundredths: int) -> str:
 
 _INPUT_SCHEMA = {
     "anyOf": [
-        {"type": "string", "pattern": r"^0*(100|[0-9]{1,2})(\.[0-9]{1,2})?$"},
+        {"type": "string", "pattern": r"^0*(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$"},
         {"type": "number", "minimum": 0, "maximum": 100},
     ],
     "description": 'A percentage from 0 to 100: a decimal string ("7.70", "19") or a JSON number, '

@@ -102,6 +102,7 @@ async def place_order(
     # given inside it, so that a retry of an order once placed still gets its answer.
     refused: ShopError | None = None
     try:
+        await _buyer(database, caller, new)
         terms = await checkout.settle(
             database, caller, new, include_tax=selling.prices_include_tax, home=selling.country
         )
@@ -114,18 +115,25 @@ async def place_order(
         order = place(connection, caller, new, terms, now, selling.currency)
         return codec.dumps(public(order.order, order.lines, selling.currency))
 
-    return await idempotency.once(database, caller.id, key, new.model_dump(mode="json"), now, placed, refusal)
+    return await idempotency.once(database, caller.id, key, new.fingerprinted(), now, placed, refusal)
 
 
-async def quote(database: Database, caller: Caller, new: OrderCreate, selling: Selling) -> Quote:
-    """What `new` would cost if it were placed now, as an order would price it; no
-    stock is taken, nothing is written, nothing is told."""
+async def _buyer(database: Database, caller: Caller, new: OrderCreate) -> None:
+    """Who the order is for may be refused before anything else is asked: a customer
+    orders for themself; an admin for a user that exists (checked again in the order's
+    transaction, where it counts)."""
     owner = new.user_id if new.user_id is not None else caller.id
     if owner != caller.id:
         if not caller.is_admin:
             raise Forbidden("A customer can only order for themself.")
         if await users.standing_of(database, owner) is None:
             raise Invalid.at(["body", "user_id"], "No such user.")
+
+
+async def quote(database: Database, caller: Caller, new: OrderCreate, selling: Selling) -> Quote:
+    """What `new` would cost if it were placed now, as an order would price it; no
+    stock is taken, nothing is written, nothing is told."""
+    await _buyer(database, caller, new)
     terms = await checkout.settle(database, caller, new, include_tax=selling.prices_include_tax, home=selling.country)
     wanted = [products.Wanted(line.product_id, line.variant_id, line.quantity) for line in new.items]
     sold = await products.lines_as_sold(database, wanted)

@@ -19,9 +19,9 @@ import uuid
 from shop_api_client import AuthenticatedClient, Client
 from shop_api_client.api.auth import log_in
 from shop_api_client.api.orders import create_order, list_orders, quote_order, update_order
+from shop_api_client.api.products import create_product, get_product, list_products, list_variants, update_product
 from shop_api_client.api.shipping_zones import create_shipping_rate, create_shipping_zone
 from shop_api_client.api.tax_rates import create_tax_rate
-from shop_api_client.api.products import create_product, get_product, list_products, list_variants, update_product
 from shop_api_client.api.users import create_address, create_user, get_me
 from shop_api_client.models import (
     Address,

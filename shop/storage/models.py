@@ -295,6 +295,10 @@ class Order(Base):
     # Copies as chosen, JSON: the address ({"name", "line1", ...}), the rate ({"id", "name", "price"}).
     shipping_address: Mapped[str | None] = mapped_column(Text)
     shipping_rate: Mapped[str | None] = mapped_column(Text)
+    # The discount whose use the order holds (taken when it was placed, given back when it
+    # is cancelled, expires or is deleted while it holds it); None when it took none.
+    # RESTRICT: a discount orders name is deactivated, never removed.
+    discount_id: Mapped[int | None] = mapped_column(ForeignKey("discounts.id", ondelete="RESTRICT"), index=True)
 
 
 class OrderLine(Base):
@@ -421,6 +425,53 @@ class TaxRate(Base):
     rate_bp: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+DiscountKind = Literal["percentage", "fixed", "free_shipping"]
+DISCOUNT_KINDS = get_args(DiscountKind)
+
+
+class Discount(Base):
+    """A discount code. `times_used` counts the live orders that hold a use of it: one
+    conditional UPDATE takes a use in the order's transaction, never past `usage_limit`."""
+
+    __tablename__ = "discounts"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {DISCOUNT_KINDS}", name="kind"),
+        CheckConstraint("value >= 0", name="value_not_negative"),
+        CheckConstraint("times_used >= 0", name="times_used_not_negative"),
+        CheckConstraint("usage_limit IS NULL OR times_used <= usage_limit", name="within_usage_limit"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40))
+    code_key: Mapped[str] = mapped_column(String(40), unique=True)  # lower-cased: unique ignoring case
+    kind: Mapped[DiscountKind] = mapped_column(String(16))
+    value: Mapped[int] = mapped_column(BigInteger)  # hundredths of a percent, or cents; 0 for free shipping
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    usage_limit: Mapped[int | None] = mapped_column(Integer)
+    per_customer_limit: Mapped[int | None] = mapped_column(Integer)
+    min_subtotal_cents: Mapped[int | None] = mapped_column(BigInteger)
+    product_ids: Mapped[str] = mapped_column(Text, server_default="[]")  # JSON: eligible products
+    category_ids: Mapped[str] = mapped_column(Text, server_default="[]")  # JSON: eligible categories, and below
+    active: Mapped[bool] = mapped_column(Boolean)
+    times_used: Mapped[int] = mapped_column(Integer, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DiscountUse(Base):
+    """How many live orders of one customer hold a use of one discount: its conditional
+    upsert keeps them within `per_customer_limit`."""
+
+    __tablename__ = "discount_uses"
+    __table_args__ = (CheckConstraint("uses >= 0", name="uses_not_negative"),)
+
+    discount_id: Mapped[int] = mapped_column(ForeignKey("discounts.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    uses: Mapped[int] = mapped_column(Integer)
 
 
 class IdempotencyKey(Base):

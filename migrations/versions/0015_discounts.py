@@ -41,9 +41,6 @@ def upgrade() -> None:
         sa.CheckConstraint("kind IN ('percentage', 'fixed', 'free_shipping')", name=op.f("ck_discounts_kind")),
         sa.CheckConstraint("value >= 0", name=op.f("ck_discounts_value_not_negative")),
         sa.CheckConstraint("times_used >= 0", name=op.f("ck_discounts_times_used_not_negative")),
-        sa.CheckConstraint(
-            "usage_limit IS NULL OR times_used <= usage_limit", name=op.f("ck_discounts_within_usage_limit")
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_discounts")),
         sa.UniqueConstraint("code_key", name=op.f("uq_discounts_code_key")),
         sqlite_autoincrement=True,  # never reuse ids (0003)

@@ -440,7 +440,6 @@ class Discount(Base):
         CheckConstraint(f"kind IN {DISCOUNT_KINDS}", name="kind"),
         CheckConstraint("value >= 0", name="value_not_negative"),
         CheckConstraint("times_used >= 0", name="times_used_not_negative"),
-        CheckConstraint("usage_limit IS NULL OR times_used <= usage_limit", name="within_usage_limit"),
         NEVER_REUSE_IDS,
     )
 

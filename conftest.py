@@ -48,6 +48,7 @@ pytest_plugins = [
     "steps.address_book",
     "steps.shipping",
     "steps.checkout",
+    "steps.discounts",
 ]
 
 

@@ -29,6 +29,9 @@ Feature: Who may do what
     And the tax rates:
       | country | tax_class | rate  |
       | DE      | standard  | 19.00 |
+    And the discounts:
+      | code    | kind  | value |
+      | WELCOME | fixed | 5     |
 
   Scenario Outline: <caller> calling <method> <path> gets <status>
     When <caller> sends <method> "<path>" with <body>
@@ -243,6 +246,24 @@ Feature: Who may do what
       | nobody | DELETE | /tax-rates/{DE standard} | none                            | 401    |
       | ada    | DELETE | /tax-rates/{DE standard} | none                            | 403    |
       | root   | DELETE | /tax-rates/{DE standard} | none                            | 204    |
+
+    Examples: Discount codes are for admins only
+      | caller | method | path                  | body                                                    | status |
+      | nobody | GET    | /discounts            | none                                                    | 401    |
+      | ada    | GET    | /discounts            | none                                                    | 403    |
+      | root   | GET    | /discounts            | none                                                    | 200    |
+      | nobody | POST   | /discounts            | {"code": "TENOFF", "kind": "percentage", "value": "10"} | 401    |
+      | ada    | POST   | /discounts            | {"code": "TENOFF", "kind": "percentage", "value": "10"} | 403    |
+      | root   | POST   | /discounts            | {"code": "TENOFF", "kind": "percentage", "value": "10"} | 201    |
+      | nobody | GET    | /discounts/{WELCOME}  | none                                                    | 401    |
+      | ada    | GET    | /discounts/{WELCOME}  | none                                                    | 403    |
+      | root   | GET    | /discounts/{WELCOME}  | none                                                    | 200    |
+      | nobody | PATCH  | /discounts/{WELCOME}  | {"active": false}                                       | 401    |
+      | ada    | PATCH  | /discounts/{WELCOME}  | {"active": false}                                       | 403    |
+      | root   | PATCH  | /discounts/{WELCOME}  | {"active": false}                                       | 200    |
+      | nobody | DELETE | /discounts/{WELCOME}  | none                                                    | 401    |
+      | ada    | DELETE | /discounts/{WELCOME}  | none                                                    | 403    |
+      | root   | DELETE | /discounts/{WELCOME}  | none                                                    | 204    |
 
     Examples: Orders: a customer orders for themself, an admin for anyone
       | caller | method | path    | body                                                                | status |

@@ -91,6 +91,14 @@ Feature: API documentation
       | PATCH  | /tax-rates/{tax_rate_id}                  | for a bearer token | 200 400 401 403 404 409 413 415 422 503 |
       | DELETE | /tax-rates/{tax_rate_id}                  | for a bearer token | 204 401 403 404 503                     |
 
+    Examples: Discount codes
+      | method | path                     | security           | statuses                                |
+      | POST   | /discounts               | for a bearer token | 201 400 401 403 409 413 415 422 503     |
+      | GET    | /discounts               | for a bearer token | 200 401 403 422 503                     |
+      | GET    | /discounts/{discount_id} | for a bearer token | 200 401 403 404 503                     |
+      | PATCH  | /discounts/{discount_id} | for a bearer token | 200 400 401 403 404 409 413 415 422 503 |
+      | DELETE | /discounts/{discount_id} | for a bearer token | 204 401 403 404 503                     |
+
     Examples: Webhooks
       | method | path                                                  | security           | statuses                            |
       | POST   | /webhooks                                             | for a bearer token | 201 400 401 403 413 415 422 503     |

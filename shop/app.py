@@ -18,6 +18,7 @@ from loguru import logger
 from shop.addresses import resources as addresses
 from shop.categories import resources as categories
 from shop.categories import service as categories_service
+from shop.discounts import resources as discounts
 from shop.events import resources as events
 from shop.kernel.clock import Clock, utcnow
 from shop.kernel.errors import ShopError
@@ -239,6 +240,8 @@ def create_app(
     app.add_route("/shipping-zones/{zone_id:id}/rates/{rate_id:id}", shipping.Rate(database, clock))
     app.add_route("/tax-rates", taxes.TaxRates(database, clock, totals, cursors))
     app.add_route("/tax-rates/{tax_rate_id:id}", taxes.TaxRate(database, clock))
+    app.add_route("/discounts", discounts.Discounts(database, clock, totals, cursors))
+    app.add_route("/discounts/{discount_id:id}", discounts.Discount(database, clock))
     selling = Selling(currency, settings.PRICES_INCLUDE_TAX, settings.SHOP_COUNTRY)
     app.add_route("/orders", orders.Orders(database, clock, totals, cursors, selling, app.metrics))
     app.add_route("/orders/quote", orders.Quote(database, selling))

@@ -228,6 +228,11 @@ def link(connection: Connection, product_id: int, category_ids: Sequence[int]) -
         raise Invalid.at(["body", "category_ids"], NO_CATEGORY) from None
 
 
+def existing(connection: Connection, category_ids: Sequence[int]) -> set[int]:
+    """Those of the ids that are categories, in the caller's transaction (a discount's categories)."""
+    return store.existing(connection, category_ids) if category_ids else set()
+
+
 def link_new(connection: Connection, rows: Sequence[tuple[int, int]]) -> None:
     """Put new products (demo data) in categories known to exist, (product_id, category_id), in bulk."""
     store.link_many(connection, rows)

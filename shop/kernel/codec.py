@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import orjson
-from pydantic import Field
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 
 class DuplicateKey(ValueError):
@@ -120,3 +120,44 @@ def timestamp(value: datetime) -> str:
         value = value.astimezone(UTC)
     # isoformat is several times faster than strftime.
     return value.isoformat(timespec="seconds")[:19] + "Z"
+
+
+# A timestamp in a request: RFC 3339 with its offset ("2026-12-01T00:00:00Z",
+# "2026-12-01T01:00:00+01:00"), kept in UTC to the second (as answers show it).
+_RFC_3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+_NAIVE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?")
+_STAMP_SHAPE = 'must be an RFC 3339 timestamp with its offset, such as "2026-12-01T00:00:00Z"'
+
+
+def parse_timestamp(value: Any) -> datetime:
+    """An aware UTC datetime, to the second, from an RFC 3339 timestamp; ValueError says what is wrong."""
+    if not isinstance(value, str):
+        raise ValueError(_STAMP_SHAPE)
+    if not _RFC_3339.fullmatch(value):
+        if _NAIVE.fullmatch(value):
+            raise ValueError('must say its offset from UTC ("Z" or "+01:00")')
+        raise ValueError(_STAMP_SHAPE)
+    whole = value.upper().replace("Z", "+00:00")
+    if "." in whole:  # to the second: the fraction goes (fromisoformat takes at most six digits)
+        whole = whole[: whole.index(".")] + whole[whole.index(".") :].lstrip(".0123456789")
+    try:
+        return datetime.fromisoformat(whole).astimezone(UTC).replace(microsecond=0)
+    except (ValueError, OverflowError):
+        raise ValueError("names a date or time that does not exist") from None
+
+
+Instant = Annotated[
+    datetime,
+    BeforeValidator(parse_timestamp),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "description": "RFC 3339, with its offset from UTC; kept in UTC, to the second.",
+            "examples": ["2026-12-01T00:00:00Z"],
+        },
+        mode="validation",
+    ),
+]

@@ -355,6 +355,11 @@ async def delete_product(database: Database, product_id: int, currency: str, now
     await database.transaction(work)
 
 
+def existing_products(connection: Connection, product_ids: Sequence[int]) -> set[int]:
+    """Those of the ids that are products, in the caller's transaction (a discount's products)."""
+    return set(store.names(connection, product_ids)) if product_ids else set()
+
+
 # -- Stock --------------------------------------------------------------------
 
 

@@ -300,6 +300,7 @@ def _tag(template: str) -> str:
         "categories",
         "shipping-zones",
         "tax-rates",
+        "discounts",
         "orders",
         "events",
         "webhooks",

@@ -46,7 +46,7 @@ Feature: API documentation
       | PATCH  | /products/{product_id}      | for a bearer token | 200 400 401 403 404 409 412 413 415 422 503 |
       | DELETE | /products/{product_id}      | for a bearer token | 204 401 403 404 503                         |
       | POST   | /orders                     | for a bearer token | 201 400 401 403 409 413 415 422 503         |
-      | POST   | /orders/quote               | for a bearer token | 200 400 401 403 413 415 422 503             |
+      | POST   | /orders/quote               | for a bearer token | 200 400 401 403 409 413 415 422 503         |
       | GET    | /orders                     | for a bearer token | 200 401 403 422 503                         |
       | GET    | /orders/{order_id}          | for a bearer token | 200 401 404 503                             |
       | PATCH  | /orders/{order_id}          | for a bearer token | 200 400 401 403 404 409 413 415 422 503     |

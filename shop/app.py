@@ -244,7 +244,7 @@ def create_app(
     app.add_route("/discounts/{discount_id:id}", discounts.Discount(database, clock))
     selling = Selling(currency, settings.PRICES_INCLUDE_TAX, settings.SHOP_COUNTRY)
     app.add_route("/orders", orders.Orders(database, clock, totals, cursors, selling, app.metrics))
-    app.add_route("/orders/quote", orders.Quote(database, selling))
+    app.add_route("/orders/quote", orders.Quote(database, clock, selling))
     app.add_route("/orders/{order_id:id}", orders.Order(database, clock, currency, paid_cents=applied_cents))
     app.add_route("/orders/{order_id:id}/payments", payments.Payments(database, clock, currency))
     app.add_route("/orders/{order_id:id}/refunds", payments.Refunds(database, clock))

@@ -20,6 +20,7 @@ from pytest_bdd import given, parsers, then, when
 
 from steps.accounts import add_user, stored_user, user_id
 from steps.catalogue import product_id, sole_variant
+from steps.categories import add_product_in, named_id
 from steps.grammar import step
 from steps.http import Exchange, FakeClock, send, start_shop
 from steps.ordering import place, token_of
@@ -165,12 +166,13 @@ def buyer_id(shop: InProcessShop, username: str) -> int:
 
 SHIPPED = re.compile(
     r'(?P<lines>.+?)(?: for "(?P<buyer>[^"]+)")?(?: shipped to (?P<to>no address|"[^"]+"(?: and to "[^"]+")?)'
-    r' by (?P<by>no rate|the rate \d+|"[^"]+"))?'
+    r' by (?P<by>no rate|the rate \d+|"[^"]+"))?(?: with the code "(?P<code>[^"]+)")?'
 )
 
 
 def cart(shop: InProcessShop, lines: str) -> dict[str, Any]:
-    """`1 "Pen", 1 "Clip" and 1 "Stamp"`, optionally `for "root"`, optionally shipped: `shipped to "DE" by "Parcel"`
+    """`1 "Pen", 1 "Clip" and 1 "Stamp"`, optionally `for "root"`, optionally shipped
+    (below), optionally `with the code "SAVE"`. Shipped: `shipped to "DE" by "Parcel"`
     (Carol's address in that country, at that rate), to `"Dave Other"` (a book entry),
     to `no address`, `by no rate`, `by the rate 999999`."""
     found = SHIPPED.fullmatch(lines)
@@ -187,6 +189,8 @@ def cart(shop: InProcessShop, lines: str) -> dict[str, Any]:
             body["shipping_address"] = home_in(where)
         else:
             body["shipping_address_id"] = shop.remembered[where]
+    if found["code"]:
+        body["discount_code"] = found["code"]
     by = found["by"] or "no rate"
     if by.startswith("the rate "):
         body["shipping_rate_id"] = int(by.removeprefix("the rate "))
@@ -221,7 +225,16 @@ def anonymous_quote(exchange: Exchange, shop: InProcessShop, name: str) -> None:
     quote(exchange, shop, None, cart(shop, f'1 "{name}"'))
 
 
-@when(parsers.re(r'"(?P<username>[^"]+)" orders (?P<lines>\d+ "[^"]+".*? shipped to .+)$'))
+@given(
+    parsers.re(
+        r'"(?P<username>[^"]+)" (?:orders|has ordered) (?P<lines>\d+ "[^"]+".*? (?:shipped to|with the code) .+)$'
+    )
+)
+@when(
+    parsers.re(
+        r'"(?P<username>[^"]+)" (?:orders|has ordered) (?P<lines>\d+ "[^"]+".*? (?:shipped to|with the code) .+)$'
+    )
+)
 def orders_shipped(exchange: Exchange, shop: InProcessShop, placed: list[int], username: str, lines: str) -> None:
     place(exchange, shop, placed, username, cart(shop, lines))
 
@@ -281,3 +294,45 @@ def ships_to(exchange: Exchange, shop: InProcessShop, entry: str, rate: str, pri
 def offers(exchange: Exchange, offered: str) -> None:
     shown = [(rate["name"], rate["price"]) for rate in exchange.last.json["shipping_rates"]]
     assert shown == re.findall(r'"([^"]+)" at "([^"]+)"', offered), shown
+
+
+# -- Discount codes at checkout ----------------------------------------------------------
+
+
+@given(step('the discount code "{code:q}" with {terms}'))
+def discount_code(exchange: Exchange, shop: InProcessShop, code: str, terms: str) -> None:
+    raw = re.sub(r"\{([\w ]+)\}", lambda m: str(named_id(shop, m.group(1))), terms)  # a category, or a product
+    made = as_admin(exchange, shop, "POST", "/discounts", {"code": code, **json.loads(raw)})
+    shop.remembered[f"discount {code}"] = shop.remembered[code] = made["id"]
+
+
+@when(step('"{username:q}" changes the discount code "{code:q}" to {changes}'))
+def changes_discount(exchange: Exchange, shop: InProcessShop, username: str, code: str, changes: str) -> None:
+    assert username == "root"
+    as_admin(exchange, shop, "PATCH", f"/discounts/{shop.remembered[f'discount {code}']}", json.loads(changes))
+
+
+@given(step('the product "{name:q}" priced "{price:q}" in the category "{category:q}"'))
+def product_in_category(shop: InProcessShop, name: str, price: str, category: str) -> None:
+    add_product_in(shop, name, price, [category])
+
+
+@given(step('"{username:q}" is a customer too'))
+def customer_too(shop: InProcessShop, username: str) -> None:
+    add_user(shop, shop.app, username, "correct horse battery", "customer")
+
+
+@then(parsers.re(r'the discount code "(?P<code>[^"]+)" has been used (?P<times>\d+) times?'))
+def used(exchange: Exchange, shop: InProcessShop, code: str, times: str) -> None:
+    exchange.token = token_of(exchange, shop, "root")
+    found = send(exchange, shop, "GET", f"/discounts/{shop.remembered[f'discount {code}']}")
+    assert found.status_code == 200 and found.json["times_used"] == int(times), found.json
+
+
+@then(
+    parsers.re(r"the (?:quote|order)'s line discounts are (?P<discounts>.+), and its discount is \"(?P<total>[^\"]+)\"")
+)
+def line_discounts(exchange: Exchange, discounts: str, total: str) -> None:
+    shown = exchange.last.json
+    assert [line["discount"] for line in shown["items"]] == re.findall(r'"([^"]+)"', discounts), shown["items"]
+    assert shown["discount_total"] == total, shown

@@ -13,11 +13,9 @@ import re
 from typing import Any
 
 from pytest_bdd import given, parsers, then, when
-from sqlalchemy import update
 
 from shop.discounts import service as discounts
 from shop.discounts.schemas import DiscountCreate
-from shop.storage.models import Discount, Order
 from steps.accounts import names
 from steps.categories import with_ids
 from steps.grammar import step
@@ -71,19 +69,6 @@ def the_discounts(shop: InProcessShop, datatable: list[list[str]]) -> None:
             discounts.create_discount(shop.app.database, DiscountCreate.model_validate(body), shop.app.clock())
         )
         shop.remembered[made.code] = made.id
-
-
-@given(step('that order holds a use of the discount "{code:q}"'))
-def order_holds_use(shop: InProcessShop, placed: list[int], code: str) -> None:
-    discount_id = shop.remembered[code]
-
-    def work(connection: Any) -> None:
-        connection.execute(update(Order).where(Order.id == placed[-1]).values(discount_id=discount_id))
-        connection.execute(
-            update(Discount).where(Discount.id == discount_id).values(times_used=Discount.times_used + 1)
-        )
-
-    shop.in_database(work)
 
 
 # -- When ---------------------------------------------------------------------

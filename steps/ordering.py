@@ -156,7 +156,7 @@ def request_in_flight(shop: InProcessShop, clock: FakeClock, username: str, key:
     body = OrderCreate.model_validate(order_body(shop, '2 "Teapot"'))
     owner = user_id(shop, username)
 
-    request_hash = fingerprint(body.model_dump(mode="json"))
+    request_hash = fingerprint(body.fingerprinted())
     shop.in_database(lambda connection: idempotency.add(connection, owner, key, request_hash, clock()))
 
 

@@ -10,8 +10,11 @@ after every step checks the shop's promises:
 - orders ship nowhere, to an address written out or from the customer's book, at
   a rate of its zone (refused when it is not, or its band does not take them),
   and every order's figures are the pricing rules' (shop.orders.pricing) on its
-  lines as sold, its rate and its country's tax rates; its total is theirs,
-  unless an admin set it;
+  lines as sold, its rate, its country's tax rates and its discount code; its
+  total is theirs, unless an admin set it;
+- discount codes with small limits: each code's times_used is the number of live
+  orders (pending or paid) that hold a use of it, never above its limit, and each
+  customer's uses of it within theirs; a code worth nothing to an order takes no use;
 - no stock is below zero;
 - a refused request changed nothing, and neither did a repeated Stripe event;
 - every cancelled order says why, and after a sweep no order is pending past
@@ -50,9 +53,22 @@ from conftest import Databases
 from shop.kernel.money import format_cents, parse_cents
 from shop.kernel.percent import parse_hundredths
 from shop.kernel.settings import load_settings
-from shop.orders.pricing import Line, Rate, Setting, price
+from shop.orders.pricing import Discount, Line, Rate, Setting, price
 from shop.orders.service import MOVED, MOVES
-from shop.storage.models import Event, Order, OrderLine, Payment, Product, ProviderEvent, Refund, StockMovement, Variant
+from shop.storage.models import Discount as DiscountTable
+from shop.storage.models import (
+    DiscountKind,
+    DiscountUse,
+    Event,
+    Order,
+    OrderLine,
+    Payment,
+    Product,
+    ProviderEvent,
+    Refund,
+    StockMovement,
+    Variant,
+)
 from shop.users.service import create_user
 from steps.http import CHEAP_HASHER, FakeClock, in_process_app
 from steps.payments import WEBHOOK, payment_intent, stripe_delivery, stripe_event
@@ -79,6 +95,12 @@ RATES = {
     "Parcel": ("DE", "4.90", None, "30.00"),
     "Bulky": ("DE", "25.00", "40.00", None),
     "Colis": ("FR", "6.05", None, None),
+}
+# Codes with small limits: (kind, value, limits). Every line is eligible for each.
+CODES: dict[str, tuple[DiscountKind, str | None, dict[str, int]]] = {
+    "TWICE": ("fixed", "1.00", {"usage_limit": 2}),
+    "ONCEEACH": ("percentage", "10", {"per_customer_limit": 1}),
+    "SHIPFREE": ("free_shipping", None, {"usage_limit": 3}),
 }
 SHIPPING = (
     "nowhere",
@@ -120,6 +142,8 @@ def snapshot(shop: InProcessShop) -> tuple[Any, ...]:
         ).all()
         events = connection.execute(select(ProviderEvent.provider, ProviderEvent.event_id)).all()
         told = connection.execute(select(Event.type, Event.subject, Event.data).order_by(Event.id)).all()
+        codes = connection.execute(select(DiscountTable.id, DiscountTable.times_used).order_by(DiscountTable.id)).all()
+        uses = connection.execute(select(DiscountUse.discount_id, DiscountUse.user_id, DiscountUse.uses)).all()
         return (
             (tuple(sorted(products)), tuple(sorted(variants, key=repr)), tuple(sorted(ledger))),
             tuple(sorted(orders)),
@@ -128,6 +152,8 @@ def snapshot(shop: InProcessShop) -> tuple[Any, ...]:
             tuple(refunds),
             tuple(sorted(events)),
             tuple(told),
+            tuple(codes),
+            tuple(sorted(uses)),
         )
 
     return shop.in_database(read)
@@ -197,6 +223,7 @@ def run_machine(databases: Databases) -> None:
                     self.product_of[variant["id"]] = product.json["id"]
             self.admin_totals: set[int] = set()
             self.ship_to = self.set_up_checkout()
+            self.codes = self.set_up_codes()
             # The ledger as it should be: payments by (provider, reference), oldest first.
             self.payments: dict[tuple[str, str], Paid] = {}
             self.events: set[str] = set()  # Stripe event ids acted on (claimed)
@@ -239,6 +266,17 @@ def run_machine(databases: Databases) -> None:
                 "ada's book by Colis": {"shipping_address_id": book, "shipping_rate_id": ids["Colis"]},
                 "nowhere by Parcel": {"shipping_rate_id": ids["Parcel"]},
             }
+
+        def set_up_codes(self) -> dict[str, tuple[int, Discount]]:
+            """Codes with small limits, by code: their ids and what they take off."""
+            made = {}
+            for code, (kind, value, limits) in CODES.items():
+                body = {"code": code, "kind": kind, **({"value": value} if value else {}), **limits}
+                answer = self.call("root", "POST", "/discounts", body)
+                assert answer.status_code == 201, answer.text
+                amount = parse_hundredths(value) if kind == "percentage" else parse_cents(value) if value else 0
+                made[code] = (answer.json["id"], Discount(kind, amount))
+            return made
 
         def teardown(self) -> None:
             self.shop.close()
@@ -306,8 +344,9 @@ def run_machine(databases: Databases) -> None:
             who=st.sampled_from(["ada", "bob", "root"]),
             picks=st.lists(st.tuples(st.integers(0, 4), st.integers(1, 6), st.booleans()), min_size=1, max_size=3),
             ship=st.sampled_from(SHIPPING),
+            code=st.sampled_from([None, None, *CODES, "NOSUCHCODE"]),
         )
-        def place_order(self, who: str, picks: list[tuple[int, int, bool]], ship: str) -> None:
+        def place_order(self, who: str, picks: list[tuple[int, int, bool]], ship: str, code: str | None) -> None:
             """Lines of variants (archived and deleted ones too), some named by their product,
             shipped one of the ways (some of which cannot be: the rate of another zone, a
             country no zone holds, a book entry that is not the caller's, a rate without an
@@ -318,7 +357,10 @@ def run_machine(databases: Databases) -> None:
                 variant_id = ids[index % len(ids)]
                 line = {"product_id": self.product_of[variant_id]} if by_product else {"variant_id": variant_id}
                 items[variant_id] = {**line, "quantity": quantity}
-            response = self.call(who, "POST", "/orders", {"items": list(items.values()), **self.ship_to[ship]})
+            body = {"items": list(items.values()), **self.ship_to[ship]}
+            if code is not None:
+                body["discount_code"] = code
+            response = self.call(who, "POST", "/orders", body)
             assert response.status_code in (201, 409, 422), response.text
             if ship in ("DE by Colis", "US by Parcel", "nowhere by Parcel") or (
                 ship.startswith("ada") and who != "ada"
@@ -523,7 +565,7 @@ def run_machine(databases: Databases) -> None:
 
         @invariant()
         def stock_is_conserved(self) -> None:
-            (_, variants, ledger), orders, lines, _, _, _, _ = snapshot(self.shop)
+            (_, variants, ledger), orders, lines, *_ = snapshot(self.shop)
             live = {order_id for order_id, status, _, _ in orders if status != "cancelled"}
             held: dict[int, int] = {}
             for order_id, variant_id, quantity in lines:
@@ -553,9 +595,15 @@ def run_machine(databases: Databases) -> None:
                     Line(parse_cents(item["unit_price"]), item["quantity"], item["tax_class"])
                     for item in order["items"]
                 ]
-                expected = price(lines, rate, Setting(rates))
-                figures = (order["subtotal"], order["shipping_total"], order["tax_total"])
-                assert figures == tuple(map(format_cents, (expected.subtotal, expected.shipping, expected.tax)))
+                code = order["discount_code"]
+                expected = price(lines, rate, Setting(rates), self.codes[code][1] if code else None)
+                figures = (order["subtotal"], order["discount_total"], order["shipping_total"], order["tax_total"])
+                assert figures == tuple(
+                    map(format_cents, (expected.subtotal, expected.discount, expected.shipping, expected.tax))
+                ), (order, expected)
+                assert [item["discount"] for item in order["items"]] == [
+                    format_cents(line.discount) for line in expected.lines
+                ]
                 assert [item["line_total"] for item in order["items"]] == [
                     format_cents(line.total) for line in expected.lines
                 ]
@@ -563,8 +611,35 @@ def run_machine(databases: Databases) -> None:
                     assert parse_cents(order["total_price"]) == expected.total, order
 
         @invariant()
+        def codes_are_used_as_often_as_live_orders_hold_them(self) -> None:
+            def read(connection: Connection) -> tuple[Any, ...]:
+                codes = connection.execute(
+                    select(DiscountTable.id, DiscountTable.times_used, DiscountTable.usage_limit)
+                ).all()
+                held = connection.execute(
+                    select(Order.discount_id, Order.user_id, func.count())
+                    .where(Order.discount_id.is_not(None), Order.status.in_(("pending", "paid")))
+                    .group_by(Order.discount_id, Order.user_id)
+                ).all()
+                uses = connection.execute(select(DiscountUse.discount_id, DiscountUse.user_id, DiscountUse.uses)).all()
+                return codes, held, uses
+
+            codes, held, uses = self.shop.in_database(read)
+            by_code: dict[int, int] = {}
+            for discount_id, _, count in held:
+                by_code[discount_id] = by_code.get(discount_id, 0) + count
+            for discount_id, times_used, limit in codes:
+                assert times_used == by_code.get(discount_id, 0), (discount_id, times_used, held)
+                assert limit is None or times_used <= limit, (discount_id, times_used, limit)
+            held_by = {(discount_id, user_id): count for discount_id, user_id, count in held}
+            for discount_id, user_id, count in uses:
+                assert count == held_by.get((discount_id, user_id), 0), (discount_id, user_id, count, held)
+            limits = {code_id: CODES[code][2].get("per_customer_limit") for code, (code_id, _) in self.codes.items()}
+            assert all(limits[d] is None or n <= limits[d] for (d, _), n in held_by.items()), held_by
+
+        @invariant()
         def the_money_is_accounted_for(self) -> None:
-            _, orders, _, payments, refunds, events, _ = snapshot(self.shop)
+            _, orders, _, payments, refunds, events, *_ = snapshot(self.shop)
             # Each (provider, reference) once, each event once: exactly the model's.
             found = {
                 (provider, reference): (order_id, amount, applied)
@@ -602,7 +677,7 @@ def run_machine(databases: Databases) -> None:
 
         @invariant()
         def the_outbox_tells_each_change_once_as_it_happened(self) -> None:
-            _, orders, _, payments, refunds, _, told = snapshot(self.shop)
+            _, orders, _, payments, refunds, _, told, *_ = snapshot(self.shop)
             by_subject: dict[str, list[tuple[str, dict[str, Any]]]] = {}
             for kind, subject, data in told:
                 by_subject.setdefault(subject, []).append((kind, json.loads(data)))

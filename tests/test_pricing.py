@@ -175,3 +175,21 @@ def test_a_rate_serves_only_its_band_after_discounts() -> None:
         price([Line(5001, 1)], rate, setting)
     with pytest.raises(OutsideBand):  # 1200 less 20% is 960: below the band
         price([Line(1200, 1)], rate, setting, Discount("percentage", 20_00))
+
+
+@given(
+    lines=lines_st,
+    discount=st.one_of(
+        st.builds(Discount, kind=st.just("percentage"), value=st.integers(min_value=1, max_value=100_00)),
+        st.builds(Discount, kind=st.just("fixed"), value=CENTS),
+    ),
+    setting=setting_st,
+)
+def test_an_orders_discount_is_split_over_its_eligible_lines_by_largest_remainder(
+    lines: list[Line], discount: Discount, setting: Setting
+) -> None:
+    priced = price(lines, None, setting, discount)
+    eligible = [line.unit_cents * line.quantity if line.eligible else 0 for line in lines]
+    assert priced.discount == discount_of(discount, sum(eligible))
+    assert [line.discount for line in priced.lines] == split(priced.discount, eligible)
+    assert priced.benefit == priced.discount

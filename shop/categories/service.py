@@ -271,3 +271,12 @@ def products_in(database: Database, category_ids: tuple[int, ...]) -> Condition:
 async def count_products(database: Database, category_ids: Sequence[int]) -> int:
     """How many products are in one of these categories (or more)."""
     return await store.count_products(database.reads, category_ids)
+
+
+async def at_and_below_all(database: Database, category_ids: Sequence[int]) -> set[int]:
+    """The categories and every one below each (what a discount for them covers);
+    categories since deleted cover nothing."""
+    found: set[int] = set()
+    for category_id in category_ids:
+        found.update(await store.at_and_below(database.reads, category_id=category_id))
+    return found

@@ -141,7 +141,7 @@ def public(discount: DiscountRow) -> Discount:
     return {
         "id": discount.id,
         "code": discount.code,
-        "kind": discount.kind,  # type: ignore[typeddict-item]
+        "kind": discount.kind,
         "value": _shown_value(discount),
         "starts_at": None if discount.starts_at is None else codec.timestamp(discount.starts_at),
         "ends_at": None if discount.ends_at is None else codec.timestamp(discount.ends_at),

@@ -1,4 +1,5 @@
-"""The rules of discount codes (the admins' side), over the store's rows.
+"""The rules of discount codes, over the store's rows: the admins' side, and the
+codes at checkout (below: looked up, checked, their uses taken and given back).
 
 A code is unique ignoring case: checked first, and kept by the schema's unique
 `code_key`, whose refusal in a race is the same 409. What `value` is depends on
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.engine import Connection
@@ -24,7 +25,7 @@ from shop.discounts.schemas import DiscountCreate, DiscountList, DiscountUpdate
 from shop.discounts.store import DiscountRow
 from shop.kernel import codec
 from shop.kernel.errors import Conflict, Invalid, NotFound
-from shop.kernel.money import PositiveMoney
+from shop.kernel.money import PositiveMoney, format_cents
 from shop.kernel.percent import Percent
 from shop.products import service as products
 from shop.storage.database import Database
@@ -207,3 +208,121 @@ async def list_discounts(database: Database, query: DiscountList, totals: Totals
         return await totals.count(counted, lambda: store.count(database.reads, key, query.active))
 
     return await fetch_page(query, BY_ID, rows, total)
+
+
+# -- Codes at checkout ---------------------------------------------------------------
+# A code is looked up, and its window checked, before the order's transaction; its use
+# is taken in that transaction by one conditional UPDATE (store.take), never past the
+# limits, and given back when the order stops holding it (cancelled, expired, deleted).
+
+
+class Inactive(Conflict):
+    slug = "discount-inactive"
+
+
+class NotStarted(Conflict):
+    slug = "discount-not-started"
+
+
+class Expired(Conflict):
+    slug = "discount-expired"
+
+
+class UsedUp(Conflict):
+    slug = "discount-used-up"
+
+
+class UsedUpByCustomer(Conflict):
+    slug = "discount-used-up-by-customer"
+
+
+class MinimumNotMet(Conflict):
+    slug = "discount-minimum-not-met"
+
+
+class Offer(NamedTuple):
+    """A discount code as an order may use it: which lines it is for."""
+
+    discount: DiscountRow
+    product_ids: frozenset[int]
+    categories: frozenset[int]  # its categories and every one below them
+
+    @property
+    def for_every_line(self) -> bool:
+        return not self.product_ids and not self.categories
+
+    def eligible(self, product_id: int, category_ids: str) -> bool:
+        """Whether a line of this product (in these categories, as JSON) takes the discount."""
+        if self.for_every_line or product_id in self.product_ids:
+            return True
+        return bool(self.categories) and not self.categories.isdisjoint(codec.loads(category_ids))
+
+
+def _valid_now(discount: DiscountRow, now: datetime) -> None:
+    """409 with the reason the code cannot be used now, if it cannot."""
+    code = discount.code
+    if not discount.active:
+        raise Inactive(f"The discount code {code} is not active.")
+    if discount.starts_at is not None and now < discount.starts_at:
+        raise NotStarted(f"The discount code {code} is valid from {codec.timestamp(discount.starts_at)}.")
+    if discount.ends_at is not None and now >= discount.ends_at:
+        raise Expired(f"The discount code {code} was valid until {codec.timestamp(discount.ends_at)}.")
+
+
+async def offer(database: Database, code: str, now: datetime) -> Offer:
+    """The code as an order may use it now; 422 at body.discount_code when there is no
+    such code; 409 when it is inactive, not yet valid or no longer valid."""
+    discount = await store.by_code(database.reads, code.lower())
+    if discount is None:
+        raise Invalid.at(["body", "discount_code"], "No such discount code.")
+    _valid_now(discount, now)
+    covered = await categories.at_and_below_all(database, codec.loads(discount.category_ids))
+    return Offer(discount, frozenset(codec.loads(discount.product_ids)), frozenset(covered))
+
+
+def check_minimum(offer: Offer, eligible_subtotal: int) -> None:
+    """409 when the lines the code is for come to less than its minimum."""
+    least = offer.discount.min_subtotal_cents
+    if least is not None and eligible_subtotal < least:
+        raise MinimumNotMet(
+            f"The discount code {offer.discount.code} needs {format_cents(least)} of the goods it is for; "
+            f"this order has {format_cents(eligible_subtotal)}."
+        )
+
+
+def _used_up(offer: Offer) -> UsedUp:
+    return UsedUp(f"The discount code {offer.discount.code} has been used as often as it may be.")
+
+
+def _used_up_by(offer: Offer) -> UsedUpByCustomer:
+    limit = offer.discount.per_customer_limit
+    return UsedUpByCustomer(f"This customer has used the discount code {offer.discount.code} {limit} times, its limit.")
+
+
+async def check_uses(database: Database, offer: Offer, user_id: int) -> None:
+    """What take_use would refuse now, without taking anything (a quote)."""
+    discount = offer.discount
+    if discount.usage_limit is not None and discount.times_used >= discount.usage_limit:
+        raise _used_up(offer)
+    limit = discount.per_customer_limit
+    if limit is not None and await store.customer_uses(database.reads, discount.id, user_id) >= limit:
+        raise _used_up_by(offer)
+
+
+def take_use(connection: Connection, offer: Offer, user_id: int, now: datetime) -> None:
+    """A use of the code for the customer's order, in its transaction; 409 saying why
+    when none is to be had (the code changed since it was looked up, or is used up)."""
+    discount = offer.discount
+    if not store.take(connection, discount.id, now):
+        found = store.now_as_stored(connection, discount.id)
+        if found is None:
+            raise Inactive(f"The discount code {discount.code} is not active.")
+        _valid_now(found, now)
+        raise _used_up(offer)
+    if not store.take_for_customer(connection, discount.id, user_id, discount.per_customer_limit):
+        raise _used_up_by(offer)
+
+
+def give_back(connection: Connection, discount_id: int, user_id: int) -> None:
+    """The use an order held, back to the code (its order cancelled, expired or deleted)."""
+    store.give_back(connection, discount_id, user_id)

@@ -1,4 +1,5 @@
-"""The discounts' SQL: the one place that reads or writes `discounts`.
+"""The discounts' SQL: the one place that reads or writes `discounts` and the
+uses customers hold of them (`discount_uses`).
 
 A code is unique ignoring case: its lower-cased `code_key` is the table's
 unique key, so two admins making the same code at once cannot both have it.
@@ -12,13 +13,15 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from shop.kernel.errors import Conflict
 from shop.storage.keyset import Window
-from shop.storage.models import Discount
+from shop.storage.models import Discount, DiscountKind, DiscountUse
 from shop.storage.reads import Reads, RowType, utc, where
 
 
@@ -26,7 +29,7 @@ class DiscountRow(NamedTuple):
     id: int
     code: str  # as the admin gave it
     code_key: str  # lower-cased: what makes two codes the same code
-    kind: str  # "percentage", "fixed" or "free_shipping"
+    kind: DiscountKind
     value: int  # hundredths of a percent (12.50% is 1250), or cents; 0 for free shipping
     starts_at: datetime | None
     ends_at: datetime | None
@@ -136,3 +139,78 @@ async def count(reads: Reads, key: str | None, active: bool | None) -> int:
     params: dict[str, Any] = {}
     sql = "SELECT count(*) FROM discounts" + where(_conditions(key, active, params))
     return int(await reads.scalar(sql, params))
+
+
+# -- Codes at checkout: uses taken and given back in an order's transaction ------------
+
+# Built once (POST /orders): a use taken only while the code is active, valid now and
+# not used up. One conditional UPDATE: concurrent orders in any number of workers
+# cannot take more uses than the limit.
+_TAKE = (
+    update(Discount)
+    .where(
+        Discount.id == bindparam("discount_id"),
+        Discount.active.is_(True),
+        or_(Discount.starts_at.is_(None), Discount.starts_at <= bindparam("now")),
+        or_(Discount.ends_at.is_(None), Discount.ends_at > bindparam("now")),
+        or_(Discount.usage_limit.is_(None), Discount.times_used < Discount.usage_limit),
+    )
+    .values(times_used=Discount.times_used + 1)
+    .returning(Discount.id)
+)
+
+
+def take(connection: Connection, discount_id: int, now: datetime) -> bool:
+    """A use of the discount taken; False when it is not to be had (and nothing changed)."""
+    return connection.execute(_TAKE, {"discount_id": discount_id, "now": now}).first() is not None
+
+
+def take_for_customer(connection: Connection, discount_id: int, user_id: int, limit: int | None) -> bool:
+    """One more use by the customer, unless they hold `limit` already: one conditional
+    upsert, so a customer racing themself cannot pass it either."""
+    insert_of = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    upsert = (
+        insert_of(DiscountUse)
+        .values(discount_id=discount_id, user_id=user_id, uses=1)
+        .on_conflict_do_update(
+            index_elements=[DiscountUse.discount_id, DiscountUse.user_id],
+            set_={"uses": DiscountUse.uses + 1},
+            where=DiscountUse.uses < limit if limit is not None else None,
+        )
+    )
+    return connection.execute(upsert.returning(DiscountUse.uses)).first() is not None
+
+
+def give_back(connection: Connection, discount_id: int, user_id: int) -> None:
+    """The use an order held, given back to the code and to its customer's count."""
+    connection.execute(
+        update(Discount)
+        .where(Discount.id == discount_id, Discount.times_used > 0)
+        .values(times_used=Discount.times_used - 1)
+    )
+    connection.execute(
+        update(DiscountUse)
+        .where(DiscountUse.discount_id == discount_id, DiscountUse.user_id == user_id, DiscountUse.uses > 0)
+        .values(uses=DiscountUse.uses - 1)
+    )
+
+
+def now_as_stored(connection: Connection, discount_id: int) -> DiscountRow | None:
+    """The discount as it is in this transaction (why a use was refused)."""
+    row = connection.execute(select(*_COLUMNS).where(Discount.id == discount_id)).first()
+    return DISCOUNT.make(row) if row is not None else None
+
+
+def customer_uses_now(connection: Connection, discount_id: int, user_id: int) -> int:
+    statement = select(DiscountUse.uses).where(DiscountUse.discount_id == discount_id, DiscountUse.user_id == user_id)
+    return int(connection.execute(statement).scalar() or 0)
+
+
+async def by_code(reads: Reads, code_key: str) -> DiscountRow | None:
+    sql = f"SELECT {DISCOUNT.select_list()} FROM discounts WHERE code_key = :code_key"
+    return await reads.one(DISCOUNT, sql, {"code_key": code_key})
+
+
+async def customer_uses(reads: Reads, discount_id: int, user_id: int) -> int:
+    sql = "SELECT uses FROM discount_uses WHERE discount_id = :discount_id AND user_id = :user_id"
+    return int(await reads.scalar(sql, {"discount_id": discount_id, "user_id": user_id}) or 0)

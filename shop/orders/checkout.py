@@ -8,15 +8,17 @@ price the same cart the same way.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from shop.addresses import service as addresses
 from shop.addresses.schemas import copy_of
+from shop.discounts import service as discounts
 from shop.kernel import codec
 from shop.kernel.callers import Caller
 from shop.kernel.errors import Invalid
 from shop.kernel.money import format_cents
-from shop.orders.pricing import Line, OutsideBand, Priced, Rate, Setting, price, serves
+from shop.orders.pricing import Discount, Line, OutsideBand, Priced, Rate, Setting, price, serves
 from shop.orders.schemas import ChosenRate, OrderCreate
 from shop.shipping import service as shipping
 from shop.storage.database import Database
@@ -41,6 +43,7 @@ class Terms(NamedTuple):
     rates: Sequence[shipping.RateRow]  # those of the address's zone (none without an address)
     rate: shipping.RateRow | None  # the one chosen
     setting: Setting
+    offer: discounts.Offer | None = None  # the discount code given, valid now
 
     def rate_json(self) -> str | None:
         """The rate as the order keeps it: {"id", "name", "price"} as chosen."""
@@ -51,15 +54,18 @@ def shown_rate(rate: shipping.RateRow) -> ChosenRate:
     return {"id": rate.id, "name": rate.name, "price": format_cents(rate.price_cents)}
 
 
-async def settle(database: Database, caller: Caller, new: OrderCreate, *, include_tax: bool, home: str | None) -> Terms:
-    """The terms of `new`, or 422 at the field that makes them impossible: an address
-    not in the caller's book, a country the shop does not ship to, a missing rate or
-    one that does not serve the country, a rate without an address."""
+async def settle(database: Database, caller: Caller, new: OrderCreate, selling: Selling, now: datetime) -> Terms:
+    """The terms of `new`, or the refusal of the field that makes them impossible:
+    an address not in the caller's book, a country the shop does not ship to, a
+    missing rate or one that does not serve the country, a rate without an address
+    (422); a discount code that is unknown (422), or not valid now (409)."""
+    offer = await discounts.offer(database, new.discount_code, now) if new.discount_code is not None else None
     address, where = await _address(database, caller, new)
+    include = selling.prices_include_tax
     if address is None:
         if new.shipping_rate_id is not None:
             raise Invalid.at(RATE_ID, "Nothing ships without a shipping address: give one, or leave the rate out.")
-        return Terms(None, (), None, await _setting(database, home, include_tax))
+        return Terms(None, (), None, await _setting(database, selling.country, include), offer)
     country = address["country"]
     rates = await shipping.zone_rates(database, country)
     if rates is None:
@@ -70,7 +76,7 @@ async def settle(database: Database, caller: Caller, new: OrderCreate, *, includ
     chosen = next((rate for rate in rates if rate.id == new.shipping_rate_id), None)
     if chosen is None:
         raise Invalid.at(RATE_ID, f"No such shipping rate ships to {country}.")
-    return Terms(address, rates, chosen, await _setting(database, country, include_tax))
+    return Terms(address, rates, chosen, await _setting(database, country, include), offer)
 
 
 async def _address(
@@ -97,9 +103,15 @@ def rate_of(row: shipping.RateRow) -> Rate:
 
 
 def priced(lines: Sequence[Line], terms: Terms) -> Priced:
-    """The lines priced on the terms; 422 at the rate when its band does not take the order."""
+    """The lines priced on the terms: 409 when the discount's minimum is not met by
+    its eligible lines; 422 at the rate when its band does not take the order."""
+    discount = None
+    if terms.offer is not None:
+        eligible = sum(line.unit_cents * line.quantity for line in lines if line.eligible)
+        discounts.check_minimum(terms.offer, eligible)
+        discount = Discount(terms.offer.discount.kind, terms.offer.discount.value)
     try:
-        return price(lines, rate_of(terms.rate) if terms.rate else None, terms.setting)
+        return price(lines, rate_of(terms.rate) if terms.rate else None, terms.setting, discount)
     except OutsideBand:
         assert terms.rate is not None
         raise Invalid.at(RATE_ID, _band(terms.rate)) from None

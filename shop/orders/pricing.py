@@ -75,6 +75,12 @@ class Priced(NamedTuple):
     shipping_tax: int
     tax: int  # the lines' tax and the shipping's
     total: int
+    shipping_discount: int = 0  # what a free-shipping code saved
+
+    @property
+    def benefit(self) -> int:
+        """What the discount is worth: nothing means it was not used."""
+        return self.discount + self.shipping_discount
 
 
 class OutsideBand(ValueError):
@@ -151,6 +157,7 @@ def price(lines: Sequence[Line], rate: Rate | None, setting: Setting, discount: 
     discounts = split(discount_total, eligible)
     subtotal = sum(subtotals)
     shipping = shipping_of(rate, subtotal - discount_total, discount)
+    saved = shipping_of(rate, subtotal - discount_total, None) - shipping
     included = setting.prices_include_tax
     priced = []
     for line, line_subtotal, line_discount in zip(lines, subtotals, discounts, strict=True):
@@ -161,4 +168,4 @@ def price(lines: Sequence[Line], rate: Rate | None, setting: Setting, discount: 
     shipping_tax = tax_of(shipping, setting.tax_rates.get(STANDARD, 0), included=included)
     total = sum(line.total for line in priced) + shipping + (0 if included else shipping_tax)
     tax = sum(line.tax for line in priced) + shipping_tax
-    return Priced(priced, subtotal, discount_total, shipping, shipping_tax, tax, total)
+    return Priced(priced, subtotal, discount_total, shipping, shipping_tax, tax, total, saved)

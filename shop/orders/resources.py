@@ -24,6 +24,10 @@ from shop.web.problems import refusal_body
 from shop.web.urls import absolute
 from shop.web.validation import parse_body
 
+CODE_REFUSALS = (
+    "Types: urn:shop:problem:discount-inactive, -not-started, -expired, -used-up, -used-up-by-customer, "
+    "-minimum-not-met. An unknown code is 422 at `discount_code`."
+)
 SHIPPING_RULES = (
     "With `shipping_address` (or `shipping_address_id`, of the caller's address book) a "
     "`shipping_rate_id` of the zone of its country is needed: 422 at that field when it is missing or "
@@ -62,7 +66,8 @@ class Orders:
                 201: Answer("The order.", OrderBody, ("Location", idempotency.REPLAYED)),
                 403: problem("A customer may only order for themself.", idempotency.REPLAYED),
                 409: problem(
-                    "Not enough stock (nothing was ordered), or a request with this key is still running.",
+                    "Not enough stock (nothing was ordered), a request with this key is still running, or the "
+                    "discount code cannot be used now: its problem type says why. " + CODE_REFUSALS,
                     idempotency.REPLAYED,
                 ),
                 422: problem(INVALID.description, idempotency.REPLAYED),
@@ -111,8 +116,9 @@ class Orders:
 class Quote:
     """`/orders/quote`: what an order would cost, without placing it."""
 
-    def __init__(self, database: Database, selling: Selling) -> None:
+    def __init__(self, database: Database, clock: Clock, selling: Selling) -> None:
         self.database = database
+        self.clock = clock
         self.selling = selling
 
     @documented(
@@ -126,12 +132,13 @@ class Quote:
             answers={
                 200: Answer("The figures.", QuoteBody),
                 403: problem("A customer may only order for themself."),
+                409: problem("The discount code cannot be used now: its problem type says why. " + CODE_REFUSALS),
             },
         )
     )
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         new = await parse_body(req, OrderCreate)
-        resp.data = codec.dumps(await service.quote(self.database, caller_of(req), new, self.selling))
+        resp.data = codec.dumps(await service.quote(self.database, caller_of(req), new, self.selling, self.clock()))
 
 
 class Order:

@@ -57,13 +57,16 @@ class OrderCreate(BaseModel):
     shipping_rate_id: Annotated[
         Id | None, Field(description="A rate of the zone of the address's country; needed with an address.")
     ] = None
+    discount_code: Annotated[
+        str | None, Field(min_length=1, max_length=40, description="A discount code (ignoring case).")
+    ] = None
 
     def fingerprinted(self) -> dict[str, object]:
         """What an Idempotency-Key's request is recognised by: the body as the shop read
-        it, without the shipping fields when they are not given, so that a retry of a
+        it, without the fields of checkout when they are not given, so that a retry of a
         body sent before orders shipped is still recognised as the same request."""
-        shipping = ("shipping_address", "shipping_address_id", "shipping_rate_id")
-        return self.model_dump(mode="json", exclude={name for name in shipping if getattr(self, name) is None})
+        later = ("shipping_address", "shipping_address_id", "shipping_rate_id", "discount_code")
+        return self.model_dump(mode="json", exclude={name for name in later if getattr(self, name) is None})
 
     @model_validator(mode="after")
     def _one_address(self) -> Self:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from shop.discounts import service as discounts
 from shop.events import service as events
 from shop.events.schemas import EventType
 from shop.idempotency import service as idempotency
@@ -45,7 +46,7 @@ MOVES: Mapping[str, frozenset[str]] = {
     "delivered": frozenset(),
     "cancelled": frozenset(),
 }
-# An order in these statuses still holds the stock it took.
+# An order in these statuses still holds the stock it took, and its discount code's use.
 HOLDS_STOCK = frozenset({"pending", "paid"})
 NEWEST_FIRST = Sort(OrderRow, ("id",), descending=True)
 # The event a status move tells of.
@@ -79,11 +80,16 @@ def place(
     taken = products.take_lines(connection, wanted)
     quantities = [line.quantity for line in new.items]
     lines, figures = _priced(taken, quantities, terms)
+    if figures.discount_id is not None:
+        assert terms.offer is not None
+        discounts.take_use(connection, terms.offer, owner, now)  # 409 when used up, by all or by this customer
     placed = store.add(connection, owner, lines, now, figures)
     products.record_taken(
         connection, placed.order.id, dict(zip([got.variant_id for got in taken], quantities, strict=True)), now
     )
     tell(connection, "order.created", placed, currency, now)
+    if placed.order.total_cents == 0:  # nothing to pay: paid as placed, and never expires
+        placed = mark_paid(connection, placed.order.id, now, currency)
     return placed
 
 
@@ -103,9 +109,7 @@ async def place_order(
     refused: ShopError | None = None
     try:
         await _buyer(database, caller, new)
-        terms = await checkout.settle(
-            database, caller, new, include_tax=selling.prices_include_tax, home=selling.country
-        )
+        terms = await checkout.settle(database, caller, new, selling, now)
     except ShopError as error:
         refused = error
 
@@ -118,7 +122,7 @@ async def place_order(
     return await idempotency.once(database, caller.id, key, new.fingerprinted(), now, placed, refusal)
 
 
-async def _buyer(database: Database, caller: Caller, new: OrderCreate) -> None:
+async def _buyer(database: Database, caller: Caller, new: OrderCreate) -> int:
     """Who the order is for may be refused before anything else is asked: a customer
     orders for themself; an admin for a user that exists (checked again in the order's
     transaction, where it counts)."""
@@ -128,16 +132,20 @@ async def _buyer(database: Database, caller: Caller, new: OrderCreate) -> None:
             raise Forbidden("A customer can only order for themself.")
         if await users.standing_of(database, owner) is None:
             raise Invalid.at(["body", "user_id"], "No such user.")
+    return owner
 
 
-async def quote(database: Database, caller: Caller, new: OrderCreate, selling: Selling) -> Quote:
+async def quote(database: Database, caller: Caller, new: OrderCreate, selling: Selling, now: datetime) -> Quote:
     """What `new` would cost if it were placed now, as an order would price it; no
     stock is taken, nothing is written, nothing is told."""
-    await _buyer(database, caller, new)
-    terms = await checkout.settle(database, caller, new, include_tax=selling.prices_include_tax, home=selling.country)
+    owner = await _buyer(database, caller, new)
+    terms = await checkout.settle(database, caller, new, selling, now)
     wanted = [products.Wanted(line.product_id, line.variant_id, line.quantity) for line in new.items]
     sold = await products.lines_as_sold(database, wanted)
     lines, figures = _priced(sold, [line.quantity for line in new.items], terms)
+    if figures.discount_id is not None:
+        assert terms.offer is not None
+        await discounts.check_uses(database, terms.offer, owner)  # as the order would take them
     serving = checkout.serving(terms.rates, figures.subtotal_cents - figures.discount_cents)
     return quoted(figures, lines, [checkout.shown_rate(rate) for rate in serving], selling.currency)
 
@@ -147,7 +155,11 @@ def _priced(
 ) -> tuple[list[LineRow], store.Figures]:
     """The lines as sold and the order's figures, priced on `terms` (shop.orders.pricing):
     an order and its quote, alike."""
-    lines = [Line(got.price_cents, n, got.tax_class) for got, n in zip(sold, quantities, strict=True)]
+    offer = terms.offer
+    lines = [
+        Line(got.price_cents, n, got.tax_class, offer is None or offer.eligible(got.product_id, got.category_ids))
+        for got, n in zip(sold, quantities, strict=True)
+    ]
     bill = checkout.priced(lines, terms)
     rows = [
         LineRow(
@@ -174,9 +186,11 @@ def _priced(
         bill.tax,
         bill.total,
         terms.setting.prices_include_tax,
-        None,
+        offer.discount.code if offer is not None else None,
         address,
         terms.rate_json(),
+        # A code worth nothing to this order takes no use of it.
+        offer.discount.id if offer is not None and bill.benefit > 0 else None,
     )
     return rows, figures
 
@@ -230,7 +244,7 @@ async def expire_unpaid(database: Database, now: datetime, ttl_seconds: int, *, 
             for order_id in found:
                 expired = store.expire(connection, order_id, now)
                 if expired is not None:
-                    _give_back_stock(connection, order_id, "expiry", now)
+                    _give_back(connection, expired, "expiry", now)
                     tell(
                         connection,
                         "order.cancelled",
@@ -247,10 +261,13 @@ async def expire_unpaid(database: Database, now: datetime, ttl_seconds: int, *, 
             return expired
 
 
-def _give_back_stock(connection: Connection, order_id: int, reason: MovementReason, now: datetime) -> None:
-    """What the order held goes back to its variants (those still in the catalogue), each a movement."""
-    held = {line.variant_id: line.quantity for line in store.lines_of(connection, order_id) if line.variant_id}
-    products.put_back_stock(connection, held, reason, order_id, now)
+def _give_back(connection: Connection, order: OrderRow, reason: MovementReason, now: datetime) -> None:
+    """What the order held goes back: the stock to its variants (those still in the
+    catalogue), each a movement; the use of its discount code to the code, once."""
+    held = {line.variant_id: line.quantity for line in store.lines_of(connection, order.id) if line.variant_id}
+    products.put_back_stock(connection, held, reason, order.id, now)
+    if order.discount_id is not None:
+        discounts.give_back(connection, order.discount_id, order.user_id)
 
 
 # The order, locked for the rest of the caller's transaction (None: no such order):
@@ -291,7 +308,7 @@ async def update_order(
             raise Forbidden("A customer can only cancel their own pending order.")
         reason: CancelReason | None = None
         if changes.status == "cancelled":
-            _give_back_stock(connection, order_id, "cancel", now)
+            _give_back(connection, order, "cancel", now)
             reason = "admin" if caller.is_admin else "customer"
         status = changes.status
         if status is None and order.status == "pending" and changes.total_price is not None:
@@ -326,7 +343,7 @@ async def delete_order(database: Database, caller: Caller, order_id: int, curren
             raise Forbidden("A customer can only delete their own pending or cancelled order.")
         lines = store.lines_of(connection, order_id)
         if order.status in HOLDS_STOCK:
-            _give_back_stock(connection, order_id, "delete", now)
+            _give_back(connection, order, "delete", now)
         try:
             store.remove(connection, order_id)
         except IntegrityError:  # the schema keeps every payment's order (payments.order_id, ON DELETE RESTRICT)

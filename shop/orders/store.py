@@ -37,6 +37,7 @@ class OrderRow(NamedTuple):
     discount_code: str | None
     shipping_address: str | None  # JSON: the address as given
     shipping_rate: str | None  # JSON: {"id", "name", "price"} as chosen
+    discount_id: int | None  # the discount code whose use it holds (None: it took none)
 
 
 class LineRow(NamedTuple):
@@ -74,6 +75,7 @@ class Figures(NamedTuple):
     discount_code: str | None
     shipping_address: str | None
     shipping_rate: str | None
+    discount_id: int | None = None  # the code it takes a use of
 
 
 ORDER = row_type(OrderRow)
@@ -97,7 +99,7 @@ def add(
     shipped, discounted or taxed)."""
     if figures is None:
         subtotal = sum(line.unit_price_cents * line.quantity for line in lines)
-        figures = Figures(subtotal, 0, 0, 0, 0, subtotal, False, None, None, None)
+        figures = Figures(subtotal, 0, 0, 0, 0, subtotal, False, None, None, None, None)
     values = {"user_id": user_id, "status": "pending", "total_set_by_admin": False, **figures._asdict()}
     order_id = connection.execute(_ADD_ORDER, {**values, "created_at": now, "updated_at": now}).scalar_one()
     connection.execute(_ADD_LINES, [dict(zip(LINE.columns, line, strict=True), order_id=order_id) for line in lines])
@@ -114,6 +116,7 @@ def add(
         figures.discount_code,
         figures.shipping_address,
         figures.shipping_rate,
+        figures.discount_id,
     )
     return Placed(order, lines)
 

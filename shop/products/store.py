@@ -87,6 +87,7 @@ class Taken(NamedTuple):
     price_cents: int
     name: str
     tax_class: str  # the variant's own, else its product's
+    category_ids: str  # its product's, a JSON array (which discounts it is eligible for)
 
 
 class Sole(NamedTuple):
@@ -242,6 +243,7 @@ _TAKE = (
         func.coalesce(
             Variant.tax_class, select(Product.tax_class).where(Product.id == Variant.product_id).scalar_subquery()
         ),
+        select(Product.category_ids).where(Product.id == Variant.product_id).scalar_subquery(),
     )
 )
 _MOVE = insert(StockMovement)
@@ -338,7 +340,7 @@ async def sole_variants_now(reads: Reads, product_ids: Collection[int]) -> dict[
 
 _FOR_SALE = (
     "SELECT v.id, v.product_id, v.sku, v.options, v.price_cents, p.name, COALESCE(v.tax_class, p.tax_class),"
-    " v.archived_at FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id IN {among}"
+    " p.category_ids, v.archived_at FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id IN {among}"
 )
 
 

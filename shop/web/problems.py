@@ -1,8 +1,9 @@
 """Problem details (RFC 9457): how every error the shop answers with looks.
 
 One family: every problem, Falcon's own 4xx included, has a `type` of the form
-`urn:shop:problem:<slug>`, one per status, listed in `ProblemType` (and so in
-the OpenAPI document). Rules raise `shop.kernel.errors.ShopError`; this module turns
+`urn:shop:problem:<slug>`, one per status, and for the 409s that a client acts
+on differently (the refusals of a discount code) one per reason: all listed in
+`ProblemType` (and so in the OpenAPI document). Rules raise `shop.kernel.errors.ShopError`; this module turns
 those, Falcon's errors and unexpected failures into answers.
 """
 
@@ -37,9 +38,17 @@ ProblemType = Literal[
     "urn:shop:problem:too-many-requests",
     "urn:shop:problem:internal",
     "urn:shop:problem:unavailable",
+    # 409s of a discount code, each saying why (shop.discounts.service).
+    "urn:shop:problem:discount-inactive",
+    "urn:shop:problem:discount-not-started",
+    "urn:shop:problem:discount-expired",
+    "urn:shop:problem:discount-used-up",
+    "urn:shop:problem:discount-used-up-by-customer",
+    "urn:shop:problem:discount-minimum-not-met",
 ]
+_REASONS = frozenset(kind for kind in get_args(ProblemType) if kind.startswith("urn:shop:problem:discount-"))
 _TYPES: dict[int, ProblemType] = dict(
-    zip((400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 429, 500, 503), get_args(ProblemType), strict=True)
+    zip((400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 429, 500, 503), get_args(ProblemType), strict=False)
 )
 # RFC 9110's words where they differ from older status lines.
 _TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
@@ -66,9 +75,11 @@ class Problem(falcon.HTTPError):
         title: str | None = None,
         errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
+        kind: ProblemType | None = None,
     ) -> None:
         super().__init__(status, title=title, description=detail, headers=headers)
         self.errors = errors
+        self.kind = kind  # a type of its own; None: its status's
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -83,7 +94,11 @@ class ProblemDetails(TypedDict):
 
     type: Annotated[
         ProblemType,
-        Field(description="What kind of error this is: one type per status, whichever part of the shop refused."),
+        Field(
+            description="What kind of error this is: one type per status, whichever part of the shop refused; "
+            "a discount code's 409 says why it was refused (inactive, not started, expired, used up, used up by "
+            "this customer, minimum not met)."
+        ),
     ]
     title: str
     status: int
@@ -116,6 +131,9 @@ def problem_body(req: falcon.asgi.Request, error: falcon.HTTPError) -> ProblemDe
     # Falcon's default titles are status lines ("404 Not Found"): keep the phrase.
     title = _TITLES.get(status) or (error.title.removeprefix(f"{status} ") if error.title else title_of(status))
     body = _body(req, status, title, error.description or title)
+    kind = getattr(error, "kind", None)
+    if kind is not None:
+        body["type"] = kind
     errors = getattr(error, "errors", None)
     if errors is not None:
         body["errors"] = errors
@@ -144,7 +162,8 @@ def refuse_unauthorized(req: falcon.asgi.Request, resp: falcon.asgi.Response, de
 
 
 def as_problem(error: ShopError) -> Problem:
-    return Problem(error.status, error.detail, errors=error.errors)
+    kind = f"urn:shop:problem:{error.slug}"
+    return Problem(error.status, error.detail, errors=error.errors, kind=kind if kind in _REASONS else None)  # type: ignore[arg-type]
 
 
 def serialize_problem(req: falcon.asgi.Request, resp: falcon.asgi.Response, error: falcon.HTTPError) -> None:

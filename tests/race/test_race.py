@@ -6,7 +6,9 @@ PostgreSQL: 100 clients at once order one unit each of a product with stock
 20 clients at once retry one order with the same Idempotency-Key, two
 workers' expiry sweeps race for the same unpaid orders, Stripe delivers one
 event 20 times at once, payments arrive as the sweeps expire their orders,
-and a consumer polls the event feed while eight writers change orders for 20 s.
+a consumer polls the event feed while eight writers change orders for 20 s,
+50 customers race for a discount code limited to 10 uses, and one customer
+sends 10 orders at once with a code of one use per customer.
 """
 
 from __future__ import annotations
@@ -388,3 +390,70 @@ def test_webhooks_made_and_deleted_while_orders_are_placed_never_fail_an_order(s
 
     statuses = asyncio.run(race())
     assert statuses == {201: 240}, statuses
+
+
+def test_a_code_limited_to_ten_uses_is_used_ten_times_when_fifty_customers_race_for_it(served: Server) -> None:
+    """50 customers at once on a code limited to 10 uses, from both workers: exactly 10
+    orders get the discount (the use is one conditional UPDATE in the order's
+    transaction), the other 40 are refused and change nothing."""
+
+    async def race() -> None:
+        limits = httpx.Limits(max_connections=50)
+        async with httpx.AsyncClient(base_url=served.url(""), timeout=120, limits=limits) as client:
+            admin = await login(client, "root")
+            product = await client.post(
+                "/products", json={"name": "Kettle", "price": "20.00", "stock": 100}, headers=admin
+            )
+            assert product.status_code == 201, product.text
+            code = {"code": "TEN", "kind": "percentage", "value": "10", "usage_limit": 10}
+            discount = await client.post("/discounts", json=code, headers=admin)
+            assert discount.status_code == 201, discount.text
+            names = [f"racer{n}" for n in range(50)]
+            made = await asyncio.gather(
+                *(
+                    client.post(
+                        "/users",
+                        json={"username": name, "email": f"{name}@shop.example", "password": PASSWORD},
+                        headers=admin,
+                    )
+                    for name in names
+                )
+            )
+            assert {answer.status_code for answer in made} == {201}
+            customers = await asyncio.gather(*(login(client, name) for name in names))
+            body = {"items": [{"product_id": product.json()["id"], "quantity": 1}], "discount_code": "ten"}
+            answers = await asyncio.gather(*(client.post("/orders", json=body, headers=who) for who in customers))
+            statuses = Counter(answer.status_code for answer in answers)
+            assert statuses == {201: 10, 409: 40}, statuses
+            assert all(a.json()["discount_total"] == "2.00" for a in answers if a.status_code == 201)
+            refused = {a.json()["type"] for a in answers if a.status_code == 409}
+            assert refused == {"urn:shop:problem:discount-used-up"}, refused
+            shown = (await client.get(f"/discounts/{discount.json()['id']}", headers=admin)).json()
+            assert shown["times_used"] == 10, shown
+            stock = (await client.get(f"/products/{product.json()['id']}", headers=admin)).json()["stock"]
+            assert stock == 90  # a refused order took no stock
+
+    asyncio.run(race())
+
+
+def test_one_customer_racing_themself_gets_a_once_per_customer_code_once(served: Server) -> None:
+    """Ten orders at once from one customer with a code of one use per customer: one
+    gets it (one conditional upsert of the customer's count), nine are refused."""
+
+    async def race() -> None:
+        limits = httpx.Limits(max_connections=10)
+        async with httpx.AsyncClient(base_url=served.url(""), timeout=60, limits=limits) as client:
+            admin, customer, product_id = await setup(client, stock=100)
+            code = {"code": "WELCOME", "kind": "fixed", "value": "1.00", "per_customer_limit": 1}
+            discount = await client.post("/discounts", json=code, headers=admin)
+            assert discount.status_code == 201, discount.text
+            body = {"items": [{"product_id": product_id, "quantity": 1}], "discount_code": "WELCOME"}
+            answers = await asyncio.gather(*(client.post("/orders", json=body, headers=customer) for _ in range(10)))
+            statuses = Counter(answer.status_code for answer in answers)
+            assert statuses == {201: 1, 409: 9}, statuses
+            refused = {a.json()["type"] for a in answers if a.status_code == 409}
+            assert refused == {"urn:shop:problem:discount-used-up-by-customer"}, refused
+            shown = (await client.get(f"/discounts/{discount.json()['id']}", headers=admin)).json()
+            assert shown["times_used"] == 1, shown
+
+    asyncio.run(race())

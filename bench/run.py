@@ -403,6 +403,8 @@ def main() -> None:
         berlin = {"name": "Bench", "line1": "Hauptstr. 1", "city": "Berlin", "postal_code": "10115", "country": "DE"}
         shipping = {"shipping_address": berlin, "shipping_rate_id": rate["id"]}
         shipped_lines = product_lines[:-1] + ", " + json.dumps(shipping)[1:]
+        call(shop_base, "POST", "/discounts", {"code": "BENCH10", "kind": "percentage", "value": "10"}, token)
+        coded_lines = product_lines[:-1] + ', "discount_code": "BENCH10"}'
         scenarios = [
             Scenario("GET /products/{id}", "shop", "/products/{id}", ids=products),
             Scenario("GET /products/{id}, one variant", "shop", "/products/{id}", ids=fourths, id_step=4, id_offset=-1),
@@ -431,6 +433,16 @@ def main() -> None:
                 "/orders",
                 method="POST",
                 body=shipped_lines,
+                ids=fourths,
+                id_step=4,
+                id_offset=-1,
+            ),
+            Scenario(
+                "POST /orders, 3 product lines, with a code",
+                "shop",
+                "/orders",
+                method="POST",
+                body=coded_lines,
                 ids=fourths,
                 id_step=4,
                 id_offset=-1,
@@ -560,6 +572,7 @@ RATIOS = {
     "GET /products/{id}, six variants": "GET /products/{id}, one variant",
     "POST /orders, 3 variant lines": "POST /orders, 3 product lines",
     "POST /orders, 3 product lines, shipped and taxed": "POST /orders, 3 product lines",
+    "POST /orders, 3 product lines, with a code": "POST /orders, 3 product lines",
     "POST /orders/quote, 3 product lines, shipped and taxed": "POST /orders, 3 product lines, shipped and taxed",
     "GET /products?category=<top>": "GET /products?page=1",
     "GET /orders/{id}": "bare: token + one row",

@@ -9,6 +9,7 @@ removal is refused, and the refusal leaves the transaction going on.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -165,20 +166,33 @@ def take(connection: Connection, discount_id: int, now: datetime) -> bool:
     return connection.execute(_TAKE, {"discount_id": discount_id, "now": now}).first() is not None
 
 
-def take_for_customer(connection: Connection, discount_id: int, user_id: int, limit: int | None) -> bool:
-    """One more use by the customer, unless they hold `limit` already: one conditional
-    upsert, so a customer racing themself cannot pass it either."""
-    insert_of = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+# No limit, as a number the conditional upsert can compare with.
+_NO_LIMIT = 2**31 - 1
+
+
+@functools.cache
+def _count_use(dialect: str) -> Any:
+    """The customer's count, one more unless it has reached :limit: built once per
+    dialect (building statements costs more than running them)."""
+    insert_of = postgresql_insert if dialect == "postgresql" else sqlite_insert
     upsert = (
         insert_of(DiscountUse)
-        .values(discount_id=discount_id, user_id=user_id, uses=1)
+        .values(discount_id=bindparam("discount_id"), user_id=bindparam("user_id"), uses=1)
         .on_conflict_do_update(
             index_elements=[DiscountUse.discount_id, DiscountUse.user_id],
             set_={"uses": DiscountUse.uses + 1},
-            where=DiscountUse.uses < limit if limit is not None else None,
+            where=DiscountUse.uses < bindparam("limit"),
         )
     )
-    return connection.execute(upsert.returning(DiscountUse.uses)).first() is not None
+    return upsert.returning(DiscountUse.uses)
+
+
+def take_for_customer(connection: Connection, discount_id: int, user_id: int, limit: int | None) -> bool:
+    """One more use by the customer, unless they hold `limit` already (None: no limit,
+    and the count is kept all the same): one conditional upsert, so a customer racing
+    themself cannot pass it either."""
+    values = {"discount_id": discount_id, "user_id": user_id, "limit": _NO_LIMIT if limit is None else limit}
+    return connection.execute(_count_use(connection.dialect.name), values).first() is not None
 
 
 def give_back(connection: Connection, discount_id: int, user_id: int) -> None:

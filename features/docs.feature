@@ -1,3 +1,4 @@
+@document
 Feature: API documentation
   GET /openapi.json describes the whole API as an OpenAPI 3.1 document. It is
   built from the very schemas that validate requests and shape answers, and

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, ClassVar, TypedDict
 
-from pydantic import BaseModel, ConfigDict, Field, with_config
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, with_config
 
 from shop.kernel import codec
 from shop.kernel.codec import Timestamp
@@ -50,7 +50,21 @@ class TaxRateUpdate(Changes):
 class TaxRateList(ListQuery):
     EMPTY_MEANS_ABSENT: ClassVar[frozenset[str]] = frozenset({"cursor", "country"})
 
-    country: Annotated[Country, Field(description="Only this country's rates. " + EMPTY_IS_ABSENT)] | None = None
+    # In a query an empty value counts as not given: the schema says so (shop.web.paging.parse_query).
+    country: (
+        Annotated[
+            Country,
+            WithJsonSchema(
+                {
+                    "type": "string",
+                    "pattern": "^([A-Z]{2})?$",
+                    "description": "Only this country's rates (ISO 3166-1 alpha-2). " + EMPTY_IS_ABSENT,
+                },
+                mode="validation",
+            ),
+        ]
+        | None
+    ) = None
 
 
 @with_config(ConfigDict(extra="forbid"))
